@@ -20,6 +20,11 @@ export interface HistoryEntry {
   id?: string;
   title: string;
   attributes?: Record<string, AttributeValue>;
+  /**
+   * Relative importance for ranking (> 0), e.g. event type × recency decay as the on-device profile
+   * computes it. Absent: entries are weighted by recency of position. Never reaches the prompt.
+   */
+  weight?: number;
 }
 
 /** What the engine knows about the visitor. It never leaves the device. */

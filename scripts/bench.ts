@@ -1,0 +1,196 @@
+// Page benchmark: a page of 24 items, warm, side by side in one run on the same backend, same model
+// (q8), same prompts (src/core/prompt.ts buildPrompt) and token limit. Baseline = plain
+// transformers.js pipeline('text-generation') called once per item; engine = createExplainer.
+//
+//   npm run bench                       both environments, a table
+//   npm run bench -- --json             ONE JSON object on stdout (progress goes to stderr)
+//   npm run bench -- --env=node         only Node (or --env=chromium); --tokens=64 sets the limit
+//
+// Environments: `node` (onnxruntime-node CPU; engine in-thread, worker:false) and `chromium_wasm`
+// (headless Debian chromium, device 'wasm', a production build of the demo's bench page served on
+// 127.0.0.1 with cross-origin isolation; the engine runs in its Web Worker as on a real page).
+// Top-level `ratio` (and the reasons/s beside it) is chromium_wasm's when it ran, else node's.
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { ArmResult } from '../src/demo/bench-items.ts';
+import { PAGE_SIZE } from '../src/demo/bench-items.ts';
+import { launchBrowser, recordPage, startStaticServer, REPO_ROOT } from '../test/e2e/harness.ts';
+import { ISOLATION_HEADERS } from '../vite.config.ts';
+
+type Env = 'node' | 'chromium_wasm';
+const ARMS = ['baseline', 'engine'] as const;
+
+interface EnvResult {
+  baseline: ArmResult;
+  engine: ArmResult;
+  baseline_reasons_per_s: number;
+  engine_reasons_per_s: number;
+  ratio: number;
+}
+
+const args = process.argv.slice(2);
+const json = args.includes('--json');
+const tokens = Number(args.find((a) => a.startsWith('--tokens='))?.split('=')[1] ?? 64);
+const envArg = args.find((a) => a.startsWith('--env='))?.split('=')[1];
+const envs: Env[] = envArg === 'node' ? ['node'] : envArg === 'chromium' ? ['chromium_wasm'] : ['node', 'chromium_wasm'];
+const log = (...parts: unknown[]): void => console.error('[bench]', ...parts);
+
+function combine(baseline: ArmResult, engine: ArmResult): EnvResult {
+  return {
+    baseline,
+    engine,
+    baseline_reasons_per_s: baseline.reasons_per_s,
+    engine_reasons_per_s: engine.reasons_per_s,
+    ratio: engine.reasons_per_s / baseline.reasons_per_s,
+  };
+}
+
+/** Each Node arm in its own process: its peak RSS is then its own. */
+function runNodeArm(arm: (typeof ARMS)[number]): Promise<ArmResult> {
+  return new Promise((ok, fail) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/bench/node-arm.ts', arm, String(tokens)], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.on('error', fail);
+    child.on('close', (code) => {
+      const line = out.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
+      if (code !== 0 || !line) return fail(new Error(`node ${arm} arm failed (exit ${code}): ${out.slice(-2000)}`));
+      ok(JSON.parse(line.slice('BENCH_RESULT '.length)) as ArmResult);
+    });
+  });
+}
+
+/** Resident memory of this browser's renderer processes (where the page, its workers and WASM live). */
+function rendererRss(userDataDir: string): number {
+  const procs = new Map<number, { ppid: number; cmd: string }>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${name}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      procs.set(Number(name), { ppid, cmd });
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  const root = [...procs.entries()].find(([, p]) => p.cmd.includes(`--user-data-dir=${userDataDir}`) && !p.cmd.includes('--type='))?.[0];
+  if (root === undefined) return 0;
+  const under = (pid: number): boolean => {
+    for (let p = procs.get(pid), hops = 0; p && hops < 10; p = procs.get(p.ppid), hops++) if (p.ppid === root) return true;
+    return false;
+  };
+  let total = 0;
+  for (const [pid, p] of procs) {
+    if (!p.cmd.includes('--type=renderer') || !under(pid)) continue;
+    try {
+      const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+      total += Number(kb ?? 0) * 1024;
+    } catch {
+      // gone
+    }
+  }
+  return total;
+}
+
+async function buildDemo(): Promise<void> {
+  const { build } = await import('vite');
+  log('building the demo + bench page (vite build)…');
+  await build({ root: REPO_ROOT, configFile: fileURLToPath(new URL('../vite.config.ts', import.meta.url)), logLevel: 'warn' });
+}
+
+async function runChromium(): Promise<EnvResult> {
+  await buildDemo();
+  const server = await startStaticServer('dist/demo', { headers: ISOLATION_HEADERS });
+  const results: Partial<Record<(typeof ARMS)[number], ArmResult>> = {};
+  try {
+    for (const arm of ARMS) {
+      log(`chromium_wasm ${arm}: cold visit…`);
+      const browser = await launchBrowser();
+      try {
+        const page = await browser.context.newPage();
+        const record = recordPage(page, server.origin);
+        let peak = 0;
+        const sampler = setInterval(() => (peak = Math.max(peak, rendererRss(browser.userDataDir))), 100);
+        const visit = async (phase: string): Promise<Record<string, unknown>> => {
+          await page.goto(server.url(`/src/demo/bench.html?arm=${arm}&tokens=${tokens}&phase=${phase}`));
+          await page.waitForFunction(() => 'benchResult' in window || 'benchError' in window, null, { timeout: 20 * 60_000, polling: 200 });
+          const error = await page.evaluate(() => (window as unknown as { benchError?: string }).benchError);
+          if (error) throw new Error(`chromium ${arm} (${phase}): ${error}`);
+          return page.evaluate(() => (window as unknown as { benchResult: Record<string, unknown> }).benchResult);
+        };
+        const full = await visit('full');
+        clearInterval(sampler);
+        log(`chromium_wasm ${arm}: second visit (warm load)…`);
+        const again = await visit('load');
+        if (record.foreignRequests().length > 0) throw new Error(`requests left the server: ${record.foreignRequests().join(', ')}`);
+        results[arm] = {
+          ...(full as unknown as ArmResult),
+          arm,
+          environment: 'chromium_wasm',
+          cold_load_ms: full.load_ms as number,
+          warm_load_ms: again.load_ms as number,
+          peak_memory_bytes: peak || null,
+          memory_source: 'peak VmRSS sum of the chromium renderer processes (page + workers), sampled every 100 ms',
+        };
+        delete (results[arm] as unknown as Record<string, unknown>).load_ms;
+      } finally {
+        await browser.close();
+      }
+    }
+  } finally {
+    await server.close();
+  }
+  return combine(results.baseline!, results.engine!);
+}
+
+async function main(): Promise<void> {
+  const out: Record<string, unknown> = { page_items: PAGE_SIZE, max_new_tokens: tokens, dtype: 'q8', model: 'because-reason-v1' };
+  for (const env of envs) {
+    if (env === 'node') {
+      log('node baseline…');
+      const baseline = await runNodeArm('baseline');
+      log('node engine…');
+      const engine = await runNodeArm('engine');
+      out.node = combine(baseline, engine);
+    } else {
+      out.chromium_wasm = await runChromium();
+    }
+  }
+  const main = (out.chromium_wasm ?? out.node) as EnvResult;
+  Object.assign(out, {
+    main: out.chromium_wasm ? 'chromium_wasm' : 'node',
+    baseline_reasons_per_s: main.baseline_reasons_per_s,
+    engine_reasons_per_s: main.engine_reasons_per_s,
+    ratio: main.ratio,
+  });
+  if (json) {
+    process.stdout.write(JSON.stringify(out) + '\n');
+    return;
+  }
+  const rows: string[][] = [['env', 'arm', 'reasons/s', 'first reason ms', 'tokens/s', 'cold load ms', 'warm load ms', 'peak MB', 'tokens', 'model/fallback']];
+  for (const env of envs) {
+    const r = out[env] as EnvResult;
+    for (const arm of ARMS) {
+      const a = r[arm];
+      rows.push([
+        env, arm, a.reasons_per_s.toFixed(2), a.first_reason_ms.toFixed(0), a.tokens_per_s.toFixed(1), a.cold_load_ms.toFixed(0),
+        a.warm_load_ms?.toFixed(0) ?? '-', a.peak_memory_bytes ? (a.peak_memory_bytes / 1e6).toFixed(0) : '-', String(a.tokens),
+        a.model_reasons !== undefined ? `${a.model_reasons}/${a.fallback_reasons}` : '-',
+      ]);
+    }
+    rows.push([env, 'ratio', r.ratio.toFixed(2), '', '', '', '', '', '', '']);
+  }
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
+  for (const row of rows) console.log(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  '));
+  console.log(`\npage of ${PAGE_SIZE} items, max_new_tokens ${tokens}, q8; top-level ratio (${String(out.main)}): ${main.ratio.toFixed(2)}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

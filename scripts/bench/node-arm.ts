@@ -1,0 +1,139 @@
+// One arm of the Node benchmark, run in its own process so that its peak memory is its own:
+//   node --import tsx scripts/bench/node-arm.ts <baseline|engine> <maxNewTokens>
+// Prints one JSON ArmResult line on stdout. scripts/bench.ts runs both arms side by side.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { buildPrompt } from '../../src/core/prompt.ts';
+import { parseCatalog } from '../../src/demo/catalog.ts';
+import { benchSet, type ArmResult, type BenchSet } from '../../src/demo/bench-items.ts';
+import type { Item, Reason, UserContext } from '../../src/types.ts';
+
+const MODEL_ID = 'because-reason-v1';
+const MODELS_DIR = fileURLToPath(new URL('../../public/models/', import.meta.url));
+const CATALOG = new URL('../../public/demo/catalog.json', import.meta.url);
+
+const ms = (t0: number): number => performance.now() - t0;
+
+interface PageRun {
+  page_ms: number;
+  first_reason_ms: number;
+  tokens: number;
+  texts: string[];
+  reasons?: Reason[];
+}
+
+/** The plain transformers.js way: one pipeline('text-generation') call per item, one after another. */
+async function baseline(set: BenchSet, maxNewTokens: number): Promise<Partial<ArmResult>> {
+  const tjs = await import('@huggingface/transformers');
+  tjs.env.allowLocalModels = true;
+  tjs.env.allowRemoteModels = false;
+  tjs.env.localModelPath = MODELS_DIR;
+  const load = () => tjs.pipeline('text-generation', MODEL_ID, { dtype: 'q8', device: 'cpu' });
+  let t0 = performance.now();
+  let generator = await load();
+  const cold = ms(t0);
+  await generator.dispose();
+  t0 = performance.now();
+  generator = await load();
+  const warm = ms(t0);
+
+  const one = async (item: Item, context: UserContext): Promise<{ text: string; tokens: number }> => {
+    const out = (await generator(buildPrompt(item, context), {
+      max_new_tokens: maxNewTokens,
+      do_sample: false,
+      return_full_text: false,
+      add_special_tokens: false,
+    })) as { generated_text: string }[];
+    const text = out[0]?.generated_text ?? '';
+    return { text, tokens: generator.tokenizer.encode(text, { add_special_tokens: false }).length };
+  };
+  for (const item of set.warmup.slice(0, 2)) await one(item, set.context);
+
+  const run: PageRun = { page_ms: 0, first_reason_ms: 0, tokens: 0, texts: [] };
+  t0 = performance.now();
+  for (const item of set.page) {
+    const { text, tokens } = await one(item, set.context);
+    if (run.texts.length === 0) run.first_reason_ms = ms(t0);
+    run.texts.push(text);
+    run.tokens += tokens;
+  }
+  run.page_ms = ms(t0);
+  await generator.dispose();
+  return { backend: 'cpu', cold_load_ms: cold, warm_load_ms: warm, ...summary(run) };
+}
+
+/** Our engine, in-thread: all page items requested at once (as the demo does), batched by the scheduler. */
+async function engine(set: BenchSet, maxNewTokens: number): Promise<Partial<ArmResult>> {
+  const { createExplainer } = await import('../../src/index.ts');
+  const make = async () => {
+    const t0 = performance.now();
+    const explainer = await createExplainer({ worker: false, maxNewTokens, persistentCache: false });
+    const info = await explainer.info(); // resolves once the model is loaded
+    if (!info.modelLoaded) throw new Error(`bench: the model did not load (${info.backendReason})`);
+    return { explainer, info, loadMs: ms(t0) };
+  };
+  const first = await make();
+  await first.explainer.dispose();
+  const { explainer, info, loadMs: warm } = await make();
+  await explainer.explain(set.warmup, set.context);
+
+  const run: PageRun = { page_ms: 0, first_reason_ms: 0, tokens: 0, texts: [], reasons: [] };
+  const t0 = performance.now();
+  await Promise.all(
+    set.page.map(async (item) => {
+      for await (const chunk of explainer.stream(item, set.context)) {
+        if (chunk.type !== 'reason') continue;
+        if (run.reasons!.length === 0) run.first_reason_ms = ms(t0);
+        run.reasons!.push(chunk.reason);
+      }
+    }),
+  );
+  run.page_ms = ms(t0);
+  const reasons = run.reasons!;
+  run.tokens = reasons.reduce((a, r) => a + r.tokens, 0);
+  run.texts = reasons.map((r) => r.text);
+  await explainer.dispose();
+  return {
+    backend: info.backend,
+    cold_load_ms: first.loadMs,
+    warm_load_ms: warm,
+    ...summary(run),
+    model_reasons: reasons.filter((r) => r.source === 'model').length,
+    fallback_reasons: reasons.filter((r) => r.source === 'fallback').length,
+    cached_reasons: reasons.filter((r) => r.cached).length,
+  };
+}
+
+function summary(run: PageRun): Partial<ArmResult> {
+  return {
+    page_ms: run.page_ms,
+    reasons: run.texts.length,
+    reasons_per_s: (run.texts.length * 1000) / run.page_ms,
+    first_reason_ms: run.first_reason_ms,
+    tokens: run.tokens,
+    tokens_per_s: (run.tokens * 1000) / run.page_ms,
+    samples: run.texts.slice(0, 3),
+  };
+}
+
+async function main(): Promise<void> {
+  const arm = process.argv[2];
+  const maxNewTokens = Number(process.argv[3] ?? 64);
+  if (arm !== 'baseline' && arm !== 'engine') throw new Error('usage: node-arm.ts <baseline|engine> <maxNewTokens>');
+  const set = benchSet(parseCatalog(JSON.parse(readFileSync(CATALOG, 'utf8'))));
+  const partial = arm === 'baseline' ? await baseline(set, maxNewTokens) : await engine(set, maxNewTokens);
+  const result = {
+    arm,
+    environment: 'node',
+    ...partial,
+    // ru_maxrss: the process's peak resident memory (KiB on Linux), model and onnxruntime included.
+    peak_memory_bytes: process.resourceUsage().maxRSS * 1024,
+    memory_source: 'process.resourceUsage().maxRSS of the arm process',
+  } as ArmResult;
+  process.stdout.write('\nBENCH_RESULT ' + JSON.stringify(result) + '\n');
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

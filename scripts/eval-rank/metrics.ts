@@ -1,0 +1,75 @@
+// Leave-one-out ranking metrics and a seeded RNG for `npm run eval:rank`.
+
+/** mulberry32: small, fast, seedable; good enough for sampling negatives. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A stable 32-bit hash of a string (FNV-1a), to derive per-user seeds. */
+export function hashString(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i += 1) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+export function shuffle<T>(list: T[], random: () => number): T[] {
+  for (let i = list.length - 1; i > 0; i -= 1) {
+    const j = Math.floor(random() * (i + 1));
+    [list[i], list[j]] = [list[j]!, list[i]!];
+  }
+  return list;
+}
+
+/** `count` distinct members of `pool` not in `exclude` (rejection sampling; pool must be large enough). */
+export function sampleNegatives(pool: readonly string[], exclude: ReadonlySet<string>, count: number, random: () => number): string[] {
+  const available = pool.length - pool.filter((k) => exclude.has(k)).length;
+  if (available < count) throw new Error(`only ${available} negatives available, need ${count}`);
+  const out = new Set<string>();
+  while (out.size < count) {
+    const key = pool[Math.floor(random() * pool.length)]!;
+    if (!exclude.has(key)) out.add(key);
+  }
+  return [...out];
+}
+
+export interface Metrics {
+  hr10: number;
+  ndcg10: number;
+  users: number;
+}
+
+export class MetricSum {
+  private hits = 0;
+  private gain = 0;
+  private n = 0;
+
+  /** `position` is the 0-based rank of the held-out item. */
+  add(position: number, k = 10): void {
+    this.n += 1;
+    if (position < k) {
+      this.hits += 1;
+      this.gain += 1 / Math.log2(position + 2);
+    }
+  }
+
+  merge(other: MetricSum): void {
+    this.hits += other.hits;
+    this.gain += other.gain;
+    this.n += other.n;
+  }
+
+  result(): Metrics {
+    const round = (x: number) => Math.round(x * 10000) / 10000;
+    return { hr10: this.n ? round(this.hits / this.n) : 0, ndcg10: this.n ? round(this.gain / this.n) : 0, users: this.n };
+  }
+}

@@ -1,0 +1,231 @@
+// `npm run eval`: scores the exported model (raw output, no grounding/fallback) against the template
+// and retrieval baselines (and XRec's own predictions on the held-out XRec pairs) on the held-out
+// split. Metric definitions and results: docs/quality.md. `npm run eval -- --help` for options.
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { DType } from '../src/types.ts';
+import { DTYPE_FILES } from '../workers/runtime.ts';
+import { createBaselines } from './eval/baselines.ts';
+import { loadOptionalSplit, loadSplit, samplePairs } from './eval/data.ts';
+import type { EvalPair } from './eval/data.ts';
+import { buildVocabularies, createFactChecker, readFactsVocab } from './eval/factuality.ts';
+import type { FactCheck } from './eval/factuality.ts';
+import { factualScores, scoreSystem } from './eval/metrics.ts';
+import type { SystemScores } from './eval/metrics.ts';
+import { configuredMaxNewTokens, DEFAULT_MAX_NEW_TOKENS, ModelRunner, modelFiles } from './eval/model-runner.ts';
+import type { Generation, ModelFiles, SpeedReport } from './eval/model-runner.ts';
+import { formatTable } from './eval/report.ts';
+
+const HELP = `Usage: npm run eval -- [options]
+  --data DIR            prepared data (default training/out/data; CI-size: training/fixtures)
+  --model DIR           model folder (default public/models/because-reason-v1)
+  --dtype D             ${Object.keys(DTYPE_FILES).join('|')} (default q8)
+  --limit N             score a seeded sample of N held-out pairs (default: all)
+  --xrec-limit N        of the held-out XRec pairs (default: all)
+  --seed N              sampling seed (default 0)
+  --batch N             prompts per forward pass for the quality run (default 8)
+  --max-new-tokens N    default: generation_config.json's max_new_tokens, else ${DEFAULT_MAX_NEW_TOKENS}
+  --speed-prompts N     prompts for the batch-1 speed measurement (default 20; 0 skips it)
+  --skip-model          score only the baselines (and XRec)
+  --json                print one JSON object instead of tables
+  --by-source           also print per-source tables
+  --save FILE           write every pair's texts and ungrounded terms as JSON lines`;
+
+function positiveInt(name: string, raw: string | undefined, fallback: number | undefined, allowZero = false): number | undefined {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < (allowZero ? 0 : 1)) throw new Error(`--${name} must be a ${allowZero ? 'non-negative' : 'positive'} integer, got '${raw}'`);
+  return value;
+}
+
+const { values: args } = parseArgs({
+  options: {
+    data: { type: 'string', default: 'training/out/data' },
+    model: { type: 'string', default: 'public/models/because-reason-v1' },
+    dtype: { type: 'string', default: 'q8' },
+    limit: { type: 'string' },
+    'xrec-limit': { type: 'string' },
+    seed: { type: 'string' },
+    batch: { type: 'string' },
+    'max-new-tokens': { type: 'string' },
+    'speed-prompts': { type: 'string' },
+    'skip-model': { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+    'by-source': { type: 'boolean', default: false },
+    save: { type: 'string' },
+    help: { type: 'boolean', default: false },
+  },
+});
+
+const log = (message: string): void => void process.stderr.write(`${message}\n`);
+
+type SystemName = 'model' | 'template' | 'retrieval' | 'xrec';
+type Texts = Partial<Record<SystemName, string>>;
+
+async function main(): Promise<void> {
+  if (args.help) {
+    console.log(HELP);
+    return;
+  }
+  if (!(args.dtype! in DTYPE_FILES)) throw new Error(`--dtype must be one of ${Object.keys(DTYPE_FILES).join(', ')}`);
+  const dtype = args.dtype as DType;
+  const limit = positiveInt('limit', args.limit, undefined);
+  const xrecLimit = positiveInt('xrec-limit', args['xrec-limit'], undefined);
+  const seed = positiveInt('seed', args.seed, 0, true)!;
+  const batch = positiveInt('batch', args.batch, 8)!;
+  const speedPrompts = positiveInt('speed-prompts', args['speed-prompts'], 20, true)!;
+  const started = performance.now();
+
+  // Data: held-out pairs, the training split (retrieval + vocabulary), the held-out XRec pairs.
+  const dataDir = args.data!;
+  const train = loadSplit(dataDir, 'train');
+  const valid = loadOptionalSplit(dataDir, 'valid') ?? [];
+  const testAll = loadSplit(dataDir, 'test');
+  const xrecAll = loadOptionalSplit(dataDir, 'xrec_test');
+  const test = samplePairs(testAll, limit, seed);
+  const xrecPairs = xrecAll ? samplePairs(xrecAll.filter((p) => p.xrecPrediction !== undefined), xrecLimit, seed) : [];
+  log(`data ${dataDir}: train ${train.length}, test ${test.length}/${testAll.length}, xrec held-out ${xrecPairs.length}/${xrecAll?.length ?? 0}`);
+
+  // The model first, so a missing model fails before minutes of baseline work.
+  let files: ModelFiles | undefined;
+  let runner: ModelRunner | undefined;
+  const maxNewTokens = positiveInt('max-new-tokens', args['max-new-tokens'], undefined) ?? configuredMaxNewTokens(args.model!) ?? DEFAULT_MAX_NEW_TOKENS;
+  if (!args['skip-model']) {
+    files = modelFiles(args.model!, dtype);
+    runner = await ModelRunner.load(files.dir, dtype, maxNewTokens);
+    log(`model ${files.file} (${files.bytes} bytes) on ${runner.backend}, max ${maxNewTokens} new tokens`);
+  }
+
+  const factsVocab = files ? readFactsVocab(files.dir) : readFactsVocab(resolve(args.model!));
+  const checker = createFactChecker(buildVocabularies([...train, ...valid, ...testAll, ...(xrecAll ?? [])], factsVocab), factsVocab);
+  const baselines = createBaselines(train);
+
+  // Every distinct pair once: the XRec pairs are part of the held-out split too.
+  const pairs = new Map<string, EvalPair>();
+  for (const p of [...test, ...xrecPairs]) pairs.set(p.id, p);
+  const texts = new Map<string, Texts>();
+  for (const p of pairs.values()) {
+    const t: Texts = { template: baselines.template(p), retrieval: baselines.retrieval(p) };
+    if (p.xrecPrediction !== undefined) t.xrec = p.xrecPrediction;
+    texts.set(p.id, t);
+  }
+
+  let generations: Map<string, Generation> | undefined;
+  let speed: SpeedReport | undefined;
+  let generateSeconds = 0;
+  if (runner) {
+    const t0 = performance.now();
+    let last = 0;
+    generations = await runner.generate([...pairs.values()], batch, (done, total) => {
+      if (done === total || performance.now() - last > 15_000) {
+        last = performance.now();
+        log(`generated ${done}/${total} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+      }
+    });
+    generateSeconds = (performance.now() - t0) / 1000;
+    for (const [id, g] of generations) texts.get(id)!.model = g.text;
+    if (speedPrompts > 0) {
+      speed = await runner.speed(test.slice(0, speedPrompts));
+      log(`speed: ${speed.tokens_per_s.toFixed(1)} tok/s end-to-end, ${speed.decode_tokens_per_s.toFixed(1)} tok/s decode (batch 1)`);
+    }
+    await runner.dispose();
+  }
+
+  // Fact checks once per (pair, system).
+  const checks = new Map<string, Partial<Record<SystemName | 'reference', FactCheck>>>();
+  for (const p of pairs.values()) {
+    const t = texts.get(p.id)!;
+    const c: Partial<Record<SystemName | 'reference', FactCheck>> = { reference: checker.check(p.reason, p) };
+    for (const name of Object.keys(t) as SystemName[]) c[name] = checker.check(t[name]!, p);
+    checks.set(p.id, c);
+  }
+
+  const score = (system: SystemName, subset: readonly EvalPair[]): SystemScores | undefined => {
+    const rows = subset.filter((p) => texts.get(p.id)![system] !== undefined);
+    if (rows.length === 0 || rows.length !== subset.length) return undefined;
+    return scoreSystem(
+      rows.map((p) => {
+        const check = checks.get(p.id)![system]!;
+        return { generated: texts.get(p.id)![system]!, reference: p.reason, features: check.features, facts: check };
+      }),
+    );
+  };
+  const systems = (subset: readonly EvalPair[], withXrec: boolean) => {
+    const out: Partial<Record<SystemName, SystemScores>> = {};
+    for (const name of ['model', 'template', 'retrieval', ...(withXrec ? ['xrec'] : [])] as SystemName[]) {
+      const s = score(name, subset);
+      if (s) out[name] = s;
+    }
+    return out;
+  };
+  const referenceFactual = (subset: readonly EvalPair[]) => factualScores(subset.map((p) => checks.get(p.id)!.reference!));
+
+  const main = systems(test, false);
+  const xrecSystems = xrecPairs.length > 0 ? systems(xrecPairs, true) : undefined;
+  const sources = [...new Set(test.map((p) => p.source))].sort();
+  const bySource = Object.fromEntries(sources.map((s) => [s, systems(test.filter((p) => p.source === s), false)]));
+  const stops: Record<string, number> = {};
+  for (const g of generations?.values() ?? []) stops[g.stop] = (stops[g.stop] ?? 0) + 1;
+
+  const result = {
+    ...main,
+    ...(xrecSystems?.xrec ? { xrec: xrecSystems.xrec } : {}),
+    ...(xrecSystems ? { xrec_pairs: xrecSystems } : {}),
+    by_source: bySource,
+    reference_factual: { test: referenceFactual(test), ...(xrecPairs.length ? { xrec_pairs: referenceFactual(xrecPairs) } : {}) },
+    meta: {
+      data: dataDir,
+      split: 'test',
+      test_pairs: test.length,
+      test_pairs_total: testAll.length,
+      xrec_pairs: xrecPairs.length,
+      sample: limit === undefined ? 'all' : `seeded hash sample, seed ${seed}`,
+      train_pairs: train.length,
+      model: files ? { dir: args.model, dtype, file: DTYPE_FILES[dtype], bytes: files.bytes, backend: 'onnxruntime-node CPU via transformers.js (workers/runtime.ts)' } : null,
+      decoding: { greedy: true, batch, max_new_tokens: maxNewTokens, grounding: 'off (raw model text)', stops },
+      generate_seconds: generateSeconds,
+      speed: speed ?? null,
+      vocabulary_terms: checker.sizes,
+      seconds: (performance.now() - started) / 1000,
+      tokenization: 'NFKC, lower-case, word tokens = runs of letters/digits (inner apostrophes kept); punctuation dropped',
+    },
+  };
+
+  if (args.save) {
+    const lines = [...pairs.values()].map((p) =>
+      JSON.stringify({
+        id: p.id,
+        source: p.source,
+        reference: p.reason,
+        ...texts.get(p.id),
+        ungrounded: Object.fromEntries(Object.entries(checks.get(p.id)!).map(([k, c]) => [k, c!.ungroundedTerms])),
+      }),
+    );
+    writeFileSync(args.save, lines.join('\n') + '\n');
+    log(`wrote ${lines.length} pairs to ${args.save}`);
+  }
+
+  if (args.json) {
+    console.log(JSON.stringify(result));
+    return;
+  }
+  console.log(formatTable(`Held-out split: ${test.length} pairs (${result.meta.sample})`, main));
+  if (xrecSystems) console.log('\n' + formatTable(`Held-out XRec pairs: ${xrecPairs.length} (xrec = XRec's own predictions)`, xrecSystems));
+  if (args['by-source']) for (const s of sources) console.log('\n' + formatTable(`Source ${s}`, bySource[s]!));
+  const ref = result.reference_factual.test;
+  console.log(`\nReference reasons' own factual precision (the metric's ceiling on this data): ${ref.factual_precision?.toFixed(3) ?? '-'}`);
+  if (files) console.log(`Model file: ${DTYPE_FILES[dtype]} ${(files.bytes / 1e6).toFixed(2)} MB (${files.bytes} bytes); stops: ${JSON.stringify(stops)}`);
+  if (speed) {
+    console.log(
+      `Speed (batch 1, ${speed.prompts} prompts, warm): ${speed.tokens_per_s.toFixed(1)} tok/s end-to-end, ${speed.decode_tokens_per_s.toFixed(1)} tok/s decode-only; ` +
+        `mean prompt ${speed.mean_prompt_tokens.toFixed(0)} tokens, mean prefill ${speed.mean_prefill_ms.toFixed(1)} ms`,
+    );
+  }
+  console.log(`Done in ${result.meta.seconds.toFixed(0)} s.`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`eval: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});

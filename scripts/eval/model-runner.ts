@@ -1,0 +1,140 @@
+// Runs the exported model on eval pairs through the engine's own runtime (workers/runtime.ts:
+// transformers.js, onnxruntime-node on CPU in Node) and decode loop (workers/generate.ts: batched,
+// left-padded, greedy, stop at <|end|>). No grounding check and no fallback: the raw model text is scored.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { buildPrompt } from '../../src/core/prompt.ts';
+import type { DType } from '../../src/types.ts';
+import { generateBatch } from '../../workers/generate.ts';
+import { DTYPE_FILES, loadRuntime } from '../../workers/runtime.ts';
+import type { Runtime } from '../../workers/runtime.ts';
+import type { EvalPair } from './data.ts';
+
+export const DEFAULT_MAX_NEW_TOKENS = 128;
+
+export interface Generation {
+  text: string;
+  tokens: number;
+  stop: string;
+}
+
+export interface SpeedReport {
+  prompts: number;
+  batch: 1;
+  /** All new tokens over the summed wall time of the generate calls (prefill included). */
+  tokens_per_s: number;
+  /** Decode forward passes (one new token each) over their summed time: prefill excluded. */
+  decode_tokens_per_s: number;
+  mean_prompt_tokens: number;
+  mean_new_tokens: number;
+  mean_prefill_ms: number;
+  how: string;
+}
+
+export interface ModelFiles {
+  dir: string;
+  file: string;
+  bytes: number;
+}
+
+/** The model folder's file for a dtype, with its size; throws with what to run when it is missing. */
+export function modelFiles(dir: string, dtype: DType): ModelFiles {
+  const folder = resolve(dir);
+  const file = join(folder, DTYPE_FILES[dtype]);
+  if (!existsSync(file)) {
+    throw new Error(
+      `${file} does not exist. Build the model first (python3 -m training.build --data ../shared/data --out ${dir}; see training/README.md), ` +
+        'pick another --model/--dtype, or pass --skip-model to score the baselines only.',
+    );
+  }
+  return { dir: folder, file, bytes: statSync(file).size };
+}
+
+/** generation_config.json's max_new_tokens when the model folder sets one. */
+export function configuredMaxNewTokens(dir: string): number | undefined {
+  const file = join(dir, 'generation_config.json');
+  if (!existsSync(file)) return undefined;
+  const value = (JSON.parse(readFileSync(file, 'utf8')) as { max_new_tokens?: unknown }).max_new_tokens;
+  return typeof value === 'number' && value > 0 ? value : undefined;
+}
+
+export class ModelRunner {
+  private constructor(
+    private readonly runtime: Runtime,
+    readonly maxNewTokens: number,
+  ) {}
+
+  static async load(dir: string, dtype: DType, maxNewTokens: number): Promise<ModelRunner> {
+    const runtime = await loadRuntime({ model: resolve(dir), dtype, device: 'auto' });
+    return new ModelRunner(runtime, maxNewTokens);
+  }
+
+  get backend(): string {
+    return `${this.runtime.backend} (${this.runtime.backendReason})`;
+  }
+
+  private rows(pairs: readonly EvalPair[]) {
+    return pairs.map((p) => ({ ids: this.runtime.encode(buildPrompt(p.item, p.context)), maxNewTokens: this.maxNewTokens }));
+  }
+
+  /**
+   * Greedy reasons for every pair, `batch` prompts per forward pass. Prompts are grouped by token
+   * length so that batches carry little padding; results come back keyed by pair id.
+   */
+  async generate(pairs: readonly EvalPair[], batch: number, onProgress?: (done: number, total: number) => void): Promise<Map<string, Generation>> {
+    const rows = this.rows(pairs).map((row, index) => ({ row, pair: pairs[index]! }));
+    rows.sort((a, b) => a.row.ids.length - b.row.ids.length);
+    const out = new Map<string, Generation>();
+    for (let start = 0; start < rows.length; start += batch) {
+      const group = rows.slice(start, start + batch);
+      const { results } = await generateBatch(this.runtime.step, this.runtime.detokenize, group.map((g) => g.row), {
+        eosId: this.runtime.eosId,
+        padId: this.runtime.padId,
+      });
+      results.forEach((r, k) => out.set(group[k]!.pair.id, { text: r.text.trim(), tokens: r.tokens.length, stop: r.stop }));
+      onProgress?.(Math.min(start + batch, rows.length), rows.length);
+    }
+    return out;
+  }
+
+  /** Greedy decode speed at batch 1: one warm-up call, then each prompt alone. */
+  async speed(pairs: readonly EvalPair[]): Promise<SpeedReport> {
+    const rows = this.rows(pairs);
+    const options = { eosId: this.runtime.eosId, padId: this.runtime.padId };
+    if (rows[0]) await generateBatch(this.runtime.step, this.runtime.detokenize, [rows[0]], options);
+    let wall = 0;
+    let tokens = 0;
+    let decodeSteps = 0;
+    let decodeMs = 0;
+    let prefillMs = 0;
+    let promptTokens = 0;
+    for (const row of rows) {
+      const t0 = performance.now();
+      const { stats } = await generateBatch(this.runtime.step, this.runtime.detokenize, [row], options);
+      wall += performance.now() - t0;
+      tokens += stats.tokens;
+      decodeSteps += stats.steps - 1;
+      decodeMs += stats.decodeMs;
+      prefillMs += stats.prefillMs;
+      promptTokens += row.ids.length;
+    }
+    const n = Math.max(rows.length, 1);
+    return {
+      prompts: rows.length,
+      batch: 1,
+      tokens_per_s: wall > 0 ? (tokens / wall) * 1000 : 0,
+      decode_tokens_per_s: decodeMs > 0 ? (decodeSteps / decodeMs) * 1000 : 0,
+      mean_prompt_tokens: promptTokens / n,
+      mean_new_tokens: tokens / n,
+      mean_prefill_ms: prefillMs / n,
+      how:
+        `workers/generate.ts generateBatch at batch 1 on ${rows.length} held-out prompts after one warm-up call; ` +
+        'tokens_per_s = new tokens / summed wall time of the calls (prefill, decode, detokenize); ' +
+        'decode_tokens_per_s = decode forward passes / their summed time',
+    };
+  }
+
+  async dispose(): Promise<void> {
+    await this.runtime.dispose();
+  }
+}

@@ -1,0 +1,370 @@
+// The facts of an item and of a visitor's history (titles and attribute values, sanitized exactly
+// as the prompt shows them), and which of them a text cites. The grounding check, the fallback
+// reason and the eval's factual precision all use this module. Pure; no DOM.
+import type { AttributeValue, CitedFact, HistoryEntry, Item, UserContext } from '../types.ts';
+import { isGenericTerm } from './generic-words.ts';
+import { LIMITS, sanitizeFact, sanitizeText, sanitizeTitle } from './prompt.ts';
+import { atSentenceStart, isBoundary, segment, startsUpper, TermIndex, termKey } from './term-index.ts';
+import type { Segmented, TermHit } from './term-index.ts';
+
+export { termKey } from './term-index.ts';
+
+/**
+ * 'prompt': exactly the facts the model saw (item: 8 facts; history: the last 8 entries, 3 facts each).
+ * 'all' (default for citation): every fact the page gave, within ALL_FACTS_LIMITS. A true fact the
+ * prompt left out is still true, so it is never "ungrounded".
+ */
+export type FactScope = 'prompt' | 'all';
+
+export interface FactsOptions {
+  scope?: FactScope;
+}
+
+/** Bounds for scope 'all', so hostile input (100 KB attributes, 10k history entries) stays cheap. */
+export const ALL_FACTS_LIMITS = { itemFacts: 64, historyFacts: 32, historyEntries: 200 } as const;
+
+/** An attribute fact with the key it came from. */
+export interface KeyedFact {
+  value: string;
+  /** The attribute key ('tags', 'genres', ...). */
+  kind: string;
+}
+
+/**
+ * The facts of an attribute map with their keys. Same values, order, de-duplication and cap as
+ * prompt.ts's `attributeFacts` (so `scope: 'prompt'` is exactly what the model saw); a value found
+ * under two keys keeps the first key.
+ */
+export function keyedAttributeFacts(attributes: Record<string, AttributeValue> | undefined | null, max: number): KeyedFact[] {
+  const out: KeyedFact[] = [];
+  const seen = new Set<string>();
+  if (!attributes || typeof attributes !== 'object' || Array.isArray(attributes)) return out;
+  for (const key of Object.keys(attributes)) {
+    const raw = attributes[key];
+    const values = Array.isArray(raw) ? raw : [raw];
+    for (const value of values) {
+      const fact = sanitizeFact(value);
+      const folded = fact.toLowerCase();
+      if (!fact || seen.has(folded)) continue;
+      seen.add(folded);
+      out.push({ value: fact, kind: key });
+      if (out.length >= max) return out;
+    }
+  }
+  return out;
+}
+
+/** A history entry as facts: its sanitized title and its attribute facts. */
+export interface HistoryFacts {
+  title: string;
+  facts: KeyedFact[];
+}
+
+/**
+ * The history entries with a non-empty sanitized title, oldest first: the last 8 with 3 facts each
+ * for scope 'prompt' (= prompt.ts's `promptHistory`), else the last 200 with up to 32 facts each.
+ */
+export function historyEntryFacts(context: UserContext | undefined | null, options: FactsOptions = {}): HistoryFacts[] {
+  const history = context && Array.isArray(context.history) ? (context.history as readonly HistoryEntry[]) : [];
+  const prompt = options.scope === 'prompt';
+  const maxFacts = prompt ? LIMITS.historyFacts : ALL_FACTS_LIMITS.historyFacts;
+  const valid: HistoryFacts[] = [];
+  for (const h of history) {
+    const title = sanitizeTitle(h?.title);
+    if (title) valid.push({ title, facts: keyedAttributeFacts(h?.attributes, maxFacts) });
+  }
+  return valid.slice(-(prompt ? LIMITS.historyEntries : ALL_FACTS_LIMITS.historyEntries));
+}
+
+/** The item's facts: its title (kind 'title') then its attribute facts, all `from: 'item'`. */
+export function itemFacts(item: Pick<Item, 'title' | 'attributes'> | undefined | null, options: FactsOptions = {}): CitedFact[] {
+  const out: CitedFact[] = [];
+  const title = sanitizeTitle(item?.title);
+  if (title) out.push({ value: title, from: 'item', kind: 'title' });
+  const max = options.scope === 'prompt' ? LIMITS.itemFacts : ALL_FACTS_LIMITS.itemFacts;
+  for (const f of keyedAttributeFacts(item?.attributes, max)) out.push({ value: f.value, from: 'item', kind: f.kind });
+  return out;
+}
+
+/**
+ * The history's facts, `from: 'history'`: titles and attribute values, most recent entry first,
+ * one per distinct value (compared by `termKey`, so 'Co-op' and 'co op' are one fact).
+ */
+export function historyFacts(context: UserContext | undefined | null, options: FactsOptions = {}): CitedFact[] {
+  const out: CitedFact[] = [];
+  const seen = new Set<string>();
+  const push = (value: string, kind: string): void => {
+    const key = termKey(value);
+    if (seen.has(key)) return;
+    seen.add(key);
+    out.push({ value, from: 'history', kind });
+  };
+  for (const entry of historyEntryFacts(context, options).reverse()) {
+    push(entry.title, 'title');
+    for (const f of entry.facts) push(f.value, f.kind);
+  }
+  return out;
+}
+
+/** An item attribute fact that history entries share, with those entries' titles (most recent first). */
+export interface SharedFact extends KeyedFact {
+  titles: string[];
+}
+
+/**
+ * The item's attribute facts that the history also has (compared by `termKey`), in the item's
+ * order, each with the titles of the history entries that have it, most recent first.
+ */
+export function sharedFacts(item: Pick<Item, 'title' | 'attributes'>, context: UserContext | undefined | null): SharedFact[] {
+  const history = historyEntryFacts(context).reverse();
+  const out: SharedFact[] = [];
+  for (const fact of keyedAttributeFacts(item.attributes, ALL_FACTS_LIMITS.itemFacts)) {
+    const key = termKey(fact.value);
+    const titles = history.filter((h) => h.facts.some((f) => termKey(f.value) === key)).map((h) => h.title);
+    if (titles.length > 0) out.push({ ...fact, titles: [...new Set(titles)] });
+  }
+  return out;
+}
+
+export interface CitedFactsResult {
+  /** Item/history facts the text mentions, in order of first mention, one per distinct fact. */
+  cited: CitedFact[];
+  /** Vocabulary terms (facts or titles) the text mentions that neither the item nor the history has, as spelled in the vocabulary. */
+  ungrounded: string[];
+}
+
+export interface FactMatcher {
+  /** Distinct vocabulary terms compiled. */
+  readonly size: number;
+  citedFacts(text: string, item: Pick<Item, 'title' | 'attributes'>, context?: UserContext | null): CitedFactsResult;
+}
+
+export interface FactMatcherOptions {
+  /** More one-word terms to treat as ordinary words (see generic-words.ts). */
+  genericWords?: Iterable<string>;
+}
+
+/**
+ * What a matcher looks for beyond the item and history: `facts` (facts_vocab.json's `facts`: every
+ * tag/genre/category seen in training) and `titles` (other items on the page, the catalog). A plain
+ * iterable is `facts` only.
+ */
+export type Vocabulary = Iterable<string> | { facts?: Iterable<string>; titles?: Iterable<string> };
+
+interface VocabTerm {
+  spelling: string;
+  key: string;
+  /** The spelling after match normalization, case kept (for the strict rule). */
+  form: string;
+  /** One-word ordinary word or one-word title: counts only when capitalized mid-sentence. */
+  strict: boolean;
+  /** From `titles`: counts only when written with a capital first letter. */
+  title: boolean;
+}
+
+function vocabularyParts(vocabulary: Vocabulary): { facts: Iterable<string>; titles: Iterable<string> } {
+  if (vocabulary && typeof (vocabulary as Iterable<string>)[Symbol.iterator] === 'function') {
+    return { facts: vocabulary as Iterable<string>, titles: [] };
+  }
+  const v = (vocabulary ?? {}) as { facts?: Iterable<string>; titles?: Iterable<string> };
+  return { facts: v.facts ?? [], titles: v.titles ?? [] };
+}
+
+/**
+ * Compiles a vocabulary once; `citedFacts` then costs about one trie walk per word of the text
+ * (measured: a few hundred µs per reason with 30k terms; see docs/grounding.md).
+ *
+ * Matching rules (documented in docs/grounding.md):
+ * - case-insensitive on normalized text: accents, full-width forms, HTML entities, apostrophes and
+ *   trademark signs folded; whitespace, hyphens and underscores equal ('free-to-play' = 'Free to Play');
+ * - on word boundaries in space-separated scripts ('Action' never matches 'transaction'); in
+ *   CJK/Thai/Hangul text a term may start or end next to any character; emoji are not word characters;
+ * - an English plural or possessive counts ('RPGs', 'Puzzles', 'Strategies', "Portal 2's");
+ * - terms shorter than 2 code points are ignored;
+ * - leftmost-longest: 'Free to Play' wins over 'Play'. When the longest match is a vocabulary term the
+ *   item/history lacks but its words are all covered by item/history facts ('action adventure' with
+ *   facts Action and Adventure), those facts are cited instead;
+ * - item/history titles are also found by their main part ('Batman' or 'Batman: Arkham Asylum' for
+ *   'Batman: Arkham Asylum Game of the Year Edition'), see `titleAliases`;
+ * - strict terms (a one-word title, or a one-word fact that is an ordinary English word: 'action',
+ *   'free', 'casual', see GENERIC_WORDS) count as ungrounded only when written capitalized, as
+ *   spelled in the vocabulary or Title-cased, and not at a sentence start ("an Action game",
+ *   "like Rust"; not "action-packed", "DARK SOULS", "falls"); a multi-word title only when its first
+ *   letter is capitalized ('The Team', not 'the team'). Item/history facts are always cited
+ *   case-insensitively (title aliases: capitalized only).
+ */
+export function createFactMatcher(vocabulary: Vocabulary, options: FactMatcherOptions = {}): FactMatcher {
+  const extra = new Set([...(options.genericWords ?? [])].map((w) => termKey(w)));
+  const index = new TermIndex<VocabTerm>();
+  const keys = new Set<string>();
+  const { facts, titles } = vocabularyParts(vocabulary);
+  const add = (raw: unknown, title: boolean): void => {
+    if (typeof raw !== 'string') return;
+    const spelling = title ? sanitizeTitle(raw) : sanitizeText(raw, LIMITS.title);
+    const key = termKey(spelling);
+    if (!spelling || keys.has(key)) return;
+    const form = segment(spelling).orig.join('');
+    const strict = title ? !key.includes(' ') : isGenericTerm(key, extra);
+    if (index.add(spelling, { spelling, key, form, strict, title })) keys.add(key);
+  };
+  for (const f of facts) add(f, false);
+  for (const t of titles) add(t, true);
+  return {
+    get size() {
+      return index.size;
+    },
+    citedFacts: (text, item, context) => matchText(typeof text === 'string' ? text : '', item, context ?? undefined, index),
+  };
+}
+
+const EDITION = /\s+(?:[-\u2013\u2014:]\s*)?(?:(?:game of the year|goty|definitive|enhanced|complete|ultimate|deluxe|gold|special|anniversary|remastered|classic|director'?s cut|digital|standard|collector'?s|premium|legendary)\b.*?\s*)?(?:edition|remastered|goty|director'?s cut)$/i;
+
+/**
+ * Other ways a text names a title: without bracketed parts ('Star Wars: Battlefront 2 (Classic, 2005)'
+ * → 'Star Wars: Battlefront 2'), without an edition suffix ('… Game of the Year Edition'), the main
+ * part before ':' or ' - ' ('Batman: Arkham Origins' → 'Batman'), the part after it when it has two
+ * words or more ('Call of Duty: Modern Warfare 2' → 'Modern Warfare 2'), and leading word prefixes of
+ * two words or more ('Assassin's Creed IV Black Flag' → "Assassin's Creed IV", "Assassin's Creed").
+ * The matcher only accepts an alias written with a capital first letter.
+ */
+export function titleAliases(title: string): string[] {
+  const out = new Set<string>();
+  const base = title.replace(/\s*\([^)]*\)\s*/g, ' ').trim();
+  const noEdition = base.replace(EDITION, '').trim();
+  for (const t of [base, noEdition]) {
+    out.add(t);
+    const parts = t.split(/\s*:\s+|\s+[-\u2013\u2014]\s+/).map((p) => p.trim());
+    if (parts[0]) out.add(parts[0]);
+    for (const part of parts.slice(1)) if (part.split(' ').length >= 2) out.add(part);
+    const words = t.split(/\s+/);
+    for (let n = 2; n < words.length; n++) out.add(words.slice(0, n).join(' ').replace(/[\s:,\-\u2013\u2014]+$/, ''));
+  }
+  out.delete(title);
+  return [...out].filter((t) => termKey(t).length >= 3);
+}
+
+/** An item/history fact as the known-facts index stores it; `alias` for a title alias. */
+interface KnownTerm {
+  fact: CitedFact;
+  alias: boolean;
+}
+
+function knownIndex(item: Pick<Item, 'title' | 'attributes'>, context: UserContext | undefined): { index: TermIndex<KnownTerm>; keys: Set<string> } {
+  const index = new TermIndex<KnownTerm>();
+  const keys = new Set<string>();
+  const add = (name: string, fact: CitedFact, alias: boolean): void => {
+    const key = termKey(name);
+    if (keys.has(key)) return;
+    keys.add(key);
+    index.add(name, { fact, alias });
+  };
+  // Item facts first: a fact both sides have is reported as the item's. Aliases after all full names.
+  const all = [...itemFacts(item), ...historyFacts(context)];
+  for (const fact of all) add(fact.value, fact, false);
+  for (const fact of all) if (fact.kind === 'title') for (const alias of titleAliases(fact.value)) add(alias, fact, true);
+  return { index, keys };
+}
+
+function leftBoundary(text: Segmented, i: number): boolean {
+  return text.orig[i] !== ' ' && isBoundary(text.orig[i - 1], text.orig[i]);
+}
+
+/** The longest item/history fact at `start` ending by `end`; an alias only when written capitalized. */
+function knownAt(text: Segmented, start: number, known: TermIndex<KnownTerm>, end = Infinity): TermHit<KnownTerm> | undefined {
+  return known.hitsAt(text, start).find((h) => h.end <= end && (!(h.terms[0] as KnownTerm).alias || startsUpper(text.orig, start)));
+}
+
+/** Grounded hits inside [start, end) covering every letter/digit there, or null. */
+function coveredBy(text: Segmented, start: number, end: number, known: TermIndex<KnownTerm>): TermHit<KnownTerm>[] | null {
+  const hits: TermHit<KnownTerm>[] = [];
+  let i = start;
+  while (i < end) {
+    const hit = leftBoundary(text, i) ? knownAt(text, i, known, end) : undefined;
+    if (hit) {
+      hits.push(hit);
+      i = hit.end;
+    } else if (/[\p{L}\p{N}]/u.test(text.orig[i] as string)) {
+      return null;
+    } else {
+      i++;
+    }
+  }
+  return hits;
+}
+
+/**
+ * Whether a vocabulary match is a claim: titles only when written with a capital first letter;
+ * strict terms only capitalized mid-sentence, spelled as in the vocabulary or Title-cased.
+ */
+function claims(text: Segmented, hit: TermHit<VocabTerm>, term: VocabTerm): boolean {
+  if (term.title && !startsUpper(text.orig, hit.start)) return false;
+  if (!term.strict) return true;
+  if (!startsUpper(text.orig, hit.start) || atSentenceStart(text.orig, hit.start)) return false;
+  const written = text.orig.slice(hit.start, hit.start + hit.length).join('');
+  if (written === term.form) return true;
+  const points = Array.from(term.form.toLowerCase());
+  return written === (points[0] ?? '').toUpperCase() + points.slice(1).join('');
+}
+
+function matchText(text: string, item: Pick<Item, 'title' | 'attributes'>, context: UserContext | undefined, vocab: TermIndex<VocabTerm>): CitedFactsResult {
+  const seg = segment(text);
+  const { index: known, keys: knownKeys } = knownIndex(item, context);
+  const cited = new Map<string, CitedFact>();
+  const ungrounded = new Map<string, string>();
+  const cite = (hit: TermHit<KnownTerm>): void => {
+    const { fact } = hit.terms[0] as KnownTerm;
+    const key = termKey(fact.value);
+    if (!cited.has(key)) cited.set(key, fact);
+  };
+  let i = 0;
+  while (i < seg.orig.length) {
+    if (!leftBoundary(seg, i)) {
+      i++;
+      continue;
+    }
+    const grounded = knownAt(seg, i, known);
+    const claim = vocab
+      .hitsAt(seg, i)
+      .filter((h) => h.length > (grounded?.length ?? 0))
+      .map((h) => ({ hit: h, term: h.terms[0] as VocabTerm }))
+      .find(({ hit, term }) => !knownKeys.has(term.key) && claims(seg, hit, term));
+    if (claim) {
+      const parts = coveredBy(seg, i, claim.hit.end, known);
+      if (parts) parts.forEach(cite);
+      else if (!ungrounded.has(claim.term.key)) ungrounded.set(claim.term.key, claim.term.spelling);
+      i = claim.hit.end;
+    } else if (grounded) {
+      cite(grounded);
+      i = grounded.end;
+    } else {
+      i++;
+    }
+  }
+  return { cited: [...cited.values()], ungrounded: [...ungrounded.values()] };
+}
+
+const matchers = new WeakMap<object, FactMatcher>();
+
+function isMatcher(v: unknown): v is FactMatcher {
+  return typeof v === 'object' && v !== null && typeof (v as FactMatcher).citedFacts === 'function';
+}
+
+/**
+ * Which item/history facts `text` cites and which vocabulary terms it mentions that neither has.
+ * Convenience over `createFactMatcher`: the compiled matcher is cached per vocabulary object, so
+ * pass the same array each time (or a FactMatcher); a mutated array is not recompiled.
+ */
+export function citedFacts(
+  text: string,
+  item: Pick<Item, 'title' | 'attributes'>,
+  context: UserContext | undefined | null,
+  vocabulary: Vocabulary | FactMatcher = [],
+): CitedFactsResult {
+  if (isMatcher(vocabulary)) return vocabulary.citedFacts(text, item, context);
+  let matcher = matchers.get(vocabulary as object);
+  if (!matcher) {
+    matcher = createFactMatcher(vocabulary);
+    matchers.set(vocabulary as object, matcher);
+  }
+  return matcher.citedFacts(text, item, context);
+}

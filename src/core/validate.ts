@@ -1,0 +1,321 @@
+// Page input → safe, bounded copies. One bad item never fails the batch: it is reported in
+// `rejected` (the engine answers it with a labelled fallback). Only a call-level problem (too many
+// items, bad options) throws, always a typed BecauseError. Pure; no DOM.
+import { InvalidInputError, InvalidItemError, InvalidOptionsError, TooManyItemsError } from '../errors.ts';
+import type { AttributeValue, DType, ExplainerOptions, HistoryEntry, Item, UserContext } from '../types.ts';
+import { LIMITS, sanitizeText, sanitizeTitle } from './prompt.ts';
+
+/**
+ * Bounds of one call. Beyond MAX_ITEMS_PER_CALL `validateItems` throws TooManyItemsError (split the
+ * page into calls); everything else is cut to size silently, as documented on each constant.
+ */
+export const VALIDATION_LIMITS = {
+  /** Items per explain()/rank() call; 1000 is accepted, 1001 throws TooManyItemsError. */
+  itemsPerCall: 1000,
+  /** Item ids longer than this are rejected (an id is returned verbatim, so it is never cut). */
+  idLength: 1024,
+  /** Attribute keys kept per item/history entry (first ones, in order); longer keys are cut. */
+  attributeKeys: 32,
+  attributeKeyLength: 64,
+  /** Values kept per attribute array. */
+  attributeValues: 32,
+  /** Code points kept per string attribute value (the prompt uses at most 40 per fact). */
+  attributeValueLength: 200,
+  /** Code points of item.description kept (the prompt uses 160). */
+  description: 1000,
+  /** Most recent history entries kept (the prompt uses the last 8; ranking uses more). */
+  historyEntries: 200,
+  /** Code points of context.profile kept (= the prompt's limit). */
+  profile: LIMITS.profile,
+} as const;
+
+export interface RejectedItem {
+  /** Position in the input array. */
+  index: number;
+  /** The item's id as a string ('' when it had none usable). */
+  id: string;
+  error: InvalidItemError;
+}
+
+export interface DuplicateId {
+  index: number;
+  /** Position of the first item with this id. */
+  firstIndex: number;
+  id: string;
+}
+
+export interface ValidatedItems {
+  /** Sanitized copies of the usable items, in input order, each with its input position. */
+  valid: Item[];
+  /** `indices[k]` is the input position of `valid[k]`. */
+  indices: number[];
+  rejected: RejectedItem[];
+  /** Later items reusing an earlier id. They stay valid; see validateItems. */
+  duplicates: DuplicateId[];
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A primitive attribute value as kept in the copy: strings sanitized and cut, finite numbers and booleans as is. */
+function cleanScalar(value: unknown): string | number | boolean | undefined {
+  if (typeof value === 'string') return sanitizeText(value, VALIDATION_LIMITS.attributeValueLength) || undefined;
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  if (typeof value === 'boolean') return value;
+  return undefined;
+}
+
+/**
+ * A bounded copy of an attribute map: at most 32 keys (cut to 64 code points), string values
+ * sanitized and cut to 200 code points, arrays to 32 scalar members; null, objects, functions,
+ * nested arrays, NaN/Infinity dropped. Numbers and booleans are kept (ranking reads `rating`,
+ * `popularity`) although the prompt skips them. Returns undefined when nothing is left.
+ */
+export function sanitizeAttributes(attributes: unknown): Record<string, AttributeValue> | undefined {
+  if (!isRecord(attributes)) return undefined;
+  const entries: [string, AttributeValue][] = [];
+  let keys: string[];
+  try {
+    keys = Object.keys(attributes);
+  } catch {
+    return undefined; // a Proxy that throws
+  }
+  for (const rawKey of keys) {
+    if (entries.length >= VALIDATION_LIMITS.attributeKeys) break;
+    const key = sanitizeText(rawKey, VALIDATION_LIMITS.attributeKeyLength);
+    if (!key) continue;
+    let raw: unknown;
+    try {
+      raw = attributes[rawKey];
+    } catch {
+      continue; // a throwing getter
+    }
+    if (Array.isArray(raw)) {
+      const values: (string | number | boolean)[] = [];
+      for (const v of raw.slice(0, VALIDATION_LIMITS.attributeValues * 4)) {
+        const clean = cleanScalar(v);
+        if (clean !== undefined) values.push(clean);
+        if (values.length >= VALIDATION_LIMITS.attributeValues) break;
+      }
+      if (values.length > 0) entries.push([key, values]);
+    } else {
+      const clean = cleanScalar(raw);
+      if (clean !== undefined) entries.push([key, clean]);
+    }
+  }
+  // fromEntries defines own properties, so a '__proto__' key stays data and never touches the prototype.
+  return entries.length > 0 ? Object.fromEntries(entries) : undefined;
+}
+
+/** An id as a string: strings as is, finite numbers and bigints stringified ('42'); otherwise ''. */
+export function normalizeId(id: unknown): string {
+  if (typeof id === 'string') return id;
+  if (typeof id === 'number' && Number.isFinite(id)) return String(id);
+  if (typeof id === 'bigint') return String(id);
+  return '';
+}
+
+function read(obj: Record<string, unknown>, key: string): unknown {
+  try {
+    return obj[key];
+  } catch {
+    return undefined;
+  }
+}
+
+/** One item → a sanitized copy, or the InvalidItemError saying what to fix. */
+export function validateItem(value: unknown, index = 0): Item | InvalidItemError {
+  const where = `items[${index}]`;
+  if (!isRecord(value)) {
+    return new InvalidItemError(`${where} is ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}, not an item object; pass { id, title, attributes? }.`, { index });
+  }
+  const rawId = read(value, 'id');
+  const id = normalizeId(rawId);
+  if (id === '') {
+    return new InvalidItemError(`${where} has no usable id (${rawId === undefined ? 'missing' : `got ${typeof rawId}`}); give every item a non-empty string id.`, { index });
+  }
+  if (id.length > VALIDATION_LIMITS.idLength) {
+    return new InvalidItemError(`${where}.id is ${id.length} characters long; ids may have at most ${VALIDATION_LIMITS.idLength}.`, { index, itemId: id.slice(0, 64) });
+  }
+  const rawTitle = read(value, 'title');
+  if (typeof rawTitle !== 'string') {
+    return new InvalidItemError(`${where} (id '${id.slice(0, 64)}') has ${rawTitle === undefined ? 'no title' : `a ${typeof rawTitle} title`}; title must be a non-empty string.`, { index, itemId: id });
+  }
+  const title = sanitizeTitle(rawTitle);
+  if (!title) {
+    return new InvalidItemError(`${where} (id '${id.slice(0, 64)}') has an empty title after removing whitespace and control characters; give it a visible title.`, { index, itemId: id });
+  }
+  const item: Item = { id, title };
+  const attributes = sanitizeAttributes(read(value, 'attributes'));
+  if (attributes) item.attributes = attributes;
+  const description = sanitizeText(read(value, 'description'), VALIDATION_LIMITS.description);
+  if (description) item.description = description;
+  return item;
+}
+
+/**
+ * Validates a call's items. Each item becomes a sanitized copy `{ id, title, attributes?,
+ * description? }` (other fields dropped) or a `rejected` entry with an InvalidItemError:
+ * not an object; id missing, empty, not a string/finite number/bigint, or over 1024 characters
+ * (numbers are stringified: 42 → '42'); title missing, not a string, or empty after sanitizing.
+ * Attributes and descriptions never reject: they are bounded and cleaned (sanitizeAttributes).
+ * Emoji, RTL and CJK text are kept; bidi overrides and control characters are removed.
+ *
+ * Duplicate ids: allowed. Every position gets its own reason (explain answers in input order);
+ * identical items cost one generation since the engine dedupes by prompt. They are listed in
+ * `duplicates` so a caller can warn.
+ *
+ * Throws InvalidInputError when `items` is not an array, TooManyItemsError above 1000 items.
+ */
+export function validateItems(items: unknown): ValidatedItems {
+  if (!Array.isArray(items)) {
+    throw new InvalidInputError(`items must be an array of { id, title, attributes? } objects, got ${items === null ? 'null' : typeof items}.`);
+  }
+  if (items.length > VALIDATION_LIMITS.itemsPerCall) {
+    throw new TooManyItemsError(
+      `${items.length} items in one call; at most ${VALIDATION_LIMITS.itemsPerCall} are accepted. Explain the visible page (or pages of up to ${VALIDATION_LIMITS.itemsPerCall}) per call.`,
+      { details: { count: items.length, max: VALIDATION_LIMITS.itemsPerCall } },
+    );
+  }
+  const out: ValidatedItems = { valid: [], indices: [], rejected: [], duplicates: [] };
+  const firstIndex = new Map<string, number>();
+  for (let index = 0; index < items.length; index++) {
+    const result = validateItem(items[index], index);
+    if (result instanceof InvalidItemError) {
+      const raw: unknown = isRecord(items[index]) ? read(items[index] as Record<string, unknown>, 'id') : undefined;
+      out.rejected.push({ index, id: normalizeId(raw).slice(0, VALIDATION_LIMITS.idLength), error: result });
+      continue;
+    }
+    const first = firstIndex.get(result.id);
+    if (first === undefined) firstIndex.set(result.id, index);
+    else out.duplicates.push({ index, firstIndex: first, id: result.id });
+    out.valid.push(result);
+    out.indices.push(index);
+  }
+  return out;
+}
+
+function validateHistoryEntry(value: unknown): HistoryEntry | undefined {
+  if (!isRecord(value)) return undefined;
+  const title = sanitizeTitle(read(value, 'title'));
+  if (!title) return undefined;
+  const entry: HistoryEntry = { title };
+  const id = normalizeId(read(value, 'id'));
+  if (id && id.length <= VALIDATION_LIMITS.idLength) entry.id = id;
+  const attributes = sanitizeAttributes(read(value, 'attributes'));
+  if (attributes) entry.attributes = attributes;
+  const weight = read(value, 'weight');
+  if (typeof weight === 'number' && Number.isFinite(weight) && weight > 0) entry.weight = weight;
+  return entry;
+}
+
+/**
+ * A sanitized copy of a visitor context. Never throws: anything that is not an object gives `{}`;
+ * `domain` (string, ≤ 16, lower-cased) and `profile` (string, ≤ 200) are sanitized, other types
+ * dropped; `history` keeps the entries that are objects with a non-empty title (a non-array
+ * history becomes []), the most recent 200, each with id/attributes/weight cleaned as for items.
+ */
+export function validateContext(context: unknown): UserContext {
+  if (!isRecord(context)) return {};
+  const out: UserContext = {};
+  const domain = sanitizeText(read(context, 'domain'), LIMITS.domain).toLowerCase();
+  if (domain) out.domain = domain;
+  const profile = sanitizeText(read(context, 'profile'), VALIDATION_LIMITS.profile);
+  if (profile) out.profile = profile;
+  const history = read(context, 'history');
+  if (Array.isArray(history)) {
+    const entries: HistoryEntry[] = [];
+    // Walk from the newest so a huge history costs only what is kept.
+    for (let i = history.length - 1; i >= 0 && entries.length < VALIDATION_LIMITS.historyEntries; i--) {
+      const entry = validateHistoryEntry(history[i]);
+      if (entry) entries.push(entry);
+    }
+    out.history = entries.reverse();
+  }
+  return out;
+}
+
+export const DEVICES = ['auto', 'webgpu', 'wasm'] as const;
+export const DTYPES: readonly DType[] = ['fp32', 'fp16', 'q8', 'q4', 'int8', 'uint8', 'q4f16', 'bnb4'];
+/** Largest maxNewTokens accepted (reasons are ≤ 75 words; this bounds a runaway request). */
+export const MAX_NEW_TOKENS_LIMIT = 512;
+
+const OPTION_KEYS = ['model', 'device', 'dtype', 'maxNewTokens', 'onProgress', 'worker', 'wasmPaths', 'persistentCache'] as const;
+
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = d[0] as number;
+    d[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = d[j] as number;
+      d[j] = Math.min(cur + 1, (d[j - 1] as number) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return d[b.length] as number;
+}
+
+/**
+ * Checks createExplainer's options and returns a copy with only the known keys. Throws
+ * InvalidOptionsError naming the option and the allowed values: `options` not an object; `model` /
+ * `wasmPaths` not a non-empty string; `device` not 'auto' | 'webgpu' | 'wasm'; `dtype` not a known
+ * dtype; `maxNewTokens` not an integer in 1..512; `onProgress` not a function; `worker` /
+ * `persistentCache` not a boolean; an unknown key that looks like a typo of a known one
+ * ('devcie' → "did you mean 'device'?"). Other unknown keys are ignored (forward compatibility).
+ * undefined values count as absent.
+ */
+export function validateOptions(options: unknown): ExplainerOptions {
+  if (options === undefined || options === null) return {};
+  if (!isRecord(options)) throw new InvalidOptionsError(`createExplainer(options): options must be an object, got ${typeof options}.`);
+  const out: ExplainerOptions = {};
+  for (const key of Object.keys(options)) {
+    if ((OPTION_KEYS as readonly string[]).includes(key)) continue;
+    const near = OPTION_KEYS.find((k) => editDistance(key.toLowerCase(), k.toLowerCase()) <= 2);
+    if (near) throw new InvalidOptionsError(`Unknown option '${key}': did you mean '${near}'?`, { details: { option: key } });
+  }
+  const bad = (key: string, want: string, got: unknown): InvalidOptionsError =>
+    new InvalidOptionsError(`Option '${key}' must be ${want}; got ${typeof got === 'string' ? `'${got.slice(0, 80)}'` : String(got)}.`, { details: { option: key } });
+  const get = (key: string): unknown => read(options, key);
+
+  const model = get('model');
+  if (model !== undefined) {
+    if (typeof model !== 'string' || model.trim() === '') throw bad('model', 'a non-empty URL or path of a model folder', model);
+    out.model = model;
+  }
+  const device = get('device');
+  if (device !== undefined) {
+    if (!(DEVICES as readonly unknown[]).includes(device)) throw bad('device', `one of ${DEVICES.map((d) => `'${d}'`).join(', ')}`, device);
+    out.device = device as (typeof DEVICES)[number];
+  }
+  const dtype = get('dtype');
+  if (dtype !== undefined) {
+    if (!(DTYPES as readonly unknown[]).includes(dtype)) throw bad('dtype', `one of ${DTYPES.map((d) => `'${d}'`).join(', ')}`, dtype);
+    out.dtype = dtype as DType;
+  }
+  const maxNewTokens = get('maxNewTokens');
+  if (maxNewTokens !== undefined) {
+    if (typeof maxNewTokens !== 'number' || !Number.isInteger(maxNewTokens) || maxNewTokens < 1 || maxNewTokens > MAX_NEW_TOKENS_LIMIT) {
+      throw bad('maxNewTokens', `an integer from 1 to ${MAX_NEW_TOKENS_LIMIT}`, maxNewTokens);
+    }
+    out.maxNewTokens = maxNewTokens;
+  }
+  const onProgress = get('onProgress');
+  if (onProgress !== undefined) {
+    if (typeof onProgress !== 'function') throw bad('onProgress', 'a function (event) => void', onProgress);
+    out.onProgress = onProgress as ExplainerOptions['onProgress'];
+  }
+  for (const key of ['worker', 'persistentCache'] as const) {
+    const v = get(key);
+    if (v === undefined) continue;
+    if (typeof v !== 'boolean') throw bad(key, 'true or false', v);
+    out[key] = v;
+  }
+  const wasmPaths = get('wasmPaths');
+  if (wasmPaths !== undefined) {
+    if (typeof wasmPaths !== 'string' || wasmPaths.trim() === '') throw bad('wasmPaths', "a non-empty base URL of onnxruntime-web's .wasm/.mjs files", wasmPaths);
+    out.wasmPaths = wasmPaths;
+  }
+  return out;
+}

@@ -1,0 +1,49 @@
+// The benchmark's fixed workload, shared by the Node and browser arms (scripts/bench.ts,
+// src/demo/bench.ts): a visitor with 4 games in their history, a page of 24 other games, and 24
+// different games for the warm-up (so the measured page never hits a cache).
+import type { Item, UserContext } from '../types.ts';
+import { toItem, type Game } from './catalog.ts';
+
+export const PAGE_SIZE = 24;
+const HISTORY = 4;
+
+export interface BenchSet {
+  context: UserContext;
+  page: Item[];
+  warmup: Item[];
+}
+
+export function benchSet(games: readonly Game[], pageSize = PAGE_SIZE): BenchSet {
+  if (games.length < HISTORY + 2 * pageSize) {
+    throw new Error(`bench: the catalog has ${games.length} games; ${HISTORY + 2 * pageSize} are needed`);
+  }
+  const history = games.slice(0, HISTORY).map((g) => ({ id: g.id, title: g.title, attributes: toItem(g).attributes }));
+  return {
+    context: { domain: 'game', history },
+    page: games.slice(HISTORY, HISTORY + pageSize).map(toItem),
+    warmup: games.slice(HISTORY + pageSize, HISTORY + 2 * pageSize).map(toItem),
+  };
+}
+
+/** What one arm of the benchmark measured. Times in ms; memory in bytes. */
+export interface ArmResult {
+  arm: 'baseline' | 'engine';
+  environment: 'node' | 'chromium_wasm';
+  backend: string;
+  cold_load_ms: number;
+  warm_load_ms: number | null;
+  page_ms: number;
+  reasons: number;
+  reasons_per_s: number;
+  first_reason_ms: number;
+  tokens: number;
+  tokens_per_s: number;
+  peak_memory_bytes: number | null;
+  memory_source: string;
+  /** Engine only: how many page reasons came from the model vs the grounding fallback, and cache hits. */
+  model_reasons?: number;
+  fallback_reasons?: number;
+  cached_reasons?: number;
+  /** First reason texts, for a glance that both arms produced comparable text. */
+  samples: string[];
+}

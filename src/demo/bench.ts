@@ -1,0 +1,122 @@
+// Browser arm of the benchmark (driven by scripts/bench.ts in headless chromium, device 'wasm').
+// ?arm=baseline: plain transformers.js pipeline('text-generation'), one call per item.
+// ?arm=engine:   our engine (createExplainer, in its Web Worker), all items requested at once.
+// ?phase=load:   only time the model load (the second visit: files come from the browser cache).
+// The result lands in window.benchResult (or window.benchError).
+import { buildPrompt } from '../core/prompt.ts';
+import { createExplainer } from '../index.ts';
+import type { Item, Reason, UserContext } from '../types.ts';
+import { benchSet, type ArmResult } from './bench-items.ts';
+import { parseCatalog } from './catalog.ts';
+
+const MODEL_ID = 'because-reason-v1';
+const params = new URL(location.href).searchParams;
+const arm = params.get('arm') === 'engine' ? 'engine' : 'baseline';
+const maxNewTokens = Number(params.get('tokens') ?? 64);
+const loadOnly = params.get('phase') === 'load';
+const ms = (t0: number): number => performance.now() - t0;
+
+type Partial_ = Partial<ArmResult> & { load_ms: number };
+
+async function baseline(): Promise<Partial_> {
+  const tjs = await import('@huggingface/transformers');
+  const { ORT_WASM_URL, ORT_MJS_URL } = await import('../../workers/ort-wasm-urls.ts');
+  tjs.env.allowLocalModels = true;
+  tjs.env.allowRemoteModels = false;
+  tjs.env.localModelPath = '/models/';
+  const wasm = tjs.env.backends.onnx.wasm;
+  if (wasm) wasm.wasmPaths = { wasm: ORT_WASM_URL, mjs: ORT_MJS_URL };
+  let t0 = performance.now();
+  const generator = await tjs.pipeline('text-generation', MODEL_ID, { dtype: 'q8', device: 'wasm' });
+  const load = ms(t0);
+  if (loadOnly) return { load_ms: load, backend: 'wasm' };
+  const set = await workload();
+  const one = async (item: Item, context: UserContext): Promise<{ text: string; tokens: number }> => {
+    const out = (await generator(buildPrompt(item, context), {
+      max_new_tokens: maxNewTokens,
+      do_sample: false,
+      return_full_text: false,
+      add_special_tokens: false,
+    })) as { generated_text: string }[];
+    const text = out[0]?.generated_text ?? '';
+    return { text, tokens: generator.tokenizer.encode(text, { add_special_tokens: false }).length };
+  };
+  for (const item of set.warmup.slice(0, 2)) await one(item, set.context);
+  const texts: string[] = [];
+  let tokens = 0;
+  let first = 0;
+  t0 = performance.now();
+  for (const item of set.page) {
+    const r = await one(item, set.context);
+    if (texts.length === 0) first = ms(t0);
+    texts.push(r.text);
+    tokens += r.tokens;
+  }
+  const page = ms(t0);
+  await generator.dispose();
+  return { load_ms: load, backend: 'wasm', ...summary(page, first, tokens, texts) };
+}
+
+async function engine(): Promise<Partial_> {
+  let t0 = performance.now();
+  const explainer = await createExplainer({ device: 'wasm', maxNewTokens, persistentCache: false });
+  const info = await explainer.info();
+  const load = ms(t0);
+  if (!info.modelLoaded) throw new Error(`the model did not load: ${info.backendReason}`);
+  if (loadOnly) return { load_ms: load, backend: info.backend };
+  const set = await workload();
+  await explainer.explain(set.warmup, set.context);
+  const reasons: Reason[] = [];
+  let first = 0;
+  t0 = performance.now();
+  await Promise.all(
+    set.page.map(async (item) => {
+      for await (const chunk of explainer.stream(item, set.context)) {
+        if (chunk.type !== 'reason') continue;
+        if (reasons.length === 0) first = ms(t0);
+        reasons.push(chunk.reason);
+      }
+    }),
+  );
+  const page = ms(t0);
+  await explainer.dispose();
+  const tokens = reasons.reduce((a, r) => a + r.tokens, 0);
+  return {
+    load_ms: load,
+    backend: info.backend,
+    ...summary(page, first, tokens, reasons.map((r) => r.text)),
+    model_reasons: reasons.filter((r) => r.source === 'model').length,
+    fallback_reasons: reasons.filter((r) => r.source === 'fallback').length,
+    cached_reasons: reasons.filter((r) => r.cached).length,
+  };
+}
+
+async function workload() {
+  const response = await fetch('/demo/catalog.json');
+  return benchSet(parseCatalog(await response.json()));
+}
+
+function summary(page: number, first: number, tokens: number, texts: string[]): Partial<ArmResult> {
+  return {
+    page_ms: page,
+    reasons: texts.length,
+    reasons_per_s: (texts.length * 1000) / page,
+    first_reason_ms: first,
+    tokens,
+    tokens_per_s: (tokens * 1000) / page,
+    samples: texts.slice(0, 3),
+  };
+}
+
+const out = document.querySelector('#out');
+(arm === 'engine' ? engine() : baseline()).then(
+  (result) => {
+    Object.assign(window, { benchResult: { arm, ...result } });
+    if (out) out.textContent = JSON.stringify(result);
+  },
+  (error: unknown) => {
+    const message = error instanceof Error ? `${error.message}\n${error.stack ?? ''}` : String(error);
+    Object.assign(window, { benchError: message });
+    if (out) out.textContent = message;
+  },
+);

@@ -1,0 +1,208 @@
+// The page side of the worker: an `Explainer` that forwards every call to workers/explainer.worker.ts
+// through comlink. Streams come back through a comlink.proxy callback; an AbortSignal becomes an
+// `abort(requestId)` call; errors thrown in the worker are rebuilt as our typed classes.
+import * as Comlink from 'comlink';
+import { AbortError, BecauseError, DisposedError, InvalidInputError, reviveError, WorkerCrashedError } from './errors.ts';
+import type {
+  ExplainOptions,
+  Explainer,
+  ExplainerInfo,
+  ExplainerOptions,
+  Item,
+  ProgressEvent,
+  RankedItem,
+  Reason,
+  StreamChunk,
+  UserContext,
+} from './types.ts';
+
+/** Options that can cross to the worker (no callbacks). */
+export type WorkerInitOptions = Omit<ExplainerOptions, 'onProgress' | 'worker'>;
+
+/** What explainer.worker.ts exposes. Every call that can take long carries a request id for abort. */
+export interface WorkerApi {
+  init(options: WorkerInitOptions, onProgress?: (event: ProgressEvent) => void): Promise<void>;
+  explain(id: number, items: Item[], context: UserContext): Promise<Reason[]>;
+  stream(id: number, item: Item, context: UserContext, onChunk: (chunk: StreamChunk) => void): Promise<void>;
+  abort(id: number): void;
+  rank(items: Item[], context: UserContext): Promise<RankedItem[]>;
+  info(): Promise<ExplainerInfo>;
+  dispose(): Promise<void>;
+}
+
+const MAX_DEPTH = 4;
+
+/**
+ * A structured-clone-safe copy of page data: only strings, finite numbers, booleans, null, arrays
+ * and plain objects survive (functions, DOM nodes, symbols, cycles are dropped), so postMessage can
+ * never throw DataCloneError on a storefront's odd objects. Validation proper happens in the worker.
+ */
+export function cloneable(value: unknown, depth = 0): unknown {
+  try {
+    if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
+    if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+    if (depth >= MAX_DEPTH || typeof value !== 'object') return undefined;
+    if (Array.isArray(value)) return value.map((v) => cloneable(v, depth + 1) ?? null);
+    const proto = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) return undefined;
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value)) {
+      const v = cloneable((value as Record<string, unknown>)[key], depth + 1);
+      if (v !== undefined) out[key] = v;
+    }
+    return out;
+  } catch {
+    return undefined; // a throwing getter or proxy
+  }
+}
+
+const asItem = (item: unknown): Item => (cloneable(item) ?? {}) as Item;
+const asContext = (context: unknown): UserContext => (cloneable(context) ?? {}) as UserContext;
+
+/** Resolves a relative URL against the page, since the worker's own base URL is its script. */
+function absolute(url: string | undefined): string | undefined {
+  if (!url || typeof document === 'undefined') return url;
+  try {
+    return new URL(url, document.baseURI).href;
+  } catch {
+    return url;
+  }
+}
+
+export class WorkerExplainer implements Explainer {
+  private readonly remote: Comlink.Remote<WorkerApi>;
+  private readonly ready: Promise<void>;
+  private nextId = 1;
+  private disposed = false;
+  private crashed: Error | null = null;
+  private readonly pending = new Set<(error: Error) => void>();
+
+  constructor(private readonly worker: Worker, options: ExplainerOptions) {
+    this.remote = Comlink.wrap<WorkerApi>(worker);
+    worker.addEventListener('error', (event) => this.crash(new WorkerCrashedError(`The explainer worker failed: ${event.message || 'unknown error'}. Create a new explainer.`)));
+    worker.addEventListener('messageerror', () => this.crash(new WorkerCrashedError('A message from the explainer worker could not be read. Create a new explainer.')));
+    const { onProgress, worker: _worker, ...rest } = options;
+    void _worker;
+    const init: WorkerInitOptions = { ...(cloneable(rest) as WorkerInitOptions), model: absolute(rest.model), wasmPaths: absolute(rest.wasmPaths) };
+    const progress = onProgress ? Comlink.proxy((e: ProgressEvent) => onProgress(e)) : undefined;
+    this.ready = this.call(() => this.remote.init(init, progress));
+    // Errors surface through the calls that await `ready`; never an unhandled rejection here.
+    this.ready.catch(() => undefined);
+  }
+
+  async explain(items: readonly Item[], context: UserContext, options: ExplainOptions = {}): Promise<Reason[]> {
+    if (!Array.isArray(items)) throw new InvalidInputError('explain(items, context): items must be an array of items.');
+    return this.withRequest(options.signal, (id) => this.remote.explain(id, items.map(asItem), asContext(context)));
+  }
+
+  async *stream(item: Item, context: UserContext, options: ExplainOptions = {}): AsyncIterable<StreamChunk> {
+    const queue: StreamChunk[] = [];
+    let wake: (() => void) | null = null;
+    let finished = false;
+    let failure: unknown = null;
+    const notify = (): void => {
+      wake?.();
+      wake = null;
+    };
+    const onChunk = Comlink.proxy((chunk: StreamChunk) => {
+      queue.push(chunk);
+      notify();
+    });
+    let requestId = 0;
+    const done = this.withRequest(options.signal, (id) => {
+      requestId = id;
+      return this.remote.stream(id, asItem(item), asContext(context), onChunk);
+    }).then(
+      () => {
+        finished = true;
+        notify();
+      },
+      (error: unknown) => {
+        failure = error;
+        finished = true;
+        notify();
+      },
+    );
+    try {
+      for (;;) {
+        const chunk = queue.shift();
+        if (chunk) {
+          yield chunk;
+          continue;
+        }
+        if (finished) break;
+        await new Promise<void>((resolve) => (wake = resolve));
+      }
+      await done;
+      if (failure) throw failure;
+    } finally {
+      // The consumer stopped early (break/return): stop generating for it.
+      if (!finished && requestId) void this.remote.abort(requestId);
+      onChunk[Comlink.releaseProxy]?.();
+    }
+  }
+
+  async rank(items: readonly Item[], context: UserContext): Promise<RankedItem[]> {
+    if (!Array.isArray(items)) throw new InvalidInputError('rank(items, context): items must be an array of items.');
+    return this.withRequest(undefined, () => this.remote.rank(items.map(asItem), asContext(context)));
+  }
+
+  async info(): Promise<ExplainerInfo> {
+    return this.withRequest(undefined, () => this.remote.info());
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    try {
+      // Let the worker free the model and GPU buffers, but never hang on a stuck worker.
+      await Promise.race([this.remote.dispose(), new Promise((resolve) => setTimeout(resolve, 2000))]);
+    } catch {
+      // The worker is going away regardless.
+    }
+    this.remote[Comlink.releaseProxy]();
+    this.worker.terminate();
+    for (const reject of this.pending) reject(new DisposedError('The explainer was disposed while this call was running.'));
+    this.pending.clear();
+  }
+
+  private crash(error: Error): void {
+    if (this.crashed) return;
+    this.crashed = error;
+    for (const reject of this.pending) reject(error);
+    this.pending.clear();
+  }
+
+  /** Runs a remote call that rejects when the worker dies or the explainer is disposed; errors are revived. */
+  private call<T>(run: () => Promise<T>): Promise<T> {
+    if (this.disposed) return Promise.reject(new DisposedError('This explainer was disposed; create a new one with createExplainer().'));
+    if (this.crashed) return Promise.reject(this.crashed);
+    return new Promise<T>((resolve, reject) => {
+      const fail = (error: Error): void => reject(error);
+      this.pending.add(fail);
+      run().then(
+        (value) => {
+          this.pending.delete(fail);
+          resolve(value);
+        },
+        (error: unknown) => {
+          this.pending.delete(fail);
+          reject(error instanceof BecauseError ? error : reviveError(error));
+        },
+      );
+    });
+  }
+
+  private async withRequest<T>(signal: AbortSignal | undefined, run: (id: number) => Promise<T>): Promise<T> {
+    if (signal?.aborted) throw new AbortError('The request was aborted before it started.');
+    await this.ready.catch(() => undefined); // a load failure still answers (with fallbacks)
+    const id = this.nextId++;
+    const onAbort = (): void => void this.remote.abort(id);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await this.call(() => run(id));
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+}

@@ -1,0 +1,156 @@
+// The batched decode loop against a fake model that checks what a real one relies on: left padding
+// masked out, positions counting real tokens only, the KV cache carried (and compacted) per row.
+import { describe, expect, it } from 'vitest';
+import { argmax, bannedNext, generateBatch, leftPad, TextDelta } from '../../workers/generate.ts';
+import type { DecoderStep, GenerateRow, KvCache } from '../../workers/generate.ts';
+
+const EOS = 1;
+const PAD = 0;
+const VOCAB = 40;
+
+interface Slot {
+  tok: number;
+  pos: number;
+}
+type FakeKv = { rows: Slot[][] };
+
+/** A "model" whose next token is a function of the visible (unmasked) tokens; it asserts positions. */
+class FakeStep implements DecoderStep {
+  runs = 0;
+  maxRows = 0;
+  released = 0;
+  constructor(private readonly next: (visible: number[]) => number, private readonly canCompact = true) {}
+
+  async run(f: Parameters<DecoderStep['run']>[0]) {
+    this.runs++;
+    this.maxRows = Math.max(this.maxRows, f.rows);
+    const prev = f.past ? (f.past as unknown as FakeKv).rows : Array.from({ length: f.rows }, () => [] as Slot[]);
+    expect(prev.length).toBe(f.rows);
+    const rows = prev.map((r) => [...r]);
+    const logits = new Float32Array(f.rows * VOCAB);
+    rows.forEach((kv, r) => {
+      for (let j = 0; j < f.width; j++) kv.push({ tok: Number(f.inputIds[r * f.width + j]), pos: Number(f.positionIds[r * f.width + j]) });
+      expect(kv.length).toBe(f.maskWidth);
+      const visible = kv.filter((_, k) => f.attentionMask[r * f.maskWidth + k] === 1n);
+      visible.forEach((s, k) => expect(s.pos).toBe(k));
+      logits[r * VOCAB + this.next(visible.map((s) => s.tok))] = 1;
+    });
+    return { logits, vocab: VOCAB, past: { rows } as unknown as KvCache };
+  }
+
+  compact(past: KvCache, keep: readonly number[]) {
+    if (!this.canCompact) return null;
+    return { rows: keep.map((i) => (past as unknown as FakeKv).rows[i] as Slot[]) } as unknown as KvCache;
+  }
+
+  release() {
+    this.released++;
+  }
+}
+
+// Counts up from the last token and ends when it reaches a multiple of 7 (so rows end at different steps).
+const counting = (visible: number[]): number => {
+  const last = visible[visible.length - 1] as number;
+  const next = (last % 30) + 2;
+  return next % 7 === 0 ? EOS : next;
+};
+const detok = (ids: readonly number[]) => ids.map((i) => String.fromCharCode(96 + (i % 26))).join('');
+
+describe('leftPad', () => {
+  it('pads on the left, masks pads and numbers real tokens from 0', () => {
+    const p = leftPad([[5, 6, 7], [9]], PAD);
+    expect(p.width).toBe(3);
+    expect([...p.inputIds]).toEqual([5n, 6n, 7n, 0n, 0n, 9n]);
+    expect([...p.attentionMask]).toEqual([1n, 1n, 1n, 0n, 0n, 1n]);
+    expect([...p.positionIds]).toEqual([0n, 1n, 2n, 1n, 1n, 0n]);
+  });
+});
+
+describe('argmax / bannedNext', () => {
+  it('takes the lowest id on ties and skips banned ids', () => {
+    const l = new Float32Array([0, 3, 3, 1]);
+    expect(argmax(l, 0, 4)).toBe(1);
+    expect(argmax(l, 0, 4, [1])).toBe(2);
+  });
+  it('bans the last token of a bad sequence whose prefix was just generated', () => {
+    expect(bannedNext([4, 5], [[9], [5, 6], [4, 6], [7, 5, 8]])).toEqual([9, 6]);
+  });
+});
+
+describe('generateBatch', () => {
+  const prompts = [[3], [10, 11, 12, 13, 4], [20, 8], [5, 5, 5, 5, 5, 5, 5, 9]];
+
+  it('gives every row the same tokens as generating it alone, in one batch', async () => {
+    const batch = new FakeStep(counting);
+    const { results, stats } = await generateBatch(batch, detok, prompts.map((ids) => ({ ids, maxNewTokens: 12 })), { eosId: EOS, padId: PAD });
+    expect(batch.maxRows).toBe(4);
+    for (const [i, ids] of prompts.entries()) {
+      const alone = await generateBatch(new FakeStep(counting), detok, [{ ids, maxNewTokens: 12 }], { eosId: EOS, padId: PAD });
+      expect(results[i]).toEqual(alone.results[0]);
+    }
+    // Different lengths: a row that hits EOS stops, another hits the token limit.
+    expect(results.map((r) => r.stop)).toContain('eos');
+    expect(stats.steps).toBe(batch.runs);
+    expect(stats.tokens).toBe(results.reduce((a, r) => a + r.tokens.length, 0));
+  });
+
+  it('compacts finished rows out of the cache, and still matches when it cannot', async () => {
+    const rows = prompts.map((ids) => ({ ids, maxNewTokens: 12 }));
+    const a = await generateBatch(new FakeStep(counting, true), detok, rows, { eosId: EOS, padId: PAD });
+    const b = await generateBatch(new FakeStep(counting, false), detok, rows, { eosId: EOS, padId: PAD });
+    expect(a.stats.compactions).toBeGreaterThan(0);
+    expect(b.stats.compactions).toBe(0);
+    expect(a.results).toEqual(b.results);
+  });
+
+  it('stops at maxNewTokens and reports eos without the eos token', async () => {
+    const { results } = await generateBatch(new FakeStep(() => 2), detok, [{ ids: [3], maxNewTokens: 4 }], { eosId: EOS, padId: PAD });
+    expect(results[0]).toEqual({ tokens: [2, 2, 2, 2], text: 'bbbb', stop: 'length' });
+    const eos = await generateBatch(new FakeStep(() => EOS), detok, [{ ids: [3], maxNewTokens: 4 }], { eosId: EOS, padId: PAD });
+    expect(eos.results[0]).toEqual({ tokens: [], text: '', stop: 'eos' });
+  });
+
+  it('never produces a banned sequence', async () => {
+    const { results } = await generateBatch(new FakeStep(() => 2), detok, [{ ids: [3], maxNewTokens: 3, badWords: [[2]] }], { eosId: EOS, padId: PAD });
+    expect(results[0]?.tokens).not.toContain(2);
+  });
+
+  it('aborts one row and lets the others finish', async () => {
+    const controller = new AbortController();
+    const rows: GenerateRow[] = [
+      { ids: [3], maxNewTokens: 6, signal: controller.signal, onDelta: () => controller.abort() },
+      { ids: [4], maxNewTokens: 6 },
+    ];
+    const { results } = await generateBatch(new FakeStep(() => 2), detok, rows, { eosId: EOS, padId: PAD });
+    expect(results[0]?.stop).toBe('aborted');
+    expect(results[0]?.tokens.length).toBe(1);
+    expect(results[1]).toMatchObject({ stop: 'length', tokens: [2, 2, 2, 2, 2, 2] });
+  });
+
+  it('streams deltas per row that add up to the final text', async () => {
+    const seen = ['', ''];
+    const rows = [0, 1].map((r) => ({ ids: prompts[r] as number[], maxNewTokens: 12, onDelta: (t: string) => (seen[r] += t) }));
+    const { results } = await generateBatch(new FakeStep(counting), detok, rows, { eosId: EOS, padId: PAD });
+    expect(seen).toEqual(results.map((r) => r.text));
+  });
+
+  it('releases every cache it was given back', async () => {
+    const step = new FakeStep(counting);
+    await generateBatch(step, detok, [{ ids: [3], maxNewTokens: 5 }], { eosId: EOS, padId: PAD });
+    expect(step.released).toBe(step.runs);
+  });
+});
+
+describe('TextDelta', () => {
+  it('never splits a multi-byte character across deltas', () => {
+    const bytes = [...new TextEncoder().encode('a€b😀')];
+    const decode = (ids: readonly number[]) => new TextDecoder().decode(Uint8Array.from(ids));
+    const stream = new TextDelta(decode);
+    const deltas: string[] = [];
+    for (let i = 1; i <= bytes.length; i++) {
+      const d = stream.push(bytes.slice(0, i));
+      if (d) deltas.push(d);
+    }
+    expect(deltas).toEqual(['a', '€', 'b', '😀']);
+  });
+});

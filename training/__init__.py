@@ -1,0 +1,1 @@
+"""Because reason-model training pipeline (data, tokenizer, model, export, quantize)."""

@@ -1,0 +1,341 @@
+"""Data preparation: read ../shared/data into the contract schema (HELPERS.md section 2), split, write JSONL.
+
+Usage: python3 -m training.data --data ../shared/data --out training/out/data [--seed 13]
+
+Sources
+- llmxrec-rec-reasons: GPT-4 and GPT-3.5 reasons only (ChatGLM2/LLaMA2 contain refusals). MovieLens
+  age/gender/occupation are dropped (privacy; a storefront has no such fields). Literal escape
+  artefacts of the original export (`\\u2122`, `\\xae`, `u"..."`) are decoded.
+- xrec-explanations (amazon, google, yelp test sets): user_summary -> user.profile, item_summary ->
+  item.description, explanation -> reason, history empty; for the held-out part, XRec's own
+  prediction is joined from xrec_outputs (by test_row) as `xrec_prediction`.
+- The Amazon musical-instrument reviews are not used: no item metadata and no reason labels.
+
+Split: per source, seeded, by candidate item AND by user (no user and no candidate item in two
+splits). Items are assigned first (largest first, to the split furthest below its target share),
+then each user goes to the split holding most of its rows; rows whose item and user disagree are
+rejected as `split-conflict`.
+
+Rejections are counted by reason and printed; nothing is dropped silently. One rule is specific to
+the prompt format: a training row whose reason cites a history title that is NOT among the last 8
+history entries (the ones the prompt shows) is rejected (`cites-unseen-history`), so the model never
+learns to cite things it cannot see.
+"""
+import argparse
+import collections
+import gzip
+import hashlib
+import json
+import os
+import random
+import re
+import sys
+
+from .prompt import LIMITS, prompt_history, sanitize_title
+
+SPLITS = ('train', 'valid', 'test')
+TARGET = {'train': 0.8, 'valid': 0.1, 'test': 0.1}
+LLMXREC_DOMAINS = {'ml-100k': ('movie', 'llmxrec-ml100k'), 'steam': ('game', 'llmxrec-steam'),
+                   'mind_small_dev': ('news', 'llmxrec-mind')}
+XREC_DOMAINS = {'amazon': 'book', 'google': 'business', 'yelp': 'business'}
+KEEP_LLMS = ('GPT4', 'GPT3.5')
+MIN_WORDS, MAX_WORDS = 6, 110
+
+_REFUSAL = re.compile(r"\b(I'm sorry|I am sorry|as an AI|language model|I cannot|I can't|unable to (determine|provide)|not enough information)\b", re.I)
+_U_WRAP = re.compile(r'^u(["\'])(.*)\1$', re.S)
+_ESC = re.compile(r'\\(u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|U[0-9a-fA-F]{8})')
+
+
+def decode_artifacts(text):
+    """Undo the escape artefacts of the LLMXRec export: `u"..."` wrappers and literal \\uXXXX / \\xXX."""
+    if not isinstance(text, str):
+        return text
+    m = _U_WRAP.match(text)
+    if m:
+        text = m.group(2)
+    return _ESC.sub(lambda g: chr(int(g.group(1)[1:], 16)), text)
+
+
+def _read_jsonl_gz(path):
+    with gzip.open(path, 'rt', encoding='utf-8') as f:
+        for line in f:
+            line = line.strip()
+            if line:
+                yield json.loads(line)
+
+
+def _attributes(entry):
+    """Attribute map of a parsed LLMXRec entry (tags / genres / category+subcategory)."""
+    attrs = {}
+    for key in ('tags', 'genres', 'category', 'subcategory'):
+        value = entry.get(key)
+        if isinstance(value, list):
+            value = [decode_artifacts(v) for v in value if isinstance(v, str) and v.strip() and v.strip().lower() != 'nan']
+            if value:
+                attrs[key] = value
+        elif isinstance(value, str) and value.strip() and value.strip().lower() != 'nan':
+            attrs[key] = decode_artifacts(value)
+    return attrs
+
+
+def _title_variants(title):
+    """Spellings of a title a reason may use: 'English Patient, The' -> also 'The English Patient'."""
+    title = title.strip()
+    out = {title}
+    m = re.match(r'^(.*), (The|A|An|Les|La|Le|Il|Das|Der|Die)$', title)
+    if m:
+        out.add('%s %s' % (m.group(2), m.group(1)))
+        out.add(m.group(1))
+    base = re.sub(r'\s*\([^)]*\)\s*$', '', title)  # trailing '(1995)' or '(Classic, 2005)'
+    if base and base != title:
+        out.add(base)
+    return {v for v in out if len(v) >= 4}
+
+
+def _mentions(text, title):
+    """Does `text` cite `title`? Word boundaries; single-word titles must match case too."""
+    for variant in _title_variants(title):
+        flags = re.I if ' ' in variant else 0
+        if re.search(r'(?<!\w)' + re.escape(variant) + r'(?!\w)', text, flags):
+            return True
+    return False
+
+
+def cites_unseen_history(row):
+    """True when the reason names a history title that the prompt (last 8 entries) does not show."""
+    history = row['user'].get('history') or []
+    shown = {h['title'].lower() for h in prompt_history(history)}
+    shown.add(sanitize_title(row['item']['title']).lower())
+    for h in history:
+        title = sanitize_title(h.get('title'))
+        if title and title.lower() not in shown and not any(title.lower() in s for s in shown) and _mentions(row['reason'], title):
+            return True
+    return False
+
+
+def check_reason(reason):
+    """None when usable, else the rejection reason."""
+    if not isinstance(reason, str) or not reason.strip():
+        return 'empty-reason'
+    if '<|' in reason or '|>' in reason:
+        return 'special-marker-in-reason'
+    words = len(reason.split())
+    if words < MIN_WORDS:
+        return 'reason-too-short'
+    if words > MAX_WORDS:
+        return 'reason-too-long'
+    if _REFUSAL.search(reason):
+        return 'refusal'
+    return None
+
+
+def clean_reason(text):
+    text = decode_artifacts(text).strip()
+    if len(text) >= 2 and text[0] == text[-1] == '"':
+        text = text[1:-1].strip()
+    return re.sub(r'\s+', ' ', text)
+
+
+def load_llmxrec(root, counts):
+    """Rows from llmxrec-rec-reasons with their user and item keys for the split."""
+    prompts = {p['prompt_id']: p for p in _read_jsonl_gz(os.path.join(root, 'prompts.jsonl.gz'))}
+    rows = []
+    for r in _read_jsonl_gz(os.path.join(root, 'reasons.jsonl.gz')):
+        if r.get('llm') not in KEEP_LLMS:
+            counts['llm-not-used (%s)' % r.get('llm')] += 1
+            continue
+        if r.get('dataset') not in LLMXREC_DOMAINS:
+            counts['unknown-dataset'] += 1
+            continue
+        domain, source = LLMXREC_DOMAINS[r['dataset']]
+        p = prompts.get(r.get('prompt_id'))
+        parsed = p and p.get('parsed')
+        if not parsed or not isinstance(parsed.get('candidate'), dict):
+            counts['%s: missing-or-unparsed-prompt' % source] += 1
+            continue
+        cand = parsed['candidate']
+        title = decode_artifacts(cand.get('title') or '')
+        if not sanitize_title(title):
+            counts['%s: empty-item-title' % source] += 1
+            continue
+        history = []
+        for h in parsed.get('history') or []:
+            if isinstance(h, dict) and sanitize_title(decode_artifacts(h.get('title') or '')):
+                history.append({'title': decode_artifacts(h['title']), 'attributes': _attributes(h)})
+        reason = clean_reason(r.get('response') or '')
+        bad = check_reason(reason)
+        if bad:
+            counts['%s: %s' % (source, bad)] += 1
+            continue
+        row = {'id': '%s-%s' % (source, r['id']), 'domain': domain, 'source': source,
+               'user': {'history': history}, 'item': {'title': title, 'attributes': _attributes(cand)},
+               'reason': reason}
+        user_key = hashlib.sha1(json.dumps([h['title'] for h in history]).encode()).hexdigest()
+        rows.append((row, user_key, title.lower()))
+    return rows
+
+
+def load_xrec(root, counts):
+    rows = []
+    for ds, domain in XREC_DOMAINS.items():
+        folder = os.path.join(root, ds)
+        if not os.path.isdir(folder):
+            counts['xrec-%s: folder-missing' % ds] += 1
+            continue
+        source = 'xrec-' + ds
+        preds = {}
+        for o in _read_jsonl_gz(os.path.join(folder, 'xrec_outputs.jsonl.gz')):
+            if o.get('test_row') is not None and isinstance(o.get('xrec_prediction'), str):
+                preds[o['test_row']] = o['xrec_prediction']
+        for t in _read_jsonl_gz(os.path.join(folder, 'test.jsonl.gz')):
+            title = t.get('title')
+            if not isinstance(title, str) or not sanitize_title(title):
+                counts['%s: empty-item-title' % source] += 1
+                continue
+            reason = clean_reason(t.get('explanation') or '')
+            bad = check_reason(reason)
+            if bad:
+                counts['%s: %s' % (source, bad)] += 1
+                continue
+            user = {'history': []}
+            if isinstance(t.get('user_summary'), str) and t['user_summary'].strip():
+                user['profile'] = t['user_summary'].strip()
+            item = {'title': title, 'attributes': {}}
+            if isinstance(t.get('item_summary'), str) and t['item_summary'].strip():
+                item['description'] = t['item_summary'].strip()
+            row = {'id': '%s-%s' % (source, t['row']), 'domain': domain, 'source': source,
+                   'user': user, 'item': item, 'reason': reason}
+            if t['row'] in preds:
+                row['xrec_prediction'] = preds[t['row']]
+            rows.append((row, 'u%s' % t['uid'], 'i%s' % t['iid']))
+    return rows
+
+
+def split_rows(rows, seed, source, counts):
+    """{split: [row]} with no user and no candidate item in two splits (see module doc)."""
+    rng = random.Random('%s/%s' % (seed, source))
+    item_rows = collections.Counter(item for _, _, item in rows)
+    items = sorted(item_rows)
+    rng.shuffle(items)
+    items.sort(key=lambda i: -item_rows[i])  # stable: ties keep the seeded order
+    total = len(rows)
+    assigned = {s: 0 for s in SPLITS}
+    item_split = {}
+    for item in items:
+        split = max(SPLITS, key=lambda s: TARGET[s] * total - assigned[s])
+        item_split[item] = split
+        assigned[split] += item_rows[item]
+    user_votes = collections.defaultdict(collections.Counter)
+    for _, user, item in rows:
+        user_votes[user][item_split[item]] += 1
+    user_split = {}
+    for user in sorted(user_votes):
+        votes = user_votes[user]
+        best = max(votes.values())
+        user_split[user] = rng.choice(sorted(s for s in votes if votes[s] == best))
+    out = {s: [] for s in SPLITS}
+    for row, user, item in rows:
+        if user_split[user] != item_split[item]:
+            counts['%s: split-conflict (user and item in different splits)' % source] += 1
+            continue
+        out[item_split[item]].append(row)
+    return out
+
+
+def prepare(data_dir, seed=13):
+    """Returns ({split: rows}, rejection counts)."""
+    counts = collections.Counter()
+    by_source = collections.defaultdict(list)
+    llm_dir = os.path.join(data_dir, 'llmxrec-rec-reasons')
+    if os.path.isdir(llm_dir):
+        for entry in load_llmxrec(llm_dir, counts):
+            by_source[entry[0]['source']].append(entry)
+    xrec_dir = os.path.join(data_dir, 'xrec-explanations')
+    if os.path.isdir(xrec_dir):
+        for entry in load_xrec(xrec_dir, counts):
+            by_source[entry[0]['source']].append(entry)
+    if not by_source:
+        raise SystemExit('no usable data under %s (expected llmxrec-rec-reasons/ and/or xrec-explanations/)' % data_dir)
+    splits = {s: [] for s in SPLITS}
+    seen = set()
+    for source in sorted(by_source):
+        deduped = []
+        for entry in by_source[source]:
+            key = json.dumps([entry[0]['user'], entry[0]['item'], entry[0]['reason']], sort_keys=True)
+            if key in seen:
+                counts['%s: duplicate' % source] += 1
+                continue
+            seen.add(key)
+            deduped.append(entry)
+        for split, rows in split_rows(deduped, seed, source, counts).items():
+            splits[split].extend(rows)
+    kept = []
+    for row in splits['train']:
+        if cites_unseen_history(row):
+            counts['%s: cites-unseen-history (train only)' % row['source']] += 1
+        else:
+            kept.append(row)
+    splits['train'] = kept
+    for s in SPLITS:
+        random.Random('%s/order/%s' % (seed, s)).shuffle(splits[s])
+    return splits, counts
+
+
+def write_jsonl(path, rows):
+    with open(path, 'w', encoding='utf-8') as f:
+        for row in rows:
+            f.write(json.dumps(row, ensure_ascii=False) + '\n')
+
+
+def read_jsonl(path):
+    with open(path, encoding='utf-8') as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def facts_vocab(rows):
+    """Every attribute value (tags/genres/categories) seen in the rows, first spelling kept."""
+    seen = {}
+    for row in rows:
+        entries = [row['item']] + list(row['user'].get('history') or [])
+        for e in entries:
+            for value in (e.get('attributes') or {}).values():
+                for v in value if isinstance(value, list) else [value]:
+                    if isinstance(v, str) and v.strip():
+                        seen.setdefault(v.strip().lower(), v.strip())
+    return sorted(seen.values(), key=str.lower)
+
+
+def summarize(splits, counts, out=sys.stdout):
+    print('prepared rows by split and source:', file=out)
+    for s in SPLITS:
+        by = collections.Counter(r['source'] for r in splits[s])
+        print('  %-6s %6d  %s' % (s, len(splits[s]), dict(sorted(by.items()))), file=out)
+    print('rejected rows by reason (%d in all):' % sum(counts.values()), file=out)
+    for key, n in sorted(counts.items()):
+        print('  %6d  %s' % (n, key), file=out)
+
+
+def write_prepared(splits, counts, out_dir):
+    os.makedirs(out_dir, exist_ok=True)
+    for s in SPLITS:
+        write_jsonl(os.path.join(out_dir, '%s.jsonl' % s), splits[s])
+    xrec = [r for r in splits['test'] if 'xrec_prediction' in r]
+    write_jsonl(os.path.join(out_dir, 'xrec_test.jsonl'), xrec)
+    with open(os.path.join(out_dir, 'stats.json'), 'w') as f:
+        json.dump({'rows': {s: len(splits[s]) for s in SPLITS}, 'xrec_test': len(xrec),
+                   'rejected': dict(sorted(counts.items()))}, f, indent=1)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('--data', required=True, help='folder holding llmxrec-rec-reasons/ and xrec-explanations/')
+    ap.add_argument('--out', required=True, help='output folder for train/valid/test/xrec_test.jsonl')
+    ap.add_argument('--seed', type=int, default=13)
+    args = ap.parse_args(argv)
+    splits, counts = prepare(args.data, args.seed)
+    write_prepared(splits, counts, args.out)
+    summarize(splits, counts)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,73 @@
+"""MODEL_CARD.md for the model folder (data and terms, config, metrics, failure modes, intended use)."""
+import json
+import os
+
+CARD = """# because-reason-v1
+
+A small decoder-only language model (Llama architecture, trained from scratch) that writes a short,
+personal "why this item" reason for a storefront item, given the visitor's recent history and the
+item's facts in the prompt format of `docs/prompt-format.md`. It runs in the browser through
+@huggingface/transformers (onnxruntime-web, WebGPU or WASM). Built by `training/` in this repository
+(`python3 -m training.build`); see `docs/training.md`.
+
+## Intended use
+- Draft reasons under recommended items, on the visitor's device. The engine checks every generated
+  reason against the item and history facts (grounding check) and falls back to a template otherwise.
+- Research and internal prototyping only (see the data terms below). Not for commercial deployment
+  as is.
+- Not for: facts about an item beyond those in the prompt (prices, awards, reviews), decisions about
+  people, or any text shown without the grounding check.
+
+## Data and terms
+- LLMXRec recommendation reasons (Luo et al., 2023; repository without a licence): GPT-4 and GPT-3.5
+  reasons for MovieLens-100K, Steam and MIND recommendations. MovieLens: GroupLens research licence;
+  Steam: UCSD research data; MIND: Microsoft Research licence (non-commercial). The reasons are OpenAI
+  model outputs, subject to OpenAI's terms on using outputs to train models. MovieLens age, gender
+  and occupation were dropped.
+- XRec explanation test sets (Ma et al., EMNLP 2024; Apache-2.0 code; Amazon/Google data for research
+  use; Yelp data under the Yelp Dataset Terms, non-commercial, no redistribution; GPT-3.5 outputs).
+- Consequence: **research use only**. The weights are derived from these data; check every licence
+  before any other use.
+- Split by user and by candidate item (seeded), so evaluation items and users were never seen in training.
+
+## Configuration
+{config}
+
+## Metrics (held-out, per reason token)
+{metrics}
+
+Files: {files}
+
+## Known failure modes
+- The targets are LLM-written and formulaic ("Based on your history ..."): outputs are too. They can
+  praise the item generically ("highly acclaimed", "immersive") without support in the prompt.
+- It may cite a tag or genre the item does not have, or a history title that the prompt shows but the
+  visitor did not connect with; the engine's grounding check is there to catch these.
+- Only English; domains seen in training: games, movies, news, books, local businesses.
+- Small model: repetition and vague reasons on unusual items or long titles; titles longer than
+  80 code points are cut.
+- Quantized variants (int8, q4) can differ from fp32 in a few tokens (see test/fixtures/parity/report.json).
+
+## Samples (greedy, held-out test rows)
+{samples}
+"""
+
+
+def write_model_card(folder, cfg, metrics, samples):
+    c = cfg.hf_config()
+    config = '\n'.join('- %s: %s' % (k, c[k]) for k in (
+        'vocab_size', 'hidden_size', 'intermediate_size', 'num_hidden_layers', 'num_attention_heads',
+        'num_key_value_heads', 'head_dim', 'max_position_embeddings', 'tie_word_embeddings'))
+    config += '\n- parameters: %.2fM (config "%s")' % (metrics.get('parameters', 0) / 1e6, metrics.get('config_name'))
+    hist = metrics.get('train_history') or {}
+    m = ['- valid loss %s, test loss %s (nats per reason token, fp32)' % (metrics.get('valid_loss'), metrics.get('test_loss'))]
+    if hist:
+        m.append('- trained %s steps in %ss on %s; best valid loss %s at step %s' % (
+            hist.get('steps'), hist.get('seconds'), hist.get('device'), hist.get('best_valid_loss'), hist.get('best_step')))
+    m.append('- text metrics (BLEU, ROUGE, USR, factual precision): docs/quality.md (`npm run eval`)')
+    files = ', '.join('%s %.1f MB' % (k, v / 1e6) for k, v in (metrics.get('file_bytes') or {}).items())
+    s = []
+    for x in samples:
+        s.append('- prompt: `%s`\n  - generated: %s\n  - reference: %s' % (x['prompt'], x['generated'], x['reference']))
+    with open(os.path.join(folder, 'MODEL_CARD.md'), 'w', encoding='utf-8') as f:
+        f.write(CARD.format(config=config, metrics='\n'.join(m), files=files, samples='\n'.join(s)))

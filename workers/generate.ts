@@ -1,0 +1,290 @@
+// The batched decode loop. Many prompts run as ONE batch: left padding, an attention mask,
+// explicit position ids, the KV cache carried between steps (on the GPU when the runtime keeps it
+// there), greedy decoding, per-row stop at <|end|> or a token limit, per-row streaming of text deltas.
+// It knows nothing about transformers.js: the runtime passes a `DecoderStep` (see runtime.ts), so the
+// padding, stopping, banning and streaming logic is unit-tested with a fake model.
+
+/** An opaque KV cache owned by the runtime (tensors on CPU or GPU). */
+export type KvCache = { readonly __brand: 'KvCache' };
+
+export interface StepResult {
+  /** Logits of the last position of every row, row-major [rows, vocab]. */
+  logits: Float32Array;
+  vocab: number;
+  past: KvCache;
+}
+
+/** One forward pass of the model; implemented by the runtime. */
+export interface DecoderStep {
+  /** `past` is null for the prefill. Shapes: ids/mask/positions [rows, width]; mask width = past + width. */
+  run(feeds: {
+    inputIds: BigInt64Array;
+    attentionMask: BigInt64Array;
+    positionIds: BigInt64Array;
+    rows: number;
+    width: number;
+    maskWidth: number;
+    past: KvCache | null;
+  }): Promise<StepResult>;
+  /** Keeps only the given rows of the cache (frees the rest); null when it cannot (e.g. GPU tensors). */
+  compact?(past: KvCache, keep: readonly number[]): KvCache | null;
+  /** Frees the cache (GPU buffers are released at once; CPU ones are left to GC). */
+  release(past: KvCache): void;
+}
+
+/** Turns token ids into text; the tokenizer's decode. */
+export type Detokenize = (ids: readonly number[]) => string;
+
+export interface GenerateRow {
+  /** Prompt token ids (no padding). */
+  ids: readonly number[];
+  maxNewTokens: number;
+  /** Token sequences that must not be produced (HF `bad_words_ids` semantics). */
+  badWords?: readonly (readonly number[])[];
+  /** Called with each new piece of text, never splitting a multi-byte character. */
+  onDelta?: (text: string) => void;
+  /** Aborting stops this row only; the rest of the batch goes on. */
+  signal?: AbortSignal;
+}
+
+export type StopReason = 'eos' | 'length' | 'aborted';
+
+export interface RowResult {
+  tokens: number[];
+  text: string;
+  stop: StopReason;
+}
+
+export interface GenerateStats {
+  rows: number;
+  /** Padded prompt width of the prefill. */
+  width: number;
+  /** Forward passes (1 prefill + decode steps). */
+  steps: number;
+  prefillMs: number;
+  decodeMs: number;
+  /** Generated tokens over all rows (eos excluded). */
+  tokens: number;
+  /** Rows dropped from the cache mid-batch because they had finished. */
+  compactions: number;
+}
+
+export interface GenerateOptions {
+  eosId: number;
+  padId: number;
+  /** Shrink the batch once this share of its rows has finished (only where the runtime can). */
+  compactShare?: number;
+  now?: () => number;
+}
+
+export interface Padded {
+  inputIds: BigInt64Array;
+  attentionMask: BigInt64Array;
+  positionIds: BigInt64Array;
+  width: number;
+}
+
+/**
+ * Left-pads prompts to one width. Positions count real tokens only (0..len-1, pads get 1 as in
+ * transformers), so a padded row sees exactly what it would see alone.
+ */
+export function leftPad(rows: readonly (readonly number[])[], padId: number): Padded {
+  const width = Math.max(1, ...rows.map((r) => r.length));
+  const n = rows.length * width;
+  const inputIds = new BigInt64Array(n).fill(BigInt(padId));
+  const attentionMask = new BigInt64Array(n);
+  const positionIds = new BigInt64Array(n).fill(1n);
+  rows.forEach((row, r) => {
+    const offset = r * width + (width - row.length);
+    row.forEach((id, j) => {
+      inputIds[offset + j] = BigInt(id);
+      attentionMask[offset + j] = 1n;
+      positionIds[offset + j] = BigInt(j);
+    });
+  });
+  return { inputIds, attentionMask, positionIds, width };
+}
+
+/** Tokens banned next for one row: the last token of every bad sequence whose prefix was just generated. */
+export function bannedNext(generated: readonly number[], badWords: readonly (readonly number[])[] | undefined): number[] {
+  const out: number[] = [];
+  for (const seq of badWords ?? []) {
+    if (seq.length === 0) continue;
+    const prefix = seq.length - 1;
+    if (prefix > generated.length) continue;
+    let match = true;
+    for (let k = 0; k < prefix && match; k++) match = generated[generated.length - prefix + k] === seq[k];
+    if (match) out.push(seq[prefix] as number);
+  }
+  return out;
+}
+
+/** Index of the largest logit of one row, skipping banned ids; ties go to the lowest id (deterministic). */
+export function argmax(logits: Float32Array, offset: number, vocab: number, banned: readonly number[] = []): number {
+  const skip = banned.length > 0 ? new Set(banned) : null;
+  let best = -1;
+  let bestValue = -Infinity;
+  for (let v = 0; v < vocab; v++) {
+    const x = logits[offset + v] as number;
+    if (x > bestValue && !(skip && skip.has(v))) {
+      bestValue = x;
+      best = v;
+    }
+  }
+  return best < 0 ? 0 : best;
+}
+
+/**
+ * Incremental detokenizer: re-decodes the row's tokens and emits only the new suffix. Text ending in
+ * U+FFFD (a multi-byte character cut between tokens) is held back until the next token completes it.
+ */
+export class TextDelta {
+  private emitted = '';
+  constructor(private readonly detokenize: Detokenize) {}
+
+  /** New text since the last call ('' when nothing is safe to emit yet). */
+  push(tokens: readonly number[]): string {
+    const text = this.detokenize(tokens);
+    if (text.endsWith('\uFFFD') || !text.startsWith(this.emitted)) return '';
+    const delta = text.slice(this.emitted.length);
+    this.emitted = text;
+    return delta;
+  }
+
+  /** The remaining text at the end (whatever the decoder gives, even a lone U+FFFD). */
+  flush(tokens: readonly number[]): { text: string; delta: string } {
+    const text = this.detokenize(tokens);
+    const delta = text.startsWith(this.emitted) ? text.slice(this.emitted.length) : '';
+    this.emitted = text;
+    return { text, delta };
+  }
+}
+
+interface RowState {
+  index: number;
+  row: GenerateRow;
+  tokens: number[];
+  done: StopReason | null;
+  stream: TextDelta | null;
+  position: number;
+}
+
+/**
+ * Generates a continuation for every row in one batch. Rows that finish keep a slot (fed pad tokens)
+ * until enough of them have finished to compact the cache, where the runtime supports it.
+ */
+export async function generateBatch(
+  step: DecoderStep,
+  detokenize: Detokenize,
+  rows: readonly GenerateRow[],
+  options: GenerateOptions,
+): Promise<{ results: RowResult[]; stats: GenerateStats }> {
+  const now = options.now ?? (() => performance.now());
+  const compactShare = options.compactShare ?? 0.25;
+  const states: RowState[] = rows.map((row, index) => ({
+    index,
+    row,
+    tokens: [],
+    done: row.signal?.aborted ? 'aborted' : row.maxNewTokens <= 0 ? 'length' : null,
+    stream: row.onDelta ? new TextDelta(detokenize) : null,
+    position: row.ids.length,
+  }));
+  const stats: GenerateStats = { rows: rows.length, width: 0, steps: 0, prefillMs: 0, decodeMs: 0, tokens: 0, compactions: 0 };
+  let active = states.filter((s) => s.done === null);
+  if (active.length === 0) return { results: finish(states, detokenize), stats };
+
+  const padded = leftPad(active.map((s) => s.row.ids), options.padId);
+  stats.width = padded.width;
+  let maskWidth = padded.width;
+  let t0 = now();
+  let out = await step.run({ ...padded, rows: active.length, maskWidth, past: null });
+  stats.prefillMs = now() - t0;
+  stats.steps = 1;
+  let past: KvCache | null = out.past;
+  // `slots` are the rows currently in the cache, in cache order.
+  let slots = active;
+  try {
+    for (;;) {
+      // Pick the next token of every live row.
+      slots.forEach((s, r) => {
+        if (s.done) return;
+        if (s.row.signal?.aborted) {
+          s.done = 'aborted';
+          return;
+        }
+        const token = argmax(out.logits, r * out.vocab, out.vocab, bannedNext(s.tokens, s.row.badWords));
+        if (token === options.eosId) {
+          s.done = 'eos';
+          return;
+        }
+        s.tokens.push(token);
+        stats.tokens++;
+        if (s.stream) {
+          const delta = s.stream.push(s.tokens);
+          if (delta) s.row.onDelta?.(delta);
+        }
+        if (s.tokens.length >= s.row.maxNewTokens) s.done = 'length';
+      });
+      const live = slots.filter((s) => !s.done);
+      if (live.length === 0) break;
+
+      // Drop finished rows from the cache when enough have finished and the runtime can.
+      if (step.compact && past && (slots.length - live.length) / slots.length >= compactShare) {
+        const keep = slots.flatMap((s, r) => (s.done ? [] : [r]));
+        const smaller = step.compact(past, keep);
+        if (smaller) {
+          past = smaller;
+          slots = live;
+          stats.compactions++;
+        }
+      }
+
+      // One decode step: every slot feeds its last token (finished ones feed a pad, masked out of nothing
+      // that matters: their outputs are ignored).
+      const n = slots.length;
+      const inputIds = new BigInt64Array(n);
+      const positionIds = new BigInt64Array(n);
+      slots.forEach((s, r) => {
+        inputIds[r] = BigInt(s.done ? options.padId : (s.tokens[s.tokens.length - 1] as number));
+        positionIds[r] = BigInt(s.position);
+        s.position++;
+      });
+      maskWidth++;
+      const attentionMask = buildMask(slots, maskWidth, padded.width);
+      t0 = now();
+      const previous: KvCache | null = past;
+      out = await step.run({ inputIds, attentionMask, positionIds, rows: n, width: 1, maskWidth, past });
+      stats.decodeMs += now() - t0;
+      stats.steps++;
+      past = out.past;
+      if (previous && previous !== past) step.release(previous);
+    }
+  } finally {
+    if (past) step.release(past);
+  }
+  return { results: finish(states, detokenize), stats };
+}
+
+/** Attention mask for a decode step: each row's real prompt tokens plus everything generated since. */
+function buildMask(slots: readonly RowState[], maskWidth: number, promptWidth: number): BigInt64Array {
+  const mask = new BigInt64Array(slots.length * maskWidth);
+  slots.forEach((s, r) => {
+    const start = r * maskWidth + (promptWidth - s.row.ids.length);
+    mask.fill(1n, start, (r + 1) * maskWidth);
+  });
+  return mask;
+}
+
+function finish(states: readonly RowState[], detokenize: Detokenize): RowResult[] {
+  return states.map((s) => {
+    let text: string;
+    if (s.stream) {
+      const rest = s.stream.flush(s.tokens);
+      if (rest.delta) s.row.onDelta?.(rest.delta);
+      text = rest.text;
+    } else {
+      text = detokenize(s.tokens);
+    }
+    return { tokens: s.tokens, text, stop: s.done ?? 'length' };
+  });
+}

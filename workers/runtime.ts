@@ -1,0 +1,366 @@
+// Model runtime: loads the tokenizer and the ONNX model with @huggingface/transformers, picks the
+// backend (WebGPU only with a real adapter, else WASM; onnxruntime-node CPU in Node), and exposes one
+// forward step to the decode loop (generate.ts). Runs in the worker, or in-thread in Node/tests.
+// transformers.js is imported dynamically so that nothing on the page side pulls it in by accident.
+import type { Backend, DType, ProgressEvent } from '../src/types.ts';
+import type { DecoderStep, KvCache, StepResult } from './generate.ts';
+import { ModelLoadError } from '../src/errors.ts';
+
+export const DEFAULT_MODEL_ID = 'because-reason-v1';
+export const DEFAULT_DTYPE: DType = 'q8';
+
+/** transformers.js' dtype → file names (utils/dtypes.js DEFAULT_DTYPE_SUFFIX_MAPPING), for docs and errors. */
+export const DTYPE_FILES: Readonly<Record<DType, string>> = {
+  fp32: 'onnx/model.onnx',
+  fp16: 'onnx/model_fp16.onnx',
+  q8: 'onnx/model_quantized.onnx',
+  int8: 'onnx/model_int8.onnx',
+  uint8: 'onnx/model_uint8.onnx',
+  q4: 'onnx/model_q4.onnx',
+  q4f16: 'onnx/model_q4f16.onnx',
+  bnb4: 'onnx/model_bnb4.onnx',
+};
+
+export interface RuntimeOptions {
+  /** Model folder: URL, absolute/relative path (Node), or a bare id under the default models folder. */
+  model?: string;
+  device?: 'auto' | Backend;
+  dtype?: DType;
+  /** Base URL of onnxruntime-web's files (browser); default: the files bundled beside the worker. */
+  wasmPaths?: string;
+  onProgress?: (event: ProgressEvent) => void;
+}
+
+export interface Runtime {
+  readonly backend: Backend;
+  readonly backendReason: string;
+  readonly modelId: string;
+  readonly dtype: DType;
+  readonly eosId: number;
+  readonly padId: number;
+  /** facts_vocab.json's `facts` ([] when the file is missing: grounding then only knows titles). */
+  readonly factsVocab: readonly string[];
+  /** True when the KV cache stays on the GPU between steps. */
+  readonly kvOnGpu: boolean;
+  encode(text: string): number[];
+  detokenize(ids: readonly number[]): string;
+  readonly step: DecoderStep;
+  dispose(): Promise<void>;
+}
+
+export const isNode = (): boolean =>
+  typeof process !== 'undefined' && (process as { release?: { name?: string } }).release?.name === 'node';
+
+export interface ModelLocation {
+  /** Folder that holds the model folder (a URL or a filesystem path), with a trailing slash. */
+  base: string;
+  /** The model folder's name (transformers.js "model id"). */
+  id: string;
+  /** Served from another origin than the page/worker. */
+  remote: boolean;
+}
+
+// transformers.js' REPO_ID_REGEX, for a single path segment.
+const MODEL_ID = /^\b[\w\-.]{1,96}\b$/;
+
+/**
+ * Splits a model option into (base folder, id). transformers.js then loads `base + id + '/file'` as a
+ * "local" model path: by URL with fetch in browsers, from disk in Node. Remote origins work the same
+ * way, so the Hugging Face hub is never contacted (env.allowRemoteModels stays false).
+ */
+export function resolveModelLocation(model: string | undefined, where: { node: boolean; defaultBase: string; origin?: string }): ModelLocation {
+  const raw = (model ?? '').trim() || DEFAULT_MODEL_ID;
+  let full: string;
+  if (!raw.includes('/') && !raw.includes('\\')) full = where.defaultBase.replace(/\/?$/, '/') + raw;
+  else full = raw;
+  full = full.replace(/[/\\]+$/, '');
+  const cut = Math.max(full.lastIndexOf('/'), full.lastIndexOf('\\'));
+  const base = full.slice(0, cut + 1);
+  const id = full.slice(cut + 1);
+  if (!MODEL_ID.test(id) || id.includes('..')) {
+    throw new ModelLoadError(
+      `The model folder name "${id}" is not usable: name the folder with letters, digits, '-', '_' or '.' (e.g. "${DEFAULT_MODEL_ID}") and pass its URL.`,
+    );
+  }
+  let remote = false;
+  if (!where.node && where.origin) {
+    try {
+      remote = new URL(base, where.origin).origin !== new URL(where.origin).origin;
+    } catch {
+      remote = false;
+    }
+  }
+  return { base, id, remote };
+}
+
+export interface BackendChoice {
+  backend: Backend;
+  reason: string;
+}
+
+interface AdapterLike {
+  info?: { vendor?: string; architecture?: string; description?: string; isFallbackAdapter?: boolean };
+  isFallbackAdapter?: boolean;
+}
+
+/** A software adapter (SwiftShader, a "fallback adapter") is 25-250x slower than WASM here. */
+export function isSoftwareAdapter(adapter: AdapterLike): boolean {
+  if (adapter.isFallbackAdapter || adapter.info?.isFallbackAdapter) return true;
+  const text = `${adapter.info?.vendor ?? ''} ${adapter.info?.architecture ?? ''} ${adapter.info?.description ?? ''}`.toLowerCase();
+  return /swiftshader|llvmpipe|lavapipe|software|microsoft basic render/.test(text);
+}
+
+/**
+ * Picks the backend. transformers.js reports WebGPU as supported whenever `navigator.gpu` exists, so
+ * we ask for an adapter ourselves. 'auto' takes WebGPU only on a hardware adapter; on a software one
+ * WASM is much faster for this small model.
+ */
+export async function chooseBackend(
+  device: 'auto' | Backend | undefined,
+  env: { node: boolean; requestAdapter?: () => Promise<AdapterLike | null> },
+): Promise<BackendChoice> {
+  const wanted = device ?? 'auto';
+  if (env.node) {
+    const note = wanted === 'auto' || wanted === 'cpu' ? '' : ` ('${wanted}' was requested; Node has neither)`;
+    return { backend: 'cpu', reason: `Node.js: onnxruntime-node on the CPU${note}` };
+  }
+  if (wanted === 'wasm') return { backend: 'wasm', reason: "device 'wasm' requested" };
+  if (wanted === 'cpu') return { backend: 'wasm', reason: "device 'cpu' requested; in a browser the CPU backend is WASM" };
+  let adapter: AdapterLike | null = null;
+  let why = 'navigator.gpu is missing (no WebGPU in this browser/context)';
+  if (env.requestAdapter) {
+    try {
+      adapter = await env.requestAdapter();
+      if (!adapter) why = 'navigator.gpu.requestAdapter() returned null';
+    } catch (e) {
+      why = `navigator.gpu.requestAdapter() failed: ${String((e as Error)?.message ?? e)}`;
+    }
+  }
+  if (!adapter) return { backend: 'wasm', reason: `${why}; using WASM` };
+  const software = isSoftwareAdapter(adapter);
+  if (wanted === 'webgpu') {
+    return { backend: 'webgpu', reason: software ? "device 'webgpu' requested (software adapter: expect it to be slow)" : "device 'webgpu' requested; a WebGPU adapter is available" };
+  }
+  if (software) return { backend: 'wasm', reason: "auto: only a software WebGPU adapter (e.g. SwiftShader), which is far slower than WASM; using WASM" };
+  return { backend: 'webgpu', reason: 'auto: a hardware WebGPU adapter is available' };
+}
+
+/** Maps transformers.js progress_callback events onto our ProgressEvent. */
+export function progressMapper(onProgress: ((e: ProgressEvent) => void) | undefined): ((info: Record<string, unknown>) => void) | undefined {
+  if (!onProgress) return undefined;
+  const safe = (e: ProgressEvent): void => {
+    try {
+      onProgress(e);
+    } catch {
+      // A throwing page callback must not break loading.
+    }
+  };
+  return (info) => {
+    const file = typeof info.file === 'string' ? info.file : undefined;
+    const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+    switch (info.status) {
+      case 'initiate':
+      case 'download':
+        safe({ phase: 'download', file });
+        break;
+      case 'progress':
+        safe({ phase: 'download', file, loaded: num(info.loaded), total: num(info.total) });
+        break;
+      case 'progress_total':
+        safe({ phase: 'download', loaded: num(info.loaded), total: num(info.total) });
+        break;
+      case 'done':
+        if (file?.endsWith('.onnx')) safe({ phase: 'compile', file });
+        break;
+      default:
+        break;
+    }
+  };
+}
+
+type TJS = typeof import('@huggingface/transformers');
+type TTensor = InstanceType<TJS['Tensor']>;
+type TModel = Awaited<ReturnType<TJS['AutoModelForCausalLM']['from_pretrained']>>;
+
+// Node built-ins are imported by a computed name so that browser bundles never try to include them.
+const nodeImport = <T>(name: string): Promise<T> => import(/* @vite-ignore */ name) as Promise<T>;
+
+async function readJson(base: string, id: string, file: string, node: boolean): Promise<unknown> {
+  if (node && !/^https?:/.test(base)) {
+    const fs = await nodeImport<typeof import('node:fs/promises')>('node:fs/promises');
+    const path = await nodeImport<typeof import('node:path')>('node:path');
+    const url = await nodeImport<typeof import('node:url')>('node:url');
+    const dir = base.startsWith('file:') ? url.fileURLToPath(base) : base;
+    return JSON.parse(await fs.readFile(path.join(dir, id, file), 'utf8'));
+  }
+  const response = await fetch(`${base}${id}/${file}`);
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  return response.json();
+}
+
+async function defaultBase(node: boolean): Promise<string> {
+  if (!node) return '/models/';
+  const url = await nodeImport<typeof import('node:url')>('node:url');
+  const here = import.meta.url; // via a variable: vite must not treat this as an asset reference
+  return url.fileURLToPath(new URL('../public/models/', here));
+}
+
+/** Loads tokenizer + model. Throws ModelLoadError with what to check when it cannot. */
+export async function loadRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
+  const node = isNode();
+  const onProgress = options.onProgress;
+  onProgress?.({ phase: 'init' });
+  const origin = typeof self !== 'undefined' && 'location' in self ? String(self.location.href) : undefined;
+  const location = resolveModelLocation(options.model, { node, defaultBase: await defaultBase(node), origin });
+  const dtype = options.dtype ?? DEFAULT_DTYPE;
+
+  let tjs: TJS;
+  try {
+    tjs = await import('@huggingface/transformers');
+  } catch (e) {
+    throw new ModelLoadError(`Could not load the model runtime (@huggingface/transformers): ${String((e as Error)?.message ?? e)}`, { cause: e });
+  }
+  const { env } = tjs;
+  env.allowLocalModels = true;
+  // Every file is fetched by the URL above; the Hugging Face hub is never asked, even for remote models.
+  env.allowRemoteModels = false;
+  env.localModelPath = location.base;
+  if (!node) await configureWasm(env, options.wasmPaths);
+
+  const gpu = !node && typeof navigator !== 'undefined' ? (navigator as Navigator & { gpu?: { requestAdapter(): Promise<AdapterLike | null> } }).gpu : undefined;
+  let choice = await chooseBackend(options.device, { node, requestAdapter: gpu ? () => gpu.requestAdapter() : undefined });
+  const progress_callback = progressMapper(onProgress);
+  const where = `${location.base}${location.id}`;
+
+  let tokenizer: Awaited<ReturnType<TJS['AutoTokenizer']['from_pretrained']>>;
+  try {
+    tokenizer = await tjs.AutoTokenizer.from_pretrained(location.id, { progress_callback, local_files_only: true } as never);
+  } catch (e) {
+    throw new ModelLoadError(`Could not load the tokenizer from ${where}/tokenizer.json: ${String((e as Error)?.message ?? e)}. Check that the model folder is served at that URL.`, { cause: e });
+  }
+
+  const load = (device: Backend): Promise<TModel> =>
+    tjs.AutoModelForCausalLM.from_pretrained(location.id, {
+      device: device === 'cpu' ? 'cpu' : device,
+      dtype,
+      progress_callback,
+      local_files_only: true,
+    } as never);
+  let model: TModel;
+  try {
+    model = await load(choice.backend);
+  } catch (e) {
+    if (choice.backend !== 'webgpu') {
+      throw new ModelLoadError(`Could not load ${where}/${DTYPE_FILES[dtype]} (dtype '${dtype}') on ${choice.backend}: ${String((e as Error)?.message ?? e)}`, { cause: e });
+    }
+    // WebGPU session creation can fail on some adapters/drivers: WASM still works.
+    try {
+      model = await load('wasm');
+      choice = { backend: 'wasm', reason: `${choice.reason}, but creating the WebGPU session failed (${String((e as Error)?.message ?? e)}); using WASM` };
+    } catch (e2) {
+      throw new ModelLoadError(`Could not load ${where}/${DTYPE_FILES[dtype]} (dtype '${dtype}'): ${String((e2 as Error)?.message ?? e2)}`, { cause: e2 });
+    }
+  }
+
+  let factsVocab: string[] = [];
+  try {
+    const vocab = (await readJson(location.base, location.id, 'facts_vocab.json', node)) as { facts?: unknown };
+    if (Array.isArray(vocab?.facts)) factsVocab = vocab.facts.filter((f): f is string => typeof f === 'string');
+  } catch {
+    // Optional: without it, grounding still catches titles of the other items on the page.
+  }
+
+  const config = model.config as unknown as Record<string, unknown>;
+  const genConfig = ((model as unknown as { generation_config?: Record<string, unknown> }).generation_config ?? {}) as Record<string, unknown>;
+  const firstId = (v: unknown, fallback: number): number => (Array.isArray(v) ? firstId(v[0], fallback) : typeof v === 'number' ? v : fallback);
+  const eosId = firstId(genConfig.eos_token_id ?? config.eos_token_id, 1);
+  const padId = firstId(genConfig.pad_token_id ?? config.pad_token_id, 0);
+  const session = (model as unknown as { sessions: Record<string, { inputNames: string[] }> }).sessions.model;
+  const keepLogits = session?.inputNames.includes('num_logits_to_keep') ?? false;
+  onProgress?.({ phase: 'ready' });
+
+  const step = createStep(tjs, model, keepLogits);
+  let disposed = false;
+  return {
+    backend: choice.backend,
+    backendReason: choice.reason,
+    modelId: location.id,
+    dtype,
+    eosId,
+    padId,
+    factsVocab,
+    kvOnGpu: choice.backend === 'webgpu',
+    encode: (text) => tokenizer.encode(text, { add_special_tokens: false }),
+    detokenize: (ids) => tokenizer.decode(ids as number[], { skip_special_tokens: true }),
+    step,
+    async dispose() {
+      if (disposed) return;
+      disposed = true;
+      await model.dispose();
+    },
+  };
+}
+
+/** Points onnxruntime-web at our own served .wasm/.mjs (never the CDN transformers.js defaults to). */
+async function configureWasm(env: TJS['env'], wasmPaths: string | undefined): Promise<void> {
+  const wasm = env.backends.onnx.wasm;
+  if (!wasm) return;
+  if (wasmPaths) {
+    wasm.wasmPaths = wasmPaths.replace(/\/?$/, '/');
+    return;
+  }
+  const urls = await import('./ort-wasm-urls.ts');
+  wasm.wasmPaths = { wasm: urls.ORT_WASM_URL, mjs: urls.ORT_MJS_URL };
+}
+
+type PastRecord = Record<string, TTensor>;
+
+function createStep(tjs: TJS, model: TModel, keepLogits: boolean): DecoderStep {
+  const { Tensor } = tjs;
+  const asPast = (kv: KvCache): PastRecord => kv as unknown as PastRecord;
+  return {
+    async run({ inputIds, attentionMask, positionIds, rows, width, maskWidth, past }): Promise<StepResult> {
+      const feeds: Record<string, unknown> = {
+        input_ids: new Tensor('int64', inputIds, [rows, width]),
+        attention_mask: new Tensor('int64', attentionMask, [rows, maskWidth]),
+        position_ids: new Tensor('int64', positionIds, [rows, width]),
+      };
+      if (past) feeds.past_key_values = asPast(past);
+      if (keepLogits) feeds.num_logits_to_keep = new Tensor('int64', BigInt64Array.from([1n]), []);
+      const out = (await model.forward(feeds)) as Record<string, TTensor>;
+      const raw = out.logits;
+      if (!raw) throw new Error('The model returned no logits.');
+      const logits = raw.type === 'float32' ? raw : raw.to('float32');
+      const [b, t, v] = logits.dims as [number, number, number];
+      const data = logits.data as Float32Array;
+      // Only the last position of each row matters (left padding puts every row's last token there).
+      const last = new Float32Array(b * v);
+      for (let r = 0; r < b; r++) last.set(data.subarray((r * t + t - 1) * v, (r * t + t) * v), r * v);
+      const next: PastRecord = {};
+      for (const [name, tensor] of Object.entries(out)) {
+        if (name.startsWith('present')) next[name.replace('present', 'past_key_values')] = tensor;
+        else if (tensor.location === 'gpu-buffer') tensor.dispose();
+      }
+      return { logits: last, vocab: v, past: next as unknown as KvCache };
+    },
+    compact(past, keep) {
+      const record = asPast(past);
+      const out: PastRecord = {};
+      for (const [name, tensor] of Object.entries(record)) {
+        if (tensor.location !== 'cpu') return null;
+        const [b, ...rest] = tensor.dims as number[];
+        const rowSize = rest.reduce((a, x) => a * x, 1);
+        const data = tensor.data as Float32Array;
+        const Ctor = data.constructor as new (n: number) => Float32Array;
+        const kept = new Ctor(keep.length * rowSize);
+        keep.forEach((row, i) => kept.set(data.subarray(row * rowSize, (row + 1) * rowSize), i * rowSize));
+        void b;
+        out[name] = new Tensor(tensor.type as 'float32', kept, [keep.length, ...rest]);
+      }
+      return out as unknown as KvCache;
+    },
+    release(past) {
+      for (const tensor of Object.values(asPast(past))) if (tensor.location === 'gpu-buffer') tensor.dispose();
+    },
+  };
+}
