@@ -5,7 +5,7 @@
 import { rankItems, type RankWeights, DEFAULT_RANK_WEIGHTS, DEFAULT_RECENCY_HALF_LIFE } from '../src/rank.ts';
 import type { HistoryEntry, Item } from '../src/types.ts';
 import { datasetsAvailable, type EvalDataset, loadAmazon, loadLlmxrec } from './eval-rank/data.ts';
-import { hashString, MetricSum, type Metrics, sampleNegatives, seededRandom, shuffle } from './eval-rank/metrics.ts';
+import { hashString, MetricSum, type Metrics, pairedDelta, sampleNegatives, seededRandom, shuffle } from './eval-rank/metrics.ts';
 
 interface Args {
   data: string;
@@ -118,19 +118,49 @@ function loadAll(args: Args): EvalDataset[] {
   return out;
 }
 
+/** Raw feature values per candidate (rank once with unit weights), so a weight grid is cheap. */
+function featureTable(cases: readonly Case[], halfLife: number): { target: number; rows: Float64Array[] }[] {
+  const unit = { facts: 1, title: 1, popularity: 1, rating: 1 };
+  const names = ['shared-facts', 'similar-titles', 'popularity', 'rating'];
+  return cases.map((c) => {
+    const ranked = rankItems(c.candidates, { history: c.history }, { weights: unit, recencyHalfLife: halfLife });
+    const byId = new Map(ranked.map((r) => [r.itemId, r]));
+    const rows = c.candidates.map((item) => {
+      const row = new Float64Array(4);
+      for (const f of byId.get(item.id)?.features ?? []) row[names.indexOf(f.name)] = f.value;
+      return row;
+    });
+    return { target: c.candidates.findIndex((i) => i.id === c.target), rows };
+  });
+}
+
 function tune(datasets: EvalDataset[], args: Args): void {
   const cases = datasets.map((ds) => prepare(ds, 'valid', args.seed, args.users));
+  const pop = cases.map((c) => evaluate(c, 'popularity', { weights: { ...DEFAULT_RANK_WEIGHTS }, halfLife: 1 }).result().ndcg10);
   const rows: { config: Config; macro: number; per: number[] }[] = [];
-  for (const title of [0, 0.25, 0.5, 1])
-    for (const popularity of [0.2, 0.4, 0.6, 1, 1.5])
-      for (const rating of [0, 0.3])
-        for (const halfLife of [5, 20, 1e9]) {
-          const config = { weights: { facts: 1, title, popularity, rating }, halfLife };
-          const per = cases.map((c) => evaluate(c, 'rank', config).result().ndcg10);
-          rows.push({ config, macro: per.reduce((a, b) => a + b, 0) / per.length, per });
+  for (const halfLife of [5, 10, 20, 1e9]) {
+    const tables = cases.map((c) => featureTable(c, halfLife));
+    for (const title of [0, 0.5, 1])
+      for (const popularity of [1, 1.5, 2, 2.5, 3])
+        for (const rating of [0, 0.25, 0.5, 1]) {
+          const w = [1, title, popularity, rating];
+          const per = tables.map((table) => {
+            const sum = new MetricSum();
+            for (const { target, rows: r } of table) {
+              const score = r.map((row) => row.reduce((acc, v, k) => acc + v * w[k]!, 0));
+              const mine = score[target]!;
+              // Position with ties broken by candidate order (random), as in evaluate().
+              let pos = 0;
+              score.forEach((s, i) => (s > mine || (s === mine && i < target)) && (pos += 1));
+              sum.add(pos);
+            }
+            return sum.result().ndcg10;
+          });
+          rows.push({ config: { weights: { facts: 1, title, popularity, rating }, halfLife }, macro: per.reduce((a, b) => a + b, 0) / per.length, per });
         }
+  }
   rows.sort((a, b) => b.macro - a.macro);
-  console.log(`validation NDCG@10 (${datasets.map((d) => d.name).join(', ')}), best first:`);
+  console.log(`validation NDCG@10 (${datasets.map((d) => d.name).join(', ')}), best first; popularity: ${pop.map((x) => x.toFixed(4)).join(' ')}`);
   for (const row of rows.slice(0, 15)) console.log(row.macro.toFixed(4), row.per.map((x) => x.toFixed(4)).join(' '), JSON.stringify(row.config));
 }
 
@@ -149,17 +179,19 @@ function main(): void {
   for (const ds of datasets) {
     const cases = prepare(ds, 'test', args.seed, args.users);
     const results = {} as Record<Method, Metrics>;
+    const sums = {} as Record<Method, MetricSum>;
     for (const m of methods) {
-      const sum = evaluate(cases, m, config);
-      total[m].merge(sum);
-      results[m] = sum.result();
+      sums[m] = evaluate(cases, m, config);
+      total[m].merge(sums[m]);
+      results[m] = sums[m].result();
     }
-    per[ds.name] = { note: ds.note, items: ds.items.size, ...results };
+    per[ds.name] = { note: ds.note, items: ds.items.size, ...results, rank_minus_popularity: pairedDelta(sums.rank, sums.popularity) };
   }
   const report = {
     rank: total.rank.result(),
     popularity: total.popularity.result(),
     random: total.random.result(),
+    rank_minus_popularity: pairedDelta(total.rank, total.popularity),
     seed: args.seed,
     negatives: 99,
     k: 10,
@@ -174,8 +206,14 @@ function main(): void {
   console.log(`seed ${args.seed}, 99 sampled negatives, leave-last-out; pooled over ${report.rank.users} users`);
   console.log('dataset'.padEnd(28), 'method'.padEnd(11), 'HR@10  NDCG@10 users');
   const line = (name: string, m: string, r: Metrics) => console.log(name.padEnd(28), m.padEnd(11), r.hr10.toFixed(4), r.ndcg10.toFixed(4), r.users);
-  for (const [name, r] of Object.entries(per) as [string, Record<Method, Metrics>][]) for (const m of methods) line(name, m, r[m]);
+  const delta = (d: { ndcg10: number; ci95: [number, number] }) => `NDCG@10 rank − popularity: ${d.ndcg10} (95% CI ${d.ci95[0]} … ${d.ci95[1]})`;
+  type Row = Record<Method, Metrics> & { rank_minus_popularity: ReturnType<typeof pairedDelta> };
+  for (const [name, r] of Object.entries(per) as [string, Row][]) {
+    for (const m of methods) line(name, m, r[m]);
+    console.log(''.padEnd(28), delta(r.rank_minus_popularity));
+  }
   for (const m of methods) line('ALL (pooled)', m, report[m]);
+  console.log(''.padEnd(28), delta(report.rank_minus_popularity));
 }
 
 main();

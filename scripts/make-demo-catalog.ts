@@ -74,8 +74,18 @@ function price(raw: RawGame['price']): number | null {
   return null;
 }
 
+/** The Steam export keeps a few HTML entities (`Aspyr (Mac &amp; Linux)`): store plain text. */
+export function unescapeEntities(text: string): string {
+  const named: Record<string, string> = { amp: '&', quot: '"', apos: "'", lt: '<', gt: '>', nbsp: ' ' };
+  return text.replace(/&(#\d+|[a-z]+);/g, (whole, name: string) =>
+    name.startsWith('#') ? String.fromCodePoint(Number(name.slice(1))) : (named[name] ?? whole),
+  );
+}
+
 function strings(list: string[] | null | undefined): string[] {
-  return Array.isArray(list) ? list.filter((v): v is string => typeof v === 'string' && v.trim() !== '') : [];
+  return Array.isArray(list)
+    ? list.filter((v): v is string => typeof v === 'string' && v.trim() !== '').map(unescapeEntities)
+    : [];
 }
 
 export function makeCatalog(dataDir: string, count: number): DemoGame[] {
@@ -106,11 +116,11 @@ export function makeCatalog(dataDir: string, count: number): DemoGame[] {
     const year = /^(\d{4})/.exec(game.release_date ?? '')?.[1];
     picked.push({
       id: String(game.id),
-      title: (game.app_name ?? game.title ?? '').trim(),
+      title: unescapeEntities((game.app_name ?? game.title ?? '').trim()),
       genres,
       tags,
       specs: strings(game.specs),
-      developer: (game.developer ?? '').trim(),
+      developer: unescapeEntities((game.developer ?? '').trim()),
       price: price(game.price),
       year: year ? Number(year) : null,
     });

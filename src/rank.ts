@@ -6,21 +6,24 @@ import type { AttributeValue, HistoryEntry, Item, RankFeature, RankedItem, UserC
 
 /** How much each signal counts. Tuned on a validation split by `npm run eval:rank` (docs/quality.md). */
 export interface RankWeights {
-  /** IDF-weighted cosine between the item's facts and the (recency-weighted) history's facts. */
+  /**
+   * Mean log-lift of the item's facts: how much more often the (recency-weighted) history has each
+   * fact than the catalog does. Rare shared facts count most (an IDF-like effect).
+   */
   facts: number;
   /** The same over title words (series, franchises, topics in news headlines). */
   title: number;
-  /** log-scaled `popularity` (or `ratingCount`) relative to the most popular displayed item. */
+  /** log(1 + `popularity`, else `ratingCount`/`reviewCount`). */
   popularity: number;
-  /** Bayesian-smoothed `rating` (0..5) relative to the scale. */
+  /** Bayesian-smoothed `rating` on a 0..5 scale. */
   rating: number;
 }
 
 export const DEFAULT_RANK_WEIGHTS: Readonly<RankWeights> = Object.freeze({
   facts: 1,
   title: 0.5,
-  popularity: 0.6,
-  rating: 0.3,
+  popularity: 2,
+  rating: 0.25,
 });
 
 /** Document frequencies for IDF. Keys are `f:<fact lower-cased>` and `t:<title word>`. */
@@ -33,7 +36,7 @@ export interface RankOptions {
   weights?: Partial<RankWeights>;
   /** History entries without a `weight` count 0.5^(age/halfLife), age = entries since (0 = newest). */
   recencyHalfLife?: number;
-  /** Corpus statistics for IDF; default: the displayed items plus the history. */
+  /** Catalog statistics for the base rates of facts; default: the displayed items. */
   corpus?: RankCorpus;
   /** Facts (or title words) reported per feature. */
   maxFeatureFacts?: number;
@@ -90,11 +93,6 @@ export function buildCorpus(docs: Iterable<{ title?: unknown; attributes?: Recor
   return { documents, frequency };
 }
 
-function idf(corpus: RankCorpus, key: string): number {
-  // Smoothed IDF (as scikit-learn's): never zero, never negative.
-  return Math.log((corpus.documents + 1) / ((corpus.frequency.get(key) ?? 0) + 1)) + 1;
-}
-
 /** First finite number in a numeric attribute (numbers or numeric strings), else undefined. */
 export function numericAttribute(attributes: Record<string, AttributeValue> | undefined, ...keys: string[]): number | undefined {
   if (!attributes || typeof attributes !== 'object') return undefined;
@@ -118,47 +116,41 @@ export function historyWeights(history: readonly HistoryEntry[], halfLife = DEFA
   });
 }
 
+/** Weighted share of the history that has each key (`f:`/`t:` prefixed), ignoring `skip` entries. */
 interface Profile {
-  /** key → weighted share of the history that has it */
   share: Map<string, number>;
-  norm: number;
+  /** Sum of the weights used; 0 means no usable history. */
+  total: number;
 }
 
-function buildProfile(docs: readonly Doc[], weights: readonly number[], corpus: RankCorpus, prefix: 'f:' | 't:', skip: ReadonlySet<number>): Profile {
+function buildProfile(docs: readonly Doc[], weights: readonly number[], skip: ReadonlySet<number>): Profile {
   const share = new Map<string, number>();
   let total = 0;
   docs.forEach((doc, i) => {
     const w = weights[i] ?? 0;
     if (w <= 0 || skip.has(i)) return;
     total += w;
-    const keys = prefix === 'f:' ? [...doc.facts.keys()] : [...doc.words];
-    for (const key of keys) share.set(prefix + key, (share.get(prefix + key) ?? 0) + w);
+    for (const key of docKeys(doc)) share.set(key, (share.get(key) ?? 0) + w);
   });
-  let norm = 0;
-  for (const [key, value] of share) {
-    const v = (value / total) * idf(corpus, key);
-    share.set(key, v);
-    norm += v * v;
-  }
-  return { share, norm: Math.sqrt(norm) };
+  if (total > 0) for (const [key, value] of share) share.set(key, value / total);
+  return { share, total };
 }
 
-/** Cosine between the profile and the item's IDF vector, with the per-key contributions. */
-function cosine(profile: Profile, keys: readonly string[], corpus: RankCorpus): { value: number; parts: [string, number][] } {
-  if (profile.norm === 0 || keys.length === 0) return { value: 0, parts: [] };
-  let dot = 0;
-  let norm = 0;
-  const parts: [string, number][] = [];
-  for (const key of keys) {
-    const w = idf(corpus, key);
-    norm += w * w;
-    const u = profile.share.get(key);
-    if (u === undefined) continue;
-    dot += u * w;
-    parts.push([key, u * w]);
-  }
-  const denominator = profile.norm * Math.sqrt(norm);
-  return { value: denominator > 0 ? dot / denominator : 0, parts: parts.map(([k, p]) => [k, p / denominator]) };
+/** Smoothing of the lift: keeps rare facts from dominating and unshared facts from -Infinity. */
+const LIFT_SMOOTHING = 0.05;
+
+/**
+ * Mean log-lift of the item's keys: log((share in history + a) / (share in corpus + a)). Positive
+ * when the visitor has the item's facts more often than the catalog does; 0 with no history.
+ */
+function affinity(profile: Profile, keys: readonly string[], corpus: RankCorpus): { value: number; parts: [string, number][] } {
+  if (profile.total <= 0 || keys.length === 0) return { value: 0, parts: [] };
+  const a = LIFT_SMOOTHING;
+  const parts: [string, number][] = keys.map((key) => {
+    const base = (corpus.frequency.get(key) ?? 0) / Math.max(1, corpus.documents);
+    return [key, Math.log(((profile.share.get(key) ?? 0) + a) / (base + a)) / keys.length];
+  });
+  return { value: parts.reduce((sum, [, v]) => sum + v, 0), parts };
 }
 
 function sameThing(item: Item, entry: HistoryEntry | undefined, itemTitle: string): boolean {
@@ -178,15 +170,11 @@ export function rankItems(items: readonly Item[], context: UserContext = {}, opt
   const history = Array.isArray(context?.history) ? context.history.filter((h) => !!h && typeof h === 'object') : [];
   const itemDocs = list.map(toDoc);
   const historyDocs = history.map(toDoc);
-  const corpus = options.corpus ?? buildCorpus([...list, ...history]);
+  const corpus = options.corpus ?? buildCorpus(list);
   const hWeights = historyWeights(history, options.recencyHalfLife ?? DEFAULT_RECENCY_HALF_LIFE);
-  const none = new Set<number>();
-  const baseFacts = buildProfile(historyDocs, hWeights, corpus, 'f:', none);
-  const baseWords = buildProfile(historyDocs, hWeights, corpus, 't:', none);
+  const baseProfile = buildProfile(historyDocs, hWeights, new Set());
 
-  // Prior inputs, relative to the displayed items.
-  const popularity = list.map((item) => numericAttribute(item.attributes, 'popularity', 'ratingCount', 'reviewCount'));
-  const maxPopularity = Math.max(0, ...popularity.map((p) => (p !== undefined && p > 0 ? Math.log1p(p) : 0)));
+  // Smoothed ratings are pulled toward the mean of the displayed items.
   const ratings = list.map((item) => numericAttribute(item.attributes, 'rating'));
   const rated = ratings.filter((r): r is number => r !== undefined && r >= 0 && r <= 5);
   const meanRating = rated.length > 0 ? rated.reduce((a, b) => a + b, 0) / rated.length : 0;
@@ -197,42 +185,42 @@ export function rankItems(items: readonly Item[], context: UserContext = {}, opt
     // The item itself in the history (viewed, bought) must not make it similar to itself.
     const self = new Set<number>();
     history.forEach((entry, i) => sameThing(item, entry, itemTitle) && self.add(i));
-    const factProfile = self.size > 0 ? buildProfile(historyDocs, hWeights, corpus, 'f:', self) : baseFacts;
-    const wordProfile = self.size > 0 ? buildProfile(historyDocs, hWeights, corpus, 't:', self) : baseWords;
+    const profile = self.size > 0 ? buildProfile(historyDocs, hWeights, self) : baseProfile;
     const features: RankFeature[] = [];
 
-    const facts = cosine(factProfile, [...doc.facts.keys()].map((f) => `f:${f}`), corpus);
-    if (facts.value > 0 && weights.facts !== 0) {
-      const top = facts.parts.sort((a, b) => b[1] - a[1]).slice(0, maxFacts);
-      features.push({ name: 'shared-facts', value: weights.facts * facts.value, facts: top.map(([k]) => doc.facts.get(k.slice(2))!) });
+    const facts = affinity(profile, [...doc.facts.keys()].map((f) => `f:${f}`), corpus);
+    if (facts.value !== 0 && weights.facts !== 0) {
+      const shared = facts.parts.filter(([k]) => profile.share.has(k)).sort((x, y) => y[1] - x[1]);
+      features.push({ name: 'shared-facts', value: weights.facts * facts.value, facts: shared.slice(0, maxFacts).map(([k]) => doc.facts.get(k.slice(2))!) });
     }
-    const words = cosine(wordProfile, [...doc.words].map((w) => `t:${w}`), corpus);
-    if (words.value > 0 && weights.title !== 0) {
+    const words = affinity(profile, [...doc.words].map((w) => `t:${w}`), corpus);
+    if (words.value !== 0 && weights.title !== 0) {
       // Verbalizable: the history titles that share the words, most recent first.
-      const shared = new Set(words.parts.map(([k]) => k.slice(2)));
+      const shared = new Set(words.parts.filter(([k]) => profile.share.has(k)).map(([k]) => k.slice(2)));
       const titles: string[] = [];
-      for (let i = history.length - 1; i >= 0 && titles.length < maxFacts; i -= 1) {
+      for (let i = history.length - 1; i >= 0 && titles.length < maxFacts && shared.size > 0; i -= 1) {
         if (self.has(i) || (hWeights[i] ?? 0) <= 0) continue;
         if ([...historyDocs[i]!.words].some((w) => shared.has(w))) titles.push(sanitizeTitle(history[i]!.title));
       }
       features.push({ name: 'similar-titles', value: weights.title * words.value, facts: titles });
     }
-    const pop = popularity[index];
-    if (pop !== undefined && pop > 0 && maxPopularity > 0 && weights.popularity !== 0) {
-      features.push({ name: 'popularity', value: (weights.popularity * Math.log1p(pop)) / maxPopularity });
+    // log(popularity) is unit-free for ranking: a store's counts may be on any scale.
+    const pop = numericAttribute(item.attributes, 'popularity', 'ratingCount', 'reviewCount');
+    if (pop !== undefined && pop > 0 && weights.popularity !== 0) {
+      features.push({ name: 'popularity', value: weights.popularity * Math.log1p(pop) });
     }
     const rating = ratings[index];
     if (rating !== undefined && rating >= 0 && rating <= 5 && weights.rating !== 0) {
-      const count = numericAttribute(item.attributes, 'ratingCount', 'reviewCount') ?? 1;
+      const count = Math.max(0, numericAttribute(item.attributes, 'ratingCount', 'reviewCount') ?? 1);
       const smoothed = (rating * count + meanRating * RATING_PSEUDO_COUNT) / (count + RATING_PSEUDO_COUNT);
-      features.push({ name: 'rating', value: (weights.rating * smoothed) / 5 });
+      features.push({ name: 'rating', value: weights.rating * smoothed });
     }
-    features.sort((a, b) => b.value - a.value);
+    features.sort((x, y) => y.value - x.value);
     const score = features.reduce((sum, f) => sum + f.value, 0);
-    return { itemId: String(item.id), score, features, index };
+    return { itemId: String(item.id), score: Number.isFinite(score) ? score : 0, features, index };
   });
 
-  ranked.sort((a, b) => b.score - a.score || a.index - b.index);
+  ranked.sort((x, y) => y.score - x.score || x.index - y.index);
   return ranked.map(({ itemId, score, features }) => ({ itemId, score, features }));
 }
 

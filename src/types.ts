@@ -47,7 +47,8 @@ export interface CitedFact {
   kind: string;
 }
 
-export type Backend = 'webgpu' | 'wasm';
+/** 'cpu' is onnxruntime-node in Node.js (scripts, tests); browsers use 'webgpu' or 'wasm'. */
+export type Backend = 'webgpu' | 'wasm' | 'cpu';
 export type DType = 'fp32' | 'fp16' | 'q8' | 'q4' | 'int8' | 'uint8' | 'q4f16' | 'bnb4';
 
 export interface Reason {

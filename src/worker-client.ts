@@ -138,7 +138,6 @@ export class WorkerExplainer implements Explainer {
     } finally {
       // The consumer stopped early (break/return): stop generating for it.
       if (!finished && requestId) void this.remote.abort(requestId);
-      onChunk[Comlink.releaseProxy]?.();
     }
   }
 

@@ -23,10 +23,10 @@ from .model import load_checkpoint, make_config, save_checkpoint, write_hf_confi
 from .model_card import write_model_card
 from .quantize import quantize_model
 from .tokenizer import Tokenizer, train_bpe
-from .train import HPARAMS, encode_rows, evaluate, save_encoded, train
+from .train import hparams_for, encode_rows, evaluate, save_encoded, train
 from .prompt import row_prompt
 
-VOCAB = {'tiny': 1200, 'small': 6000, 'large': 6000}
+VOCAB = {'tiny': 1200, 'small': 6000, 'medium': 6000, 'large': 6000}
 
 
 def log(msg):
@@ -106,12 +106,13 @@ def main(argv=None):
     ap.add_argument('--fixtures', help='a prepared folder (train/valid/test.jsonl), instead of --data')
     ap.add_argument('--out', required=True, help='model folder to write (transformers.js layout)')
     ap.add_argument('--work', default=None, help='scratch folder (default: <out>/../.build-<config>)')
-    ap.add_argument('--config', choices=['tiny', 'small', 'large'], default='small')
+    ap.add_argument('--config', choices=['tiny', 'small', 'medium', 'large'], default='small')
     ap.add_argument('--device', default='cpu')
     ap.add_argument('--steps', type=int, default=100000)
     ap.add_argument('--minutes', type=float, default=None, help='wall-clock training budget')
     ap.add_argument('--eval-every', type=int, default=200)
     ap.add_argument('--vocab', type=int, default=None)
+    ap.add_argument('--valid-limit', type=int, default=None, help='score only the first N valid examples during training')
     ap.add_argument('--seed', type=int, default=13)
     ap.add_argument('--threads', type=int, default=None)
     ap.add_argument('--checkpoint', help='skip training: package this checkpoint (tokenizer from --tokenizer)')
@@ -135,7 +136,8 @@ def main(argv=None):
         cfg = make_config(args.config, tok.vocab_size)
         model, history = train(cfg, encoded['train'], encoded['valid'], device=args.device, steps=args.steps,
                                minutes=args.minutes, log=log, eval_every=args.eval_every,
-                               hparams=HPARAMS[args.config], threads=args.threads)
+                               hparams=hparams_for(args.config, args.device), threads=args.threads,
+                               valid_limit=args.valid_limit)
         model = model.cpu()
         save_checkpoint(model, os.path.join(work, 'checkpoint.pt'), extra={'history': history, 'config_name': args.config})
     model = model.float().eval()

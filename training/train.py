@@ -27,8 +27,19 @@ MAX_LEN = 384
 HPARAMS = {
     'tiny': dict(lr=3e-3, batch_tokens=4096, warmup=30, weight_decay=0.01, dropout=0.0),
     'small': dict(lr=1.5e-3, batch_tokens=16384, warmup=200, weight_decay=0.1, dropout=0.1),
+    'medium': dict(lr=1.2e-3, batch_tokens=16384, warmup=200, weight_decay=0.1, dropout=0.1),
     'large': dict(lr=8e-4, batch_tokens=16384, warmup=300, weight_decay=0.1, dropout=0.15),
 }
+# On CPU, smaller batches give more updates per hour.
+CPU_BATCH_TOKENS = 4096
+
+
+def hparams_for(config, device):
+    hp = dict(HPARAMS[config])
+    if str(device).startswith('cpu'):
+        hp['batch_tokens'] = min(hp['batch_tokens'], CPU_BATCH_TOKENS)
+        hp['warmup'] = min(hp['warmup'], 50)
+    return hp
 
 
 def encode_rows(tok, rows, counts=None, max_len=MAX_LEN):
@@ -202,6 +213,7 @@ def main(argv=None):
     ap.add_argument('--eval-every', type=int, default=200)
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--half', action='store_true', help='store fp16 weights')
+    ap.add_argument('--valid-limit', type=int, default=None)
     args = ap.parse_args(argv)
     with open(os.path.join(args.encoded, 'meta.json')) as f:
         meta = json.load(f)
@@ -212,7 +224,8 @@ def main(argv=None):
         print('[%s] %s' % (args.config, msg), flush=True)
     cfg = make_config(args.config, meta['vocab_size'])
     model, hist = train(cfg, train_ex, valid_ex, device=args.device, steps=args.steps, minutes=args.minutes,
-                        seed=args.seed, log=log, eval_every=args.eval_every, hparams=HPARAMS[args.config])
+                        seed=args.seed, log=log, eval_every=args.eval_every, hparams=hparams_for(args.config, args.device),
+                        valid_limit=args.valid_limit)
     save_checkpoint(model.cpu(), args.out, extra={'history': hist, 'config_name': args.config}, half=args.half)
     with open(args.out + '.history.json', 'w') as f:
         json.dump(hist, f)

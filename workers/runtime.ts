@@ -35,13 +35,17 @@ export interface Runtime {
   readonly backend: Backend;
   readonly backendReason: string;
   readonly modelId: string;
+  /** Where the model folder was loaded from (part of cache keys). */
+  readonly modelUrl: string;
   readonly dtype: DType;
+  /** Longest sequence (prompt + generated) the model handles (config.max_position_embeddings). */
+  readonly maxPositions: number;
   readonly eosId: number;
   readonly padId: number;
   /** facts_vocab.json's `facts` ([] when the file is missing: grounding then only knows titles). */
   readonly factsVocab: readonly string[];
-  /** True when the KV cache stays on the GPU between steps. */
-  readonly kvOnGpu: boolean;
+  /** Where the KV cache lived after the last step, as ORT reports it ('gpu-buffer' on WebGPU); null before any. */
+  readonly kvLocation: string | null;
   encode(text: string): number[];
   detokenize(ids: readonly number[]): string;
   readonly step: DecoderStep;
@@ -52,21 +56,26 @@ export const isNode = (): boolean =>
   typeof process !== 'undefined' && (process as { release?: { name?: string } }).release?.name === 'node';
 
 export interface ModelLocation {
-  /** Folder that holds the model folder (a URL or a filesystem path), with a trailing slash. */
+  /**
+   * Folder that holds the model folder, with a trailing slash: a filesystem path (Node), a path on
+   * this origin ('/models/'), or an absolute http(s) URL when `remote`.
+   */
   base: string;
   /** The model folder's name (transformers.js "model id"). */
   id: string;
-  /** Served from another origin than the page/worker. */
+  /** Fetched from an http(s) URL that is not this page's/worker's origin (or any URL in Node). */
   remote: boolean;
 }
 
 // transformers.js' REPO_ID_REGEX, for a single path segment.
 const MODEL_ID = /^\b[\w\-.]{1,96}\b$/;
+const HTTP = /^https?:\/\//i;
 
 /**
- * Splits a model option into (base folder, id). transformers.js then loads `base + id + '/file'` as a
- * "local" model path: by URL with fetch in browsers, from disk in Node. Remote origins work the same
- * way, so the Hugging Face hub is never contacted (env.allowRemoteModels stays false).
+ * Splits a model option into (base folder, id); transformers.js then loads `base + id + '/file'`.
+ * Same-origin URLs become paths: transformers.js 4.3.2 only treats a non-URL `localModelPath` as
+ * local (its file-existence check skips absolute URLs). Other origins are `remote` and go through
+ * `env.remoteHost` = that folder; the Hugging Face hub is never contacted either way.
  */
 export function resolveModelLocation(model: string | undefined, where: { node: boolean; defaultBase: string; origin?: string }): ModelLocation {
   const raw = (model ?? '').trim() || DEFAULT_MODEL_ID;
@@ -74,21 +83,27 @@ export function resolveModelLocation(model: string | undefined, where: { node: b
   if (!raw.includes('/') && !raw.includes('\\')) full = where.defaultBase.replace(/\/?$/, '/') + raw;
   else full = raw;
   full = full.replace(/[/\\]+$/, '');
+  if (!where.node && where.origin && !HTTP.test(full)) {
+    try {
+      full = new URL(full, where.origin).href; // relative to the worker/page: make it absolute first
+    } catch {
+      // left as given; loading reports the problem
+    }
+  }
   const cut = Math.max(full.lastIndexOf('/'), full.lastIndexOf('\\'));
-  const base = full.slice(0, cut + 1);
+  let base = full.slice(0, cut + 1);
   const id = full.slice(cut + 1);
   if (!MODEL_ID.test(id) || id.includes('..')) {
     throw new ModelLoadError(
       `The model folder name "${id}" is not usable: name the folder with letters, digits, '-', '_' or '.' (e.g. "${DEFAULT_MODEL_ID}") and pass its URL.`,
+      { file: full },
     );
   }
   let remote = false;
-  if (!where.node && where.origin) {
-    try {
-      remote = new URL(base, where.origin).origin !== new URL(where.origin).origin;
-    } catch {
-      remote = false;
-    }
+  if (HTTP.test(base)) {
+    const url = new URL(base);
+    if (!where.node && where.origin && url.origin === new URL(where.origin).origin) base = url.pathname;
+    else remote = true;
   }
   return { base, id, remote };
 }
@@ -222,9 +237,14 @@ export async function loadRuntime(options: RuntimeOptions = {}): Promise<Runtime
   }
   const { env } = tjs;
   env.allowLocalModels = true;
-  // Every file is fetched by the URL above; the Hugging Face hub is never asked, even for remote models.
-  env.allowRemoteModels = false;
   env.localModelPath = location.base;
+  // A remote model folder is the "remote host" (never the Hugging Face hub, whose URLs are unused).
+  env.allowRemoteModels = location.remote;
+  if (location.remote) {
+    env.remoteHost = location.base;
+    env.remotePathTemplate = '{model}/';
+  }
+  const local_files_only = !location.remote;
   if (!node) await configureWasm(env, options.wasmPaths);
 
   const gpu = !node && typeof navigator !== 'undefined' ? (navigator as Navigator & { gpu?: { requestAdapter(): Promise<AdapterLike | null> } }).gpu : undefined;
@@ -234,7 +254,7 @@ export async function loadRuntime(options: RuntimeOptions = {}): Promise<Runtime
 
   let tokenizer: Awaited<ReturnType<TJS['AutoTokenizer']['from_pretrained']>>;
   try {
-    tokenizer = await tjs.AutoTokenizer.from_pretrained(location.id, { progress_callback, local_files_only: true } as never);
+    tokenizer = await tjs.AutoTokenizer.from_pretrained(location.id, { progress_callback, local_files_only } as never);
   } catch (e) {
     throw new ModelLoadError(`Could not load the tokenizer from ${where}/tokenizer.json: ${String((e as Error)?.message ?? e)}. Check that the model folder is served at that URL.`, { cause: e });
   }
@@ -244,7 +264,7 @@ export async function loadRuntime(options: RuntimeOptions = {}): Promise<Runtime
       device: device === 'cpu' ? 'cpu' : device,
       dtype,
       progress_callback,
-      local_files_only: true,
+      local_files_only,
     } as never);
   let model: TModel;
   try {
@@ -275,6 +295,7 @@ export async function loadRuntime(options: RuntimeOptions = {}): Promise<Runtime
   const firstId = (v: unknown, fallback: number): number => (Array.isArray(v) ? firstId(v[0], fallback) : typeof v === 'number' ? v : fallback);
   const eosId = firstId(genConfig.eos_token_id ?? config.eos_token_id, 1);
   const padId = firstId(genConfig.pad_token_id ?? config.pad_token_id, 0);
+  const maxPositions = typeof config.max_position_embeddings === 'number' ? config.max_position_embeddings : 512;
   const session = (model as unknown as { sessions: Record<string, { inputNames: string[] }> }).sessions.model;
   const keepLogits = session?.inputNames.includes('num_logits_to_keep') ?? false;
   onProgress?.({ phase: 'ready' });
@@ -285,11 +306,15 @@ export async function loadRuntime(options: RuntimeOptions = {}): Promise<Runtime
     backend: choice.backend,
     backendReason: choice.reason,
     modelId: location.id,
+    modelUrl: where,
     dtype,
+    maxPositions,
     eosId,
     padId,
     factsVocab,
-    kvOnGpu: choice.backend === 'webgpu',
+    get kvLocation() {
+      return step.kvLocation;
+    },
     encode: (text) => tokenizer.encode(text, { add_special_tokens: false }),
     detokenize: (ids) => tokenizer.decode(ids as number[], { skip_special_tokens: true }),
     step,
@@ -315,10 +340,11 @@ async function configureWasm(env: TJS['env'], wasmPaths: string | undefined): Pr
 
 type PastRecord = Record<string, TTensor>;
 
-function createStep(tjs: TJS, model: TModel, keepLogits: boolean): DecoderStep {
+function createStep(tjs: TJS, model: TModel, keepLogits: boolean): DecoderStep & { kvLocation: string | null } {
   const { Tensor } = tjs;
   const asPast = (kv: KvCache): PastRecord => kv as unknown as PastRecord;
   return {
+    kvLocation: null,
     async run({ inputIds, attentionMask, positionIds, rows, width, maskWidth, past }): Promise<StepResult> {
       const feeds: Record<string, unknown> = {
         input_ids: new Tensor('int64', inputIds, [rows, width]),
@@ -338,8 +364,12 @@ function createStep(tjs: TJS, model: TModel, keepLogits: boolean): DecoderStep {
       for (let r = 0; r < b; r++) last.set(data.subarray((r * t + t - 1) * v, (r * t + t) * v), r * v);
       const next: PastRecord = {};
       for (const [name, tensor] of Object.entries(out)) {
-        if (name.startsWith('present')) next[name.replace('present', 'past_key_values')] = tensor;
-        else if (tensor.location === 'gpu-buffer') tensor.dispose();
+        if (name.startsWith('present')) {
+          next[name.replace('present', 'past_key_values')] = tensor;
+          this.kvLocation = tensor.location;
+        } else if (tensor.location === 'gpu-buffer') {
+          tensor.dispose();
+        }
       }
       return { logits: last, vocab: v, past: next as unknown as KvCache };
     },

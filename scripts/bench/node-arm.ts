@@ -67,7 +67,7 @@ async function engine(set: BenchSet, maxNewTokens: number): Promise<Partial<ArmR
   const { createExplainer } = await import('../../src/index.ts');
   const make = async () => {
     const t0 = performance.now();
-    const explainer = await createExplainer({ worker: false, maxNewTokens, persistentCache: false });
+    const explainer = createExplainer({ worker: false, maxNewTokens, persistentCache: false });
     const info = await explainer.info(); // resolves once the model is loaded
     if (!info.modelLoaded) throw new Error(`bench: the model did not load (${info.backendReason})`);
     return { explainer, info, loadMs: ms(t0) };

@@ -4,10 +4,13 @@
 import type { AttributeValue, CitedFact, HistoryEntry, Item, UserContext } from '../types.ts';
 import { isGenericTerm } from './generic-words.ts';
 import { LIMITS, sanitizeFact, sanitizeText, sanitizeTitle } from './prompt.ts';
-import { atSentenceStart, isBoundary, segment, startsUpper, TermIndex, termKey } from './term-index.ts';
-import type { Segmented, TermHit } from './term-index.ts';
+import { atSentenceStart, isBoundary, searchable, segment, startsUpper, TermIndex, TermList, termKey } from './term-index.ts';
+import type { SearchableText, Segmented, TermHit } from './term-index.ts';
 
 export { termKey } from './term-index.ts';
+
+/** What the fact functions read of an item: its title and attributes (a whole Item fits). */
+export type ItemLike = Pick<Item, 'title' | 'attributes'> & Partial<Pick<Item, 'id' | 'description'>>;
 
 /**
  * 'prompt': exactly the facts the model saw (item: 8 facts; history: the last 8 entries, 3 facts each).
@@ -77,7 +80,7 @@ export function historyEntryFacts(context: UserContext | undefined | null, optio
 }
 
 /** The item's facts: its title (kind 'title') then its attribute facts, all `from: 'item'`. */
-export function itemFacts(item: Pick<Item, 'title' | 'attributes'> | undefined | null, options: FactsOptions = {}): CitedFact[] {
+export function itemFacts(item: ItemLike | undefined | null, options: FactsOptions = {}): CitedFact[] {
   const out: CitedFact[] = [];
   const title = sanitizeTitle(item?.title);
   if (title) out.push({ value: title, from: 'item', kind: 'title' });
@@ -115,7 +118,7 @@ export interface SharedFact extends KeyedFact {
  * The item's attribute facts that the history also has (compared by `termKey`), in the item's
  * order, each with the titles of the history entries that have it, most recent first.
  */
-export function sharedFacts(item: Pick<Item, 'title' | 'attributes'>, context: UserContext | undefined | null): SharedFact[] {
+export function sharedFacts(item: ItemLike, context: UserContext | undefined | null): SharedFact[] {
   const history = historyEntryFacts(context).reverse();
   const out: SharedFact[] = [];
   for (const fact of keyedAttributeFacts(item.attributes, ALL_FACTS_LIMITS.itemFacts)) {
@@ -136,7 +139,7 @@ export interface CitedFactsResult {
 export interface FactMatcher {
   /** Distinct vocabulary terms compiled. */
   readonly size: number;
-  citedFacts(text: string, item: Pick<Item, 'title' | 'attributes'>, context?: UserContext | null): CitedFactsResult;
+  citedFacts(text: string, item: ItemLike, context?: UserContext | null): CitedFactsResult;
 }
 
 export interface FactMatcherOptions {
@@ -184,6 +187,8 @@ function vocabularyParts(vocabulary: Vocabulary): { facts: Iterable<string>; tit
  * - leftmost-longest: 'Free to Play' wins over 'Play'. When the longest match is a vocabulary term the
  *   item/history lacks but its words are all covered by item/history facts ('action adventure' with
  *   facts Action and Adventure), those facts are cited instead;
+ * - a vocabulary term contained in a multi-word item/history fact is implied by it and cites that fact
+ *   ('multiplayer' with 'Massively Multiplayer', 'strategy' with 'Turn-Based Strategy');
  * - item/history titles are also found by their main part ('Batman' or 'Batman: Arkham Asylum' for
  *   'Batman: Arkham Asylum Game of the Year Edition'), see `titleAliases`;
  * - strict terms (a one-word title, or a one-word fact that is an ordinary English word: 'action',
@@ -228,6 +233,17 @@ const EDITION = /\s+(?:[-\u2013\u2014:]\s*)?(?:(?:game of the year|goty|definiti
  * The matcher only accepts an alias written with a capital first letter.
  */
 export function titleAliases(title: string): string[] {
+  const cached = aliasCache.get(title);
+  if (cached) return [...cached];
+  const aliases = computeAliases(title);
+  if (aliasCache.size >= 5000) aliasCache.clear();
+  aliasCache.set(title, aliases);
+  return [...aliases];
+}
+
+const aliasCache = new Map<string, readonly string[]>();
+
+function computeAliases(title: string): string[] {
   const out = new Set<string>();
   const base = title.replace(/\s*\([^)]*\)\s*/g, ' ').trim();
   const noEdition = base.replace(EDITION, '').trim();
@@ -249,33 +265,97 @@ interface KnownTerm {
   alias: boolean;
 }
 
-function knownIndex(item: Pick<Item, 'title' | 'attributes'>, context: UserContext | undefined): { index: TermIndex<KnownTerm>; keys: Set<string> } {
-  const index = new TermIndex<KnownTerm>();
+/** Item or history facts compiled for lookup, with the keys of every name (aliases included). */
+interface Known {
+  list: TermList<KnownTerm>;
+  keys: Set<string>;
+  /** Word runs inside multi-word attribute facts ('multiplayer' in 'Massively Multiplayer') → that fact. */
+  implied: Map<string, CitedFact>;
+}
+
+function compileKnown(facts: readonly CitedFact[]): Known {
+  const list = new TermList<KnownTerm>();
   const keys = new Set<string>();
   const add = (name: string, fact: CitedFact, alias: boolean): void => {
     const key = termKey(name);
     if (keys.has(key)) return;
     keys.add(key);
-    index.add(name, { fact, alias });
+    list.addKey(key, { fact, alias });
   };
-  // Item facts first: a fact both sides have is reported as the item's. Aliases after all full names.
-  const all = [...itemFacts(item), ...historyFacts(context)];
-  for (const fact of all) add(fact.value, fact, false);
-  for (const fact of all) if (fact.kind === 'title') for (const alias of titleAliases(fact.value)) add(alias, fact, true);
-  return { index, keys };
+  // Full names first, aliases after, so an alias never shadows a real fact.
+  for (const fact of facts) add(fact.value, fact, false);
+  for (const fact of facts) if (fact.kind === 'title') for (const alias of titleAliases(fact.value)) add(alias, fact, true);
+  // A specific fact implies the general one it contains: 'Massively Multiplayer' → 'Multiplayer',
+  // 'Turn-Based Strategy' → 'Strategy', 'Online Co-op' → 'Co-op'. Titles imply nothing ('Dead Space' is no 'Space' fact).
+  const implied = new Map<string, CitedFact>();
+  for (const fact of facts) {
+    if (fact.kind === 'title') continue;
+    const words = termKey(fact.value).split(' ');
+    if (words.length < 2 || words.length > 8) continue;
+    for (let from = 0; from < words.length; from++) {
+      for (let to = from + 1; to <= words.length; to++) {
+        const sub = words.slice(from, to).join(' ');
+        if (to - from < words.length && !implied.has(sub)) implied.set(sub, fact);
+      }
+    }
+  }
+  return { list, keys, implied };
+}
+
+// The history side is the expensive part (up to 200 entries with aliases) and is the same for every
+// item of a page, so it is compiled once per history array. Treat a history passed here as
+// immutable; a changed length is noticed and recompiled, other in-place edits are not.
+const historyCache = new WeakMap<object, { length: number; known: Known }>();
+
+function knownHistory(context: UserContext | undefined): Known {
+  const history = context?.history;
+  if (!Array.isArray(history)) return compileKnown([]);
+  const hit = historyCache.get(history);
+  if (hit && hit.length === history.length) return hit.known;
+  const known = compileKnown(historyFacts(context));
+  historyCache.set(history, { length: history.length, known });
+  return known;
+}
+
+/** Item and history facts, and where they occur in the text being checked. */
+interface KnownFacts {
+  item: Known;
+  history: Known;
+  itemHits: Map<number, TermHit<KnownTerm>[]>;
+  historyHits: Map<number, TermHit<KnownTerm>[]>;
+}
+
+function knownFacts(item: ItemLike, context: UserContext | undefined, text: SearchableText): KnownFacts {
+  const own = compileKnown(itemFacts(item));
+  const history = knownHistory(context);
+  return { item: own, history, itemHits: own.list.hits(text), historyHits: history.list.hits(text) };
+}
+
+function isKnown(known: KnownFacts, key: string): boolean {
+  return known.item.keys.has(key) || known.history.keys.has(key);
+}
+
+/** The item/history fact that implies a vocabulary term, if any (the item's first). */
+function impliedBy(known: KnownFacts, key: string): CitedFact | undefined {
+  return known.item.implied.get(key) ?? known.history.implied.get(key);
 }
 
 function leftBoundary(text: Segmented, i: number): boolean {
   return text.orig[i] !== ' ' && isBoundary(text.orig[i - 1], text.orig[i]);
 }
 
-/** The longest item/history fact at `start` ending by `end`; an alias only when written capitalized. */
-function knownAt(text: Segmented, start: number, known: TermIndex<KnownTerm>, end = Infinity): TermHit<KnownTerm> | undefined {
-  return known.hitsAt(text, start).find((h) => h.end <= end && (!(h.terms[0] as KnownTerm).alias || startsUpper(text.orig, start)));
+/** The longest item/history fact at `start` ending by `end` (the item's on a tie); an alias only when written capitalized. */
+function knownAt(text: Segmented, start: number, known: KnownFacts, end = Infinity): TermHit<KnownTerm> | undefined {
+  const ok = (h: TermHit<KnownTerm>): boolean => h.end <= end && (!(h.terms[0] as KnownTerm).alias || startsUpper(text.orig, start));
+  const fromItem = known.itemHits.get(start)?.find(ok);
+  const fromHistory = known.historyHits.get(start)?.find(ok);
+  if (!fromHistory) return fromItem;
+  if (!fromItem) return fromHistory;
+  return fromHistory.length > fromItem.length ? fromHistory : fromItem;
 }
 
 /** Grounded hits inside [start, end) covering every letter/digit there, or null. */
-function coveredBy(text: Segmented, start: number, end: number, known: TermIndex<KnownTerm>): TermHit<KnownTerm>[] | null {
+function coveredBy(text: Segmented, start: number, end: number, known: KnownFacts): TermHit<KnownTerm>[] | null {
   const hits: TermHit<KnownTerm>[] = [];
   let i = start;
   while (i < end) {
@@ -306,16 +386,16 @@ function claims(text: Segmented, hit: TermHit<VocabTerm>, term: VocabTerm): bool
   return written === (points[0] ?? '').toUpperCase() + points.slice(1).join('');
 }
 
-function matchText(text: string, item: Pick<Item, 'title' | 'attributes'>, context: UserContext | undefined, vocab: TermIndex<VocabTerm>): CitedFactsResult {
-  const seg = segment(text);
-  const { index: known, keys: knownKeys } = knownIndex(item, context);
+function matchText(text: string, item: ItemLike, context: UserContext | undefined, vocab: TermIndex<VocabTerm>): CitedFactsResult {
+  const seg = searchable(text);
+  const known = knownFacts(item, context, seg);
   const cited = new Map<string, CitedFact>();
   const ungrounded = new Map<string, string>();
-  const cite = (hit: TermHit<KnownTerm>): void => {
-    const { fact } = hit.terms[0] as KnownTerm;
+  const citeFact = (fact: CitedFact): void => {
     const key = termKey(fact.value);
     if (!cited.has(key)) cited.set(key, fact);
   };
+  const cite = (hit: TermHit<KnownTerm>): void => citeFact((hit.terms[0] as KnownTerm).fact);
   let i = 0;
   while (i < seg.orig.length) {
     if (!leftBoundary(seg, i)) {
@@ -327,10 +407,12 @@ function matchText(text: string, item: Pick<Item, 'title' | 'attributes'>, conte
       .hitsAt(seg, i)
       .filter((h) => h.length > (grounded?.length ?? 0))
       .map((h) => ({ hit: h, term: h.terms[0] as VocabTerm }))
-      .find(({ hit, term }) => !knownKeys.has(term.key) && claims(seg, hit, term));
+      .find(({ hit, term }) => !isKnown(known, term.key) && claims(seg, hit, term));
     if (claim) {
       const parts = coveredBy(seg, i, claim.hit.end, known);
+      const implying = parts ? undefined : impliedBy(known, claim.term.key);
       if (parts) parts.forEach(cite);
+      else if (implying) citeFact(implying);
       else if (!ungrounded.has(claim.term.key)) ungrounded.set(claim.term.key, claim.term.spelling);
       i = claim.hit.end;
     } else if (grounded) {
@@ -356,7 +438,7 @@ function isMatcher(v: unknown): v is FactMatcher {
  */
 export function citedFacts(
   text: string,
-  item: Pick<Item, 'title' | 'attributes'>,
+  item: ItemLike,
   context: UserContext | undefined | null,
   vocabulary: Vocabulary | FactMatcher = [],
 ): CitedFactsResult {

@@ -1,8 +1,8 @@
 // The grounding check run on every generated reason, and the fallback reason built only from real
 // facts (shown as `source: 'fallback'`; it is also the eval's *template* baseline). Pure; no DOM.
-import type { CitedFact, Item, UserContext } from '../types.ts';
+import type { CitedFact, UserContext } from '../types.ts';
 import { citedFacts, historyEntryFacts, itemFacts, sharedFacts } from './facts.ts';
-import type { FactMatcher, SharedFact, Vocabulary } from './facts.ts';
+import type { FactMatcher, ItemLike, SharedFact, Vocabulary } from './facts.ts';
 import { sanitizeText, sanitizeTitle } from './prompt.ts';
 
 export type ReasonProblem = 'empty' | 'too-short' | 'repetitive' | 'ungrounded';
@@ -19,27 +19,20 @@ export interface GroundingResult {
 /** A reason needs at least this many words (a CJK/Thai character counts as half a word). */
 export const MIN_REASON_WORDS = 4;
 
-const WORD = /[\p{L}\p{N}][\p{L}\p{N}\p{M}'’-]*/gu;
-const UNSPACED_CHAR = /[\p{scx=Han}\p{scx=Hiragana}\p{scx=Katakana}\p{scx=Thai}\p{scx=Lao}\p{scx=Khmer}\p{scx=Myanmar}]/gu;
+const UNSPACED = String.raw`\p{scx=Han}\p{scx=Hiragana}\p{scx=Katakana}\p{scx=Thai}\p{scx=Lao}\p{scx=Khmer}\p{scx=Myanmar}`;
+// One CJK/Thai character, or a run of letters/digits (with inner apostrophes and hyphens) of other scripts.
+const WORD = new RegExp(String.raw`[${UNSPACED}]|[\p{L}\p{N}](?:(?![${UNSPACED}])[\p{L}\p{N}\p{M}'’-])*`, 'gu');
+const UNSPACED_CHAR = new RegExp(`^[${UNSPACED}]$`, 'u');
 
-/** Lower-cased words of a text; a run of CJK/Thai characters yields one "word" per character. */
+/** Lower-cased words of a text; each CJK/Thai character is its own "word". */
 export function reasonWords(text: string): string[] {
-  const out: string[] = [];
-  for (const m of text.toLowerCase().matchAll(WORD)) {
-    const w = m[0];
-    if (UNSPACED_CHAR.test(w)) {
-      UNSPACED_CHAR.lastIndex = 0;
-      out.push(...Array.from(w));
-    } else {
-      out.push(w);
-    }
-  }
-  return out;
+  return Array.from(text.toLowerCase().matchAll(WORD), (m) => m[0]);
 }
 
-function wordCount(text: string): number {
+/** Words, a CJK/Thai character counting as half a word. */
+function wordCount(words: readonly string[]): number {
   let n = 0;
-  for (const w of reasonWords(text)) n += /[\p{scx=Han}\p{scx=Hiragana}\p{scx=Katakana}\p{scx=Thai}\p{scx=Lao}\p{scx=Khmer}\p{scx=Myanmar}]/u.test(w) ? 0.5 : 1;
+  for (const w of words) n += UNSPACED_CHAR.test(w) ? 0.5 : 1;
   return n;
 }
 
@@ -67,15 +60,17 @@ export function isRepetitive(text: string): boolean {
  */
 export function checkReason(
   text: string,
-  item: Pick<Item, 'title' | 'attributes'>,
+  item: ItemLike,
   context: UserContext | undefined | null,
   matcher: FactMatcher | Vocabulary,
 ): GroundingResult {
   const clean = sanitizeText(typeof text === 'string' ? text : '', 10_000);
-  if (!clean) return { ok: false, cited: [], ungrounded: [], problem: 'empty' };
+  const words = reasonWords(clean);
+  // 'empty': no letter or digit at all (whitespace, zero-width characters, punctuation only).
+  if (words.length === 0) return { ok: false, cited: [], ungrounded: [], problem: 'empty' };
   const { cited, ungrounded } = citedFacts(clean, item, context, matcher);
   const fail = (problem: ReasonProblem): GroundingResult => ({ ok: false, cited, ungrounded, problem });
-  if (wordCount(clean) < MIN_REASON_WORDS) return fail('too-short');
+  if (wordCount(words) < MIN_REASON_WORDS) return fail('too-short');
   if (isRepetitive(clean)) return fail('repetitive');
   if (ungrounded.length > 0) return fail('ungrounded');
   return { ok: true, cited, ungrounded };
@@ -158,7 +153,7 @@ function pickShared(shared: readonly SharedFact[]): { facts: SharedFact[]; title
  * `facts` lists exactly the facts the text names (item facts `from: 'item'`, history titles `from: 'history'`).
  * Text is plain text built from sanitized page values; show it with textContent, never as HTML.
  */
-export function fallbackReason(item: Pick<Item, 'title' | 'attributes'>, context?: UserContext | null): { text: string; facts: CitedFact[] } {
+export function fallbackReason(item: ItemLike, context?: UserContext | null): { text: string; facts: CitedFact[] } {
   const title = sanitizeTitle(item?.title) || 'This item';
   const domain = domainOf(context);
   const own = itemFacts(item, { scope: 'prompt' }).filter((f) => f.kind !== 'title');

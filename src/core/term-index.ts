@@ -7,6 +7,25 @@ export interface Segmented {
   lower: string[];
 }
 
+/** A segmented text with its lower-cased string and the code point index of each UTF-16 offset (-1 inside one). */
+export interface SearchableText extends Segmented {
+  joined: string;
+  cpAt: Int32Array;
+}
+
+export function searchable(text: string): SearchableText {
+  const seg = segment(text);
+  const joined = seg.lower.join('');
+  const cpAt = new Int32Array(joined.length + 1).fill(-1);
+  let offset = 0;
+  seg.lower.forEach((c, k) => {
+    cpAt[offset] = k;
+    offset += c.length;
+  });
+  cpAt[joined.length] = seg.lower.length;
+  return { ...seg, joined, cpAt };
+}
+
 const ENTITIES: Record<string, string> = { amp: '&', quot: '"', apos: "'", '#39': "'", lt: '<', gt: '>' };
 const ENTITY = /&(amp|quot|apos|#39|lt|gt);/g;
 // Trademark signs: NFKC would turn '™' into 'TM' glued to the word before it.
@@ -18,6 +37,8 @@ const INVISIBLE = /[\u00AD\u200B-\u200D\u2060\uFEFF\u202A-\u202E\u2066-\u2069]/g
 const APOSTROPHES = /['\u2018\u2019\u02BC\u2032`\u00B4]/g;
 // Whitespace, hyphens, dashes and underscores are one separator: 'free-to-play' = 'Free to Play'.
 const SEPARATORS = /[\s\-\u2010-\u2015\u2212_]+/gu;
+const PLAIN_ASCII = /^[\x20-\x25\x28-\x2C\x2E-\x5E\x61-\x7E]*$/;
+const SPACE_RUN = / {2,}/g;
 
 /**
  * Normalization for matching (not for display): HTML entities decoded (some catalogs store
@@ -26,6 +47,8 @@ const SEPARATORS = /[\s\-\u2010-\u2015\u2212_]+/gu;
  * whitespace/hyphens/underscores made one space.
  */
 export function normalizeForMatch(text: string): string {
+  // Fast path: plain printable ASCII without entities or apostrophes/hyphens/underscores/backticks needs only space folding.
+  if (PLAIN_ASCII.test(text)) return text.replace(SPACE_RUN, ' ').trim();
   return text
     .replace(ENTITY, (_m, name: string) => ENTITIES[name] ?? _m)
     .replace(SIGNS, '')
@@ -39,13 +62,30 @@ export function normalizeForMatch(text: string): string {
 }
 
 export function segment(text: string): Segmented {
-  const orig = Array.from(normalizeForMatch(text));
-  return { orig, lower: orig.map((c) => c.toLowerCase()) };
+  const normalized = normalizeForMatch(text);
+  const orig = Array.from(normalized);
+  const lowered = normalized.toLowerCase();
+  // Lower-casing the whole string is much faster; per code point only when it changes lengths ('İ').
+  const lower = lowered.length === normalized.length && orig.length === normalized.length ? lowered.split('') : orig.map((c) => c.toLowerCase());
+  return { orig, lower };
 }
 
-/** The lookup key of a term: normalized and lower-cased. Two spellings with one key are one fact. */
+// Keys of recently seen terms (facts and titles repeat across calls); cleared when full.
+const keyCache = new Map<string, string>();
+const KEY_CACHE_MAX = 20_000;
+
+/** The lookup key of a term: normalized and lower-cased (= segment(text).lower.join('')). Two spellings with one key are one fact. */
 export function termKey(text: string): string {
-  return segment(text).lower.join('');
+  const cached = keyCache.get(text);
+  if (cached !== undefined) return cached;
+  const normalized = normalizeForMatch(text);
+  const lowered = normalized.toLowerCase();
+  const key = lowered.length === normalized.length ? lowered : Array.from(normalized, (c) => c.toLowerCase()).join('');
+  if (text.length <= 200) {
+    if (keyCache.size >= KEY_CACHE_MAX) keyCache.clear();
+    keyCache.set(text, key);
+  }
+  return key;
 }
 
 const WORD = /[\p{L}\p{N}\p{M}]/u;
@@ -118,8 +158,8 @@ export class TermIndex<T> {
   }
 
   /** Adds a term; returns false (and adds nothing) when it normalizes to fewer than MIN_TERM_LENGTH code points. */
-  add(term: string, payload: T): boolean {
-    const { lower } = segment(term);
+  add(term: string | Segmented, payload: T): boolean {
+    const { lower } = typeof term === 'string' ? segment(term) : term;
     if (lower.length < MIN_TERM_LENGTH) return false;
     let at = this.root;
     for (const c of lower) {
@@ -170,11 +210,90 @@ export class TermIndex<T> {
   }
 
   private rightEnd(text: Segmented, pos: number, at: TrieNode<T>): number {
-    const { orig, lower } = text;
-    if (isBoundary(orig[pos - 1], orig[pos])) return pos;
-    if (!at.latinEnd) return -1;
-    if (lower[pos] === 's' && isBoundary(orig[pos], orig[pos + 1])) return pos + 1;
-    if (at.esEnd && lower[pos] === 'e' && lower[pos + 1] === 's' && isBoundary(orig[pos + 1], orig[pos + 2])) return pos + 2;
-    return -1;
+    return rightEnd(text, pos, at.latinEnd, at.esEnd);
+  }
+}
+
+/**
+ * Where a match ending at `pos` really ends: `pos` at a word boundary, or after an English plural
+ * suffix ('s', or 'es' after s/x/z/h) when the term ends in a Latin letter or digit; -1 otherwise.
+ */
+function rightEnd(text: Segmented, pos: number, latinEnd: boolean, esEnd: boolean): number {
+  const { orig, lower } = text;
+  if (isBoundary(orig[pos - 1], orig[pos])) return pos;
+  if (!latinEnd) return -1;
+  if (lower[pos] === 's' && isBoundary(orig[pos], orig[pos + 1])) return pos + 1;
+  if (esEnd && lower[pos] === 'e' && lower[pos + 1] === 's' && isBoundary(orig[pos + 1], orig[pos + 2])) return pos + 2;
+  return -1;
+}
+
+interface ListedTerm<T> {
+  key: string;
+  /** Code points of the key. */
+  length: number;
+  latinEnd: boolean;
+  esEnd: boolean;
+  payload: T;
+}
+
+function codePoints(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0xdc00 || c > 0xdfff) n++;
+  }
+  return n;
+}
+
+/**
+ * A small term set searched with indexOf instead of a trie: cheap to build (item and history facts
+ * change with every call), fast enough for a few thousand terms on a reason-sized text. Same
+ * matching rules as TermIndex; the caller checks the left boundary.
+ */
+export class TermList<T> {
+  private readonly terms: ListedTerm<T>[] = [];
+
+  get size(): number {
+    return this.terms.length;
+  }
+
+  /** Adds a term by its key (see termKey); false when shorter than MIN_TERM_LENGTH code points. */
+  addKey(key: string, payload: T): boolean {
+    const length = codePoints(key);
+    if (length < MIN_TERM_LENGTH) return false;
+    const last = key.slice(-1);
+    this.terms.push({ key, length, latinEnd: LATIN_OR_DIGIT.test(last), esEnd: /[sxzh]/.test(last), payload });
+    return true;
+  }
+
+  /** Every match in the text, grouped by start position, each group longest first (first added on a tie). */
+  hits(text: SearchableText): Map<number, TermHit<T>[]> {
+    const byStart = new Map<number, TermHit<T>[]>();
+    const push = (hit: TermHit<T>): void => {
+      const list = byStart.get(hit.start);
+      if (list) list.push(hit);
+      else byStart.set(hit.start, [hit]);
+    };
+    const { joined, cpAt, orig, lower } = text;
+    for (const term of this.terms) {
+      for (let from = joined.indexOf(term.key); from !== -1; from = joined.indexOf(term.key, from + 1)) {
+        const start = cpAt[from] as number;
+        const pos = cpAt[from + term.key.length] as number;
+        if (start < 0 || pos < 0) continue;
+        const end = rightEnd(text, pos, term.latinEnd, term.esEnd);
+        if (end >= 0) push({ start, end, length: term.length, terms: [term.payload] });
+      }
+      // 'y' → 'ies' ('Strategy' matches 'strategies').
+      if (term.key.endsWith('y')) {
+        const stem = term.key.slice(0, -1);
+        for (let from = joined.indexOf(stem + 'ies'); from !== -1; from = joined.indexOf(stem + 'ies', from + 1)) {
+          const start = cpAt[from] as number;
+          const pos = cpAt[from + stem.length + 3] as number;
+          if (start >= 0 && pos >= 0 && lower[pos - 1] === 's' && isBoundary(orig[pos - 1], orig[pos])) push({ start, end: pos, length: term.length, terms: [term.payload] });
+        }
+      }
+    }
+    for (const list of byStart.values()) list.sort((a, b) => b.length - a.length || b.end - a.end);
+    return byStart;
   }
 }

@@ -213,8 +213,8 @@ function validateHistoryEntry(value: unknown): HistoryEntry | undefined {
 /**
  * A sanitized copy of a visitor context. Never throws: anything that is not an object gives `{}`;
  * `domain` (string, ≤ 16, lower-cased) and `profile` (string, ≤ 200) are sanitized, other types
- * dropped; `history` keeps the entries that are objects with a non-empty title (a non-array
- * history becomes []), the most recent 200, each with id/attributes/weight cleaned as for items.
+ * dropped; `history` keeps the entries that are objects with a non-empty title (a history that is
+ * not an array is dropped), the most recent 200, each with id/attributes/weight cleaned as for items.
  */
 export function validateContext(context: unknown): UserContext {
   if (!isRecord(context)) return {};

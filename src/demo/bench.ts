@@ -59,7 +59,7 @@ async function baseline(): Promise<Partial_> {
 
 async function engine(): Promise<Partial_> {
   let t0 = performance.now();
-  const explainer = await createExplainer({ device: 'wasm', maxNewTokens, persistentCache: false });
+  const explainer = createExplainer({ device: 'wasm', maxNewTokens, persistentCache: false });
   const info = await explainer.info();
   const load = ms(t0);
   if (!info.modelLoaded) throw new Error(`the model did not load: ${info.backendReason}`);

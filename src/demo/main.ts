@@ -30,7 +30,7 @@ async function main(): Promise<void> {
     grid.append(card.root);
   }
 
-  const explainer: Explainer = await createExplainer({
+  const explainer: Explainer = createExplainer({
     // ORT's .wasm/.mjs: the engine's default, bundled beside the worker (same origin, never a CDN).
     device: options.device,
     ...(options.modelUrl ? { model: options.modelUrl } : {}),

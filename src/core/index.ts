@@ -1,0 +1,8 @@
+// The pure core (no DOM, no model runtime): the prompt format, facts and grounding, input validation.
+// Published as `because/core` for tools (eval, training data checks) that need no engine.
+export * from './prompt.ts';
+export * from './facts.ts';
+export * from './grounding.ts';
+export * from './validate.ts';
+export { GENERIC_WORDS, GENERIC_PHRASES, isGenericTerm } from './generic-words.ts';
+export { normalizeForMatch } from './term-index.ts';

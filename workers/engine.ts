@@ -1,0 +1,458 @@
+// The in-thread Explainer: validate → cache → scheduler (batches) → generate → grounding check
+// (regenerate once, else a labelled fallback) → cache → Reason. The worker exposes exactly this class;
+// Node and tests use it directly. It never throws for one bad item, and if the model cannot load
+// every reason is a fallback with `fallbackReason: 'model-unavailable'`.
+import { AbortError, DisposedError, isAbortError } from '../src/errors.ts';
+import { createFactMatcher } from '../src/core/facts.ts';
+import type { FactMatcher } from '../src/core/facts.ts';
+import { checkReason, fallbackReason } from '../src/core/grounding.ts';
+import type { GroundingResult } from '../src/core/grounding.ts';
+import { buildPrompt } from '../src/core/prompt.ts';
+import { validateContext, validateItems, validateOptions } from '../src/core/validate.ts';
+import { rankItems } from '../src/rank.ts';
+import type {
+  Backend,
+  DType,
+  ExplainOptions,
+  Explainer,
+  ExplainerInfo,
+  ExplainerOptions,
+  Item,
+  RankedItem,
+  Reason,
+  StreamChunk,
+  UserContext,
+} from '../src/types.ts';
+import { cacheKey, LruCache, ReasonCache } from './cache.ts';
+import { generateBatch } from './generate.ts';
+import type { GenerateRow, GenerateStats, RowResult } from './generate.ts';
+import { DEFAULT_DTYPE, DEFAULT_MODEL_ID, isNode, loadRuntime } from './runtime.ts';
+import type { Runtime, RuntimeOptions } from './runtime.ts';
+import { BatchScheduler } from './scheduler.ts';
+
+export const DEFAULT_MAX_NEW_TOKENS = 48;
+/** Rows per generate call: enough for a page of 24 in one batch; bounded so prefill memory stays small. */
+export const DEFAULT_MAX_BATCH = 32;
+/**
+ * How long the first request waits for others (ms). One explain() call submits all its items at once;
+ * separate stream() calls (one per card) arrive over a few ms, so the window gathers them too.
+ */
+export const DEFAULT_WINDOW_MS = 10;
+/** Titles of recently seen items that a reason may not cite unless they are the item's or history's. */
+const RECENT_TITLES = 512;
+
+export interface EngineOptions extends ExplainerOptions {
+  maxBatch?: number;
+  windowMs?: number;
+  /** Replaces the model loader (tests: a failing loader exercises the model-unavailable path). */
+  loadRuntime?: (options: RuntimeOptions) => Promise<Runtime>;
+}
+
+/** Counters for tests and the benchmark. */
+export interface EngineStats {
+  /** generateBatch calls (one per scheduler batch). */
+  generateCalls: number;
+  /** Rows generated over all calls (first attempts and regenerations). */
+  rowsGenerated: number;
+  regenerations: number;
+  cacheHits: number;
+  fallbacks: Record<string, number>;
+  /** The most recent batches (at most 50). */
+  batches: GenerateStats[];
+  /** Where the KV cache lived between decode steps ('gpu-buffer' on WebGPU, 'cpu' otherwise); null before any. */
+  kvLocation: string | null;
+}
+
+interface Plan {
+  item: Item;
+  ids: number[];
+  key: string;
+  hit: Reason | undefined;
+}
+
+interface RequestOptions {
+  signal?: AbortSignal;
+  onDelta?: (text: string) => void;
+  /** Identical prompts within one call share one generation. */
+  shared?: Map<string, Promise<Reason>>;
+}
+
+interface GenRequest {
+  row: GenerateRow;
+}
+interface GenResult extends RowResult {
+  /** This row's share of the batch's wall time. */
+  ms: number;
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new AbortError('The request was aborted.');
+}
+
+type SetMaxListeners = (n: number, ...targets: EventTarget[]) => void;
+// Node warns when more than 10 listeners watch one AbortSignal; a page of 24 requests shares one.
+const setMaxListeners: SetMaxListeners | undefined = (() => {
+  const get = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule;
+  return (get?.('node:events') as { setMaxListeners?: SetMaxListeners } | undefined)?.setMaxListeners;
+})();
+
+/** The spellings a banned term may be generated in: as is, lower-cased, Title-cased; with and without a leading space. */
+function termVariants(term: string): string[] {
+  const lower = term.toLowerCase();
+  const title = lower.replace(/(^|[\s-])(\p{L})/gu, (_, a: string, b: string) => a + b.toUpperCase());
+  const out = new Set<string>();
+  for (const v of [term, lower, title]) {
+    out.add(v);
+    out.add(` ${v}`);
+  }
+  return [...out];
+}
+
+export class Engine implements Explainer {
+  private readonly options: ExplainerOptions;
+  private readonly maxNewTokens: number;
+  private readonly runtime: Promise<Runtime | null>;
+  private loadError: Error | null = null;
+  private readonly scheduler: BatchScheduler<GenRequest, GenResult>;
+  private readonly cache: ReasonCache<Reason>;
+  /** One controller per running call (aborted by the caller's signal, or all at once by dispose). */
+  private readonly calls = new Set<AbortController>();
+  private factsMatcher: FactMatcher | null = null;
+  private readonly recentTitles = new LruCache<string, true>(RECENT_TITLES);
+  private titlesMatcher: FactMatcher | null = null;
+  private disposed = false;
+  private readonly counters: Omit<EngineStats, 'kvLocation'> = { generateCalls: 0, rowsGenerated: 0, regenerations: 0, cacheHits: 0, fallbacks: {}, batches: [] };
+  private loaded: Runtime | null = null;
+
+  constructor(options: EngineOptions = {}) {
+    const { maxBatch, windowMs, loadRuntime: loader, ...rest } = options;
+    // Bad options are reported by info() and make every reason a fallback; the constructor never throws.
+    let clean: ExplainerOptions = {};
+    let optionsError: Error | null = null;
+    try {
+      clean = validateOptions(rest);
+    } catch (error) {
+      optionsError = error as Error;
+    }
+    this.options = clean;
+    this.maxNewTokens = clean.maxNewTokens ?? DEFAULT_MAX_NEW_TOKENS;
+    this.cache = new ReasonCache<Reason>({ persistent: clean.persistentCache ?? true });
+    this.scheduler = new BatchScheduler<GenRequest, GenResult>({
+      maxBatch: maxBatch ?? DEFAULT_MAX_BATCH,
+      windowMs: windowMs ?? DEFAULT_WINDOW_MS,
+      run: (batch) => this.runBatch(batch),
+    });
+    const load = optionsError ? Promise.reject(optionsError) : (loader ?? loadRuntime)(this.runtimeOptions());
+    this.runtime = load.then(
+      (rt) => {
+        if (this.disposed) {
+          void rt.dispose();
+          return null;
+        }
+        this.loaded = rt;
+        return rt;
+      },
+      (error: unknown) => {
+        this.loadError = error instanceof Error ? error : new Error(String(error));
+        try {
+          clean.onProgress?.({ phase: 'error' });
+        } catch {
+          // the page's callback must not matter here
+        }
+        return null;
+      },
+    );
+  }
+
+  private runtimeOptions(): RuntimeOptions {
+    const o = this.options;
+    return { model: o.model, device: o.device, dtype: o.dtype, wasmPaths: o.wasmPaths, onProgress: o.onProgress };
+  }
+
+  /** Counters: generate calls, rows, regenerations, fallbacks, recent batch shapes. */
+  stats(): EngineStats {
+    return { ...this.counters, fallbacks: { ...this.counters.fallbacks }, batches: [...this.counters.batches], kvLocation: this.loaded?.kvLocation ?? null };
+  }
+
+  async info(): Promise<ExplainerInfo> {
+    this.assertAlive();
+    const rt = await this.runtime;
+    if (rt) return { backend: rt.backend, backendReason: rt.backendReason, modelId: rt.modelId, dtype: rt.dtype, modelLoaded: true };
+    return {
+      backend: this.fallbackBackend(),
+      backendReason: `the model could not load, every reason is a fallback: ${this.loadError?.message ?? 'disposed'}`,
+      modelId: this.modelIdGuess(),
+      dtype: this.options.dtype ?? DEFAULT_DTYPE,
+      modelLoaded: false,
+    };
+  }
+
+  async explain(items: readonly Item[], context: UserContext, options: ExplainOptions = {}): Promise<Reason[]> {
+    this.assertAlive();
+    throwIfAborted(options.signal);
+    const checked = validateItems(items);
+    const ctx = validateContext(context);
+    this.noteTitles(checked.valid);
+    const out: Reason[] = new Array<Reason>(Array.isArray(items) ? items.length : 0);
+    for (const rejected of checked.rejected) out[rejected.index] = this.invalidReason(rejected.id);
+    // Identical prompts in one call (duplicate items) cost one generation.
+    const call = this.startCall(options.signal);
+    try {
+      const reasons = await this.reasonsFor(checked.valid, ctx, { signal: call.signal, shared: new Map() });
+      reasons.forEach((reason, k) => (out[checked.indices[k] as number] = reason));
+    } finally {
+      this.endCall(call);
+    }
+    return out;
+  }
+
+  async *stream(item: Item, context: UserContext, options: ExplainOptions = {}): AsyncIterable<StreamChunk> {
+    this.assertAlive();
+    throwIfAborted(options.signal);
+    const checked = validateItems([item]);
+    const valid = checked.valid[0];
+    if (!valid) {
+      const rejected = checked.rejected[0];
+      yield { type: 'reason', reason: this.invalidReason(rejected?.id ?? '') };
+      return;
+    }
+    const ctx = validateContext(context);
+    this.noteTitles([valid]);
+    const controller = this.startCall(options.signal);
+    const deltas: string[] = [];
+    let wake: (() => void) | null = null;
+    const notify = (): void => {
+      wake?.();
+      wake = null;
+    };
+    let streamed = '';
+    let settled = false;
+    const result = this.reasonsFor([valid], ctx, {
+      signal: controller.signal,
+      onDelta: (text) => {
+        deltas.push(text);
+        notify();
+      },
+    })
+      .then((reasons) => reasons[0] as Reason)
+      .finally(() => {
+        settled = true;
+        notify();
+      });
+    result.catch(() => undefined); // awaited below
+    try {
+      for (;;) {
+        const delta = deltas.shift();
+        if (delta !== undefined) {
+          streamed += delta;
+          yield { type: 'delta', text: delta };
+          continue;
+        }
+        if (settled) break;
+        await new Promise<void>((resolve) => (wake = resolve));
+      }
+      const reason = await result;
+      // Cached and fallback reasons were not streamed: send their text as one delta, so a renderer that
+      // only appends deltas still shows it. After a rejected (regenerated) attempt the final reason's
+      // text replaces what was streamed; docs/engine.md.
+      if (streamed === '' && reason.text) yield { type: 'delta', text: reason.text };
+      yield { type: 'reason', reason };
+    } finally {
+      if (!settled) controller.abort(); // the consumer stopped early
+      this.endCall(controller);
+    }
+  }
+
+  async rank(items: readonly Item[], context: UserContext): Promise<RankedItem[]> {
+    this.assertAlive();
+    const checked = validateItems(items);
+    // Items that fail validation are not ranked (explain() reports them as 'invalid-item').
+    return rankItems(checked.valid, validateContext(context));
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const call of this.calls) call.abort();
+    this.scheduler.dispose();
+    const rt = await this.runtime;
+    await rt?.dispose();
+    await this.cache.close();
+  }
+
+  /** A controller for one call: aborted by the caller's signal or by dispose(). */
+  private startCall(parent: AbortSignal | undefined): AbortController {
+    const controller = new AbortController();
+    setMaxListeners?.(0, controller.signal);
+    if (parent?.aborted) controller.abort();
+    else parent?.addEventListener('abort', () => controller.abort(), { once: true, signal: controller.signal });
+    this.calls.add(controller);
+    return controller;
+  }
+
+  private endCall(controller: AbortController): void {
+    this.calls.delete(controller);
+  }
+
+  private assertAlive(): void {
+    if (this.disposed) throw new DisposedError('This explainer was disposed; create a new one with createExplainer().');
+  }
+
+  private fallbackBackend(): Backend {
+    return isNode() ? 'cpu' : this.options.device === 'webgpu' ? 'webgpu' : 'wasm';
+  }
+
+  private modelIdGuess(): string {
+    const m = this.options.model?.replace(/[/\\]+$/, '') ?? '';
+    return m.split(/[/\\]/).pop() || DEFAULT_MODEL_ID;
+  }
+
+  private noteTitles(items: readonly Item[]): void {
+    let changed = false;
+    for (const item of items) {
+      if (!this.recentTitles.has(item.title)) changed = true;
+      this.recentTitles.set(item.title, true);
+    }
+    if (changed) this.titlesMatcher = null;
+  }
+
+  private invalidReason(itemId: string): Reason {
+    this.count('invalid-item');
+    return { itemId, text: '', facts: [], source: 'fallback', backend: this.fallbackBackend(), tokens: 0, ms: 0, fallbackReason: 'invalid-item' };
+  }
+
+  private count(fallback: string): void {
+    this.counters.fallbacks[fallback] = (this.counters.fallbacks[fallback] ?? 0) + 1;
+  }
+
+  private fallback(item: Item, ctx: UserContext, why: string, backend: Backend, ms: number): Reason {
+    this.count(why);
+    const { text, facts } = fallbackReason(item, ctx);
+    return { itemId: item.id, text, facts, source: 'fallback', backend, tokens: 0, ms, fallbackReason: why };
+  }
+
+  /** The prompt and its ids, dropping the oldest history, then profile and description, until it fits the model. */
+  private fitPrompt(rt: Runtime, item: Item, ctx: UserContext): { prompt: string; ids: number[] } {
+    const budget = rt.maxPositions - this.maxNewTokens;
+    let history = ctx.history ?? [];
+    let context: UserContext = ctx;
+    let target: Item = item;
+    for (;;) {
+      const prompt = buildPrompt(target, context);
+      const ids = rt.encode(prompt);
+      if (ids.length <= budget) return { prompt, ids };
+      if (history.length > 0) {
+        history = history.slice(1);
+        context = { ...context, history };
+      } else if (context.profile) {
+        context = { ...context, profile: undefined };
+      } else if (target.description) {
+        target = { ...target, description: undefined };
+      } else {
+        return { prompt, ids: ids.slice(-Math.max(1, budget)) }; // cannot happen with the prompt limits; stay safe
+      }
+    }
+  }
+
+  private ground(text: string, item: Item, ctx: UserContext, rt: Runtime): GroundingResult {
+    this.factsMatcher ??= createFactMatcher({ facts: rt.factsVocab });
+    const result = checkReason(text, item, ctx, this.factsMatcher);
+    if (!result.ok) return result;
+    // Titles of the other items seen on the page: a reason may not borrow them.
+    this.titlesMatcher ??= createFactMatcher({ titles: [...this.recentTitles.keys()] });
+    const titles = this.titlesMatcher.citedFacts(text, item, ctx).ungrounded;
+    return titles.length > 0 ? { ...result, ok: false, ungrounded: titles, problem: 'ungrounded' } : result;
+  }
+
+  private badWords(rt: Runtime, terms: readonly string[]): number[][] {
+    const out: number[][] = [];
+    for (const term of terms) for (const v of termVariants(term)) {
+      const ids = rt.encode(v);
+      if (ids.length > 0) out.push(ids);
+    }
+    return out;
+  }
+
+  private async generate(row: GenerateRow): Promise<GenResult> {
+    const result = await this.scheduler.submit({ row }, { signal: row.signal });
+    if (result.stop === 'aborted') throw new AbortError('The request was aborted.');
+    return result;
+  }
+
+  private async runBatch(batch: GenRequest[]): Promise<Array<GenResult | Error>> {
+    const rt = await this.runtime;
+    if (!rt) return batch.map(() => new Error('model unavailable'));
+    const t0 = performance.now();
+    const { results, stats } = await generateBatch(rt.step, rt.detokenize, batch.map((b) => b.row), { eosId: rt.eosId, padId: rt.padId });
+    const share = (performance.now() - t0) / batch.length;
+    this.counters.generateCalls++;
+    this.counters.rowsGenerated += batch.length;
+    this.counters.batches.push(stats);
+    if (this.counters.batches.length > 50) this.counters.batches.shift();
+    return results.map((r) => ({ ...r, ms: share }));
+  }
+
+  /** Prompt, ids and cache lookup of one item. */
+  private async plan(rt: Runtime, item: Item, ctx: UserContext): Promise<Plan> {
+    const { prompt, ids } = this.fitPrompt(rt, item, ctx);
+    const key = cacheKey(rt.modelUrl, rt.dtype, this.maxNewTokens, prompt);
+    return { item, ids, key, hit: await this.cache.get(key) };
+  }
+
+  /**
+   * The reason of one planned item: the cached one, or a new one (the scheduler request is submitted
+   * synchronously, so answering many plans in one loop puts them in one batch).
+   */
+  private answer(rt: Runtime, plan: Plan, ctx: UserContext, t0: number, options: RequestOptions): Promise<Reason> {
+    const { item, key, hit } = plan;
+    if (hit) {
+      this.counters.cacheHits++;
+      return Promise.resolve({ ...hit, itemId: item.id, cached: true, ms: performance.now() - t0 });
+    }
+    let pending = options.shared?.get(key);
+    if (!pending) {
+      pending = this.produce(rt, item, ctx, plan.ids, options.signal, options.onDelta);
+      options.shared?.set(key, pending);
+      // Transient failures ('model-error') are not stored: the next call tries the model again.
+      void pending.then((reason) => (reason.fallbackReason === 'model-error' ? undefined : this.cache.set(key, reason)), () => undefined);
+    }
+    return pending.then((reason) => ({ ...reason, itemId: item.id }));
+  }
+
+  /** Reasons for many items: every cache lookup first, then all misses submitted together. */
+  private async reasonsFor(items: readonly Item[], ctx: UserContext, options: RequestOptions): Promise<Reason[]> {
+    const t0 = performance.now();
+    const rt = await this.runtime;
+    throwIfAborted(options.signal);
+    if (!rt) return items.map((item) => this.fallback(item, ctx, 'model-unavailable', this.fallbackBackend(), performance.now() - t0));
+    const plans = await Promise.all(items.map((item) => this.plan(rt, item, ctx)));
+    throwIfAborted(options.signal);
+    return Promise.all(plans.map((plan) => this.answer(rt, plan, ctx, t0, options)));
+  }
+
+  private async produce(rt: Runtime, item: Item, ctx: UserContext, ids: number[], signal: AbortSignal | undefined, onDelta?: (text: string) => void): Promise<Reason> {
+    try {
+      const first = await this.generate({ ids, maxNewTokens: this.maxNewTokens, onDelta, signal });
+      let text = first.text.trim();
+      let check = this.ground(text, item, ctx, rt);
+      let tokens = first.tokens.length;
+      let ms = first.ms;
+      if (!check.ok && check.problem === 'ungrounded') {
+        // Once more with the offending terms banned (greedy, so still deterministic).
+        this.counters.regenerations++;
+        const second = await this.generate({ ids, maxNewTokens: this.maxNewTokens, badWords: this.badWords(rt, check.ungrounded), signal });
+        text = second.text.trim();
+        check = this.ground(text, item, ctx, rt);
+        tokens = second.tokens.length;
+        ms += second.ms;
+      }
+      if (!check.ok) return this.fallback(item, ctx, check.problem ?? 'ungrounded', rt.backend, ms);
+      return { itemId: item.id, text, facts: check.cited, source: 'model', backend: rt.backend, tokens, ms };
+    } catch (error) {
+      if (this.disposed) throw new DisposedError('The explainer was disposed while this request was running.');
+      if (isAbortError(error)) throw error instanceof AbortError ? error : new AbortError('The request was aborted.', { cause: error });
+      // A runtime failure on one batch: this item still gets an honest answer.
+      return this.fallback(item, ctx, 'model-error', rt.backend, 0);
+    }
+  }
+}
