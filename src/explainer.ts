@@ -2,6 +2,7 @@
 // with `worker: false` or where there is no Worker (Node, tests) it runs in the calling thread.
 // The page side never imports the runtime statically: in-thread mode loads workers/engine.ts with
 // a dynamic import, so an embed that only uses the worker stays small.
+import { validateOptions } from './core/validate.ts';
 import { UnsupportedEnvironmentError } from './errors.ts';
 import type { ExplainOptions, Explainer, ExplainerInfo, ExplainerOptions, Item, RankedItem, Reason, StreamChunk, UserContext } from './types.ts';
 import { WorkerExplainer } from './worker-client.ts';
@@ -47,9 +48,10 @@ const inBrowser = (): boolean => typeof window !== 'undefined' && typeof documen
  * - default in a browser: a module Web Worker (the page thread stays free);
  * - `worker: false`, or no `Worker` (Node): in the calling thread;
  * - `worker: true` where there is no `Worker`: UnsupportedEnvironmentError.
+ * Invalid options throw InvalidOptionsError at once, naming the option (e.g. "did you mean 'device'?").
  */
 export function createExplainer(options: ExplainerOptions = {}): Explainer {
-  const opts: ExplainerOptions = options && typeof options === 'object' ? options : {};
+  const opts = validateOptions(options);
   const wantWorker = opts.worker ?? (inBrowser() && hasWorker());
   if (!wantWorker) return new InThreadExplainer(opts);
   if (!hasWorker()) {

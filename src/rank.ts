@@ -43,8 +43,12 @@ export interface RankOptions {
 }
 
 export const DEFAULT_RECENCY_HALF_LIFE = 20;
-/** Pseudo-count of the rating prior: an item with few ratings is pulled toward the page mean. */
+/**
+ * Bayesian rating: an item with few ratings is pulled toward a neutral 3 of 5 as if it had 10 more
+ * ratings of 3, so one 5★ review does not beat a thousand 4.6★ ones.
+ */
 const RATING_PSEUDO_COUNT = 10;
+const RATING_PRIOR_MEAN = 3;
 const MAX_FACTS = 64;
 const STOPWORDS = new Set(
   ('the and for with from that this your you are was were have has had not but all any can its into over ' +
@@ -174,10 +178,7 @@ export function rankItems(items: readonly Item[], context: UserContext = {}, opt
   const hWeights = historyWeights(history, options.recencyHalfLife ?? DEFAULT_RECENCY_HALF_LIFE);
   const baseProfile = buildProfile(historyDocs, hWeights, new Set());
 
-  // Smoothed ratings are pulled toward the mean of the displayed items.
   const ratings = list.map((item) => numericAttribute(item.attributes, 'rating'));
-  const rated = ratings.filter((r): r is number => r !== undefined && r >= 0 && r <= 5);
-  const meanRating = rated.length > 0 ? rated.reduce((a, b) => a + b, 0) / rated.length : 0;
 
   const ranked = list.map((item, index): RankedItem & { index: number } => {
     const doc = itemDocs[index]!;
@@ -212,7 +213,7 @@ export function rankItems(items: readonly Item[], context: UserContext = {}, opt
     const rating = ratings[index];
     if (rating !== undefined && rating >= 0 && rating <= 5 && weights.rating !== 0) {
       const count = Math.max(0, numericAttribute(item.attributes, 'ratingCount', 'reviewCount') ?? 1);
-      const smoothed = (rating * count + meanRating * RATING_PSEUDO_COUNT) / (count + RATING_PSEUDO_COUNT);
+      const smoothed = (rating * count + RATING_PRIOR_MEAN * RATING_PSEUDO_COUNT) / (count + RATING_PSEUDO_COUNT);
       features.push({ name: 'rating', value: weights.rating * smoothed });
     }
     features.sort((x, y) => y.value - x.value);

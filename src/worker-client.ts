@@ -4,6 +4,7 @@
 import * as Comlink from 'comlink';
 import { AbortError, BecauseError, DisposedError, InvalidInputError, reviveError, WorkerCrashedError } from './errors.ts';
 import type {
+  DType,
   ExplainOptions,
   Explainer,
   ExplainerInfo,
@@ -30,7 +31,8 @@ export interface WorkerApi {
   dispose(): Promise<void>;
 }
 
-const MAX_DEPTH = 4;
+/** context → history → entry → attributes → array → value is 5 levels; deeper data is not page data. */
+const MAX_DEPTH = 6;
 
 /**
  * A structured-clone-safe copy of page data: only strings, finite numbers, booleans, null, arrays
@@ -77,7 +79,12 @@ export class WorkerExplainer implements Explainer {
   private crashed: Error | null = null;
   private readonly pending = new Set<(error: Error) => void>();
 
+  private readonly modelId: string;
+  private readonly dtype: DType;
+
   constructor(private readonly worker: Worker, options: ExplainerOptions) {
+    this.modelId = options.model?.replace(/[/\\]+$/, '').split(/[/\\]/).pop() || 'because-reason-v1';
+    this.dtype = options.dtype ?? 'q8';
     this.remote = Comlink.wrap<WorkerApi>(worker);
     worker.addEventListener('error', (event) => this.crash(new WorkerCrashedError(`The explainer worker failed: ${event.message || 'unknown error'}. Create a new explainer.`)));
     worker.addEventListener('messageerror', () => this.crash(new WorkerCrashedError('A message from the explainer worker could not be read. Create a new explainer.')));
@@ -92,10 +99,28 @@ export class WorkerExplainer implements Explainer {
 
   async explain(items: readonly Item[], context: UserContext, options: ExplainOptions = {}): Promise<Reason[]> {
     if (!Array.isArray(items)) throw new InvalidInputError('explain(items, context): items must be an array of items.');
-    return this.withRequest(options.signal, (id) => this.remote.explain(id, items.map(asItem), asContext(context)));
+    if (this.crashed && !this.disposed) return this.offline(items, context);
+    try {
+      return await this.withRequest(options.signal, (id) => this.remote.explain(id, items.map(asItem), asContext(context)));
+    } catch (error) {
+      if (error instanceof WorkerCrashedError && !this.disposed) return this.offline(items, context);
+      throw error;
+    }
+  }
+
+  /** After the worker died (or never started): labelled fallbacks built on the page, no model. */
+  private async offline(items: readonly Item[], context: UserContext): Promise<Reason[]> {
+    const { offlineReasons } = await import('./fallback.ts');
+    return offlineReasons(items.map(asItem), asContext(context), 'wasm');
   }
 
   async *stream(item: Item, context: UserContext, options: ExplainOptions = {}): AsyncIterable<StreamChunk> {
+    if (this.crashed && !this.disposed) {
+      const [reason] = await this.offline([item], context);
+      if (reason?.text) yield { type: 'delta', text: reason.text };
+      if (reason) yield { type: 'reason', reason };
+      return;
+    }
     const queue: StreamChunk[] = [];
     let wake: (() => void) | null = null;
     let finished = false;
@@ -134,6 +159,13 @@ export class WorkerExplainer implements Explainer {
         await new Promise<void>((resolve) => (wake = resolve));
       }
       await done;
+      if (failure instanceof WorkerCrashedError && !this.disposed && queue.length === 0) {
+        // The worker died under this request: finish it with a labelled fallback.
+        const [reason] = await this.offline([item], context);
+        if (reason?.text) yield { type: 'delta', text: reason.text };
+        if (reason) yield { type: 'reason', reason };
+        return;
+      }
       if (failure) throw failure;
     } finally {
       // The consumer stopped early (break/return): stop generating for it.
@@ -147,6 +179,9 @@ export class WorkerExplainer implements Explainer {
   }
 
   async info(): Promise<ExplainerInfo> {
+    if (this.crashed && !this.disposed) {
+      return { backend: 'wasm', backendReason: `the model worker is not running, every reason is a fallback: ${this.crashed.message}`, modelId: this.modelId, dtype: this.dtype, modelLoaded: false };
+    }
     return this.withRequest(undefined, () => this.remote.info());
   }
 

@@ -115,7 +115,7 @@ def main(argv=None):
     ap.add_argument('--valid-limit', type=int, default=None, help='score only the first N valid examples during training')
     ap.add_argument('--seed', type=int, default=13)
     ap.add_argument('--threads', type=int, default=None)
-    ap.add_argument('--checkpoint', help='skip training: package this checkpoint (tokenizer from --tokenizer)')
+    ap.add_argument('--checkpoint', help='skip training: package this checkpoint (X.pt, or X.0.pt for shards; use --tokenizer too)')
     ap.add_argument('--tokenizer', help='use this tokenizer folder instead of training one')
     args = ap.parse_args(argv)
     if not args.data and not args.fixtures:
@@ -129,7 +129,12 @@ def main(argv=None):
     tok = Tokenizer.load(args.tokenizer) if args.tokenizer else build_tokenizer(args, splits, work)
     encoded = encode(tok, splits, work)
     if args.checkpoint:
-        model, extra = load_checkpoint(args.checkpoint)
+        if args.checkpoint.endswith('.0.pt'):  # shards written by training.remote
+            import glob
+            from .remote import load_shards
+            model, extra = load_shards(glob.glob(args.checkpoint[:-len('0.pt')] + '*.pt'))
+        else:
+            model, extra = load_checkpoint(args.checkpoint)
         history = extra.get('history', {})
         log('loaded %s' % args.checkpoint)
     else:
@@ -139,8 +144,9 @@ def main(argv=None):
                                hparams=hparams_for(args.config, args.device), threads=args.threads,
                                valid_limit=args.valid_limit)
         model = model.cpu()
-        save_checkpoint(model, os.path.join(work, 'checkpoint.pt'), extra={'history': history, 'config_name': args.config})
     model = model.float().eval()
+    # The packaged weights, for training.vectors (parity fixtures) and later re-exports.
+    save_checkpoint(model, os.path.join(work, 'checkpoint.pt'), extra={'history': history, 'config_name': args.config})
     metrics = {'config_name': args.config, 'parameters': model.num_parameters(), 'train_history': history,
                'valid_loss': round(evaluate(model, encoded['valid'], torch.device('cpu')), 4),
                'test_loss': round(evaluate(model, encoded['test'], torch.device('cpu')), 4),

@@ -305,7 +305,8 @@ def facts_vocab(rows):
     return sorted(seen.values(), key=str.lower)
 
 
-def summarize(splits, counts, out=sys.stdout):
+def summarize(splits, counts, out=None):
+    out = out or sys.stdout
     print('prepared rows by split and source:', file=out)
     for s in SPLITS:
         by = collections.Counter(r['source'] for r in splits[s])

@@ -24,7 +24,7 @@ import type {
   UserContext,
 } from '../src/types.ts';
 import { cacheKey, LruCache, ReasonCache } from './cache.ts';
-import { generateBatch } from './generate.ts';
+import { generateBatch, splitForPrefill } from './generate.ts';
 import type { GenerateRow, GenerateStats, RowResult } from './generate.ts';
 import { DEFAULT_DTYPE, DEFAULT_MODEL_ID, isNode, loadRuntime } from './runtime.ts';
 import type { Runtime, RuntimeOptions } from './runtime.ts';
@@ -38,6 +38,12 @@ export const DEFAULT_MAX_BATCH = 32;
  * separate stream() calls (one per card) arrive over a few ms, so the window gathers them too.
  */
 export const DEFAULT_WINDOW_MS = 10;
+/**
+ * Most padded prompt tokens in one prefill (rows × longest prompt). The exported model returns logits for
+ * every prompt position (rows × width × vocab floats: 6144 × 6000 × 4 B ≈ 150 MB), so larger batches are
+ * split. A page of 24 typical prompts (≈ 130 tokens) is one call.
+ */
+export const MAX_PREFILL_TOKENS = 6144;
 /** Titles of recently seen items that a reason may not cite unless they are the item's or history's. */
 const RECENT_TITLES = 512;
 
@@ -374,22 +380,29 @@ export class Engine implements Explainer {
   }
 
   private async generate(row: GenerateRow): Promise<GenResult> {
-    const result = await this.scheduler.submit({ row }, { signal: row.signal });
+    // Shorter prompts first: when more than one batch is queued, rows of similar length share a batch,
+    // so less of the prefill is spent on left padding.
+    const result = await this.scheduler.submit({ row }, { signal: row.signal, priority: -row.ids.length });
     if (result.stop === 'aborted') throw new AbortError('The request was aborted.');
     return result;
   }
 
+  /** One scheduler batch: normally one generate call; split only when its prefill would exceed the budget. */
   private async runBatch(batch: GenRequest[]): Promise<Array<GenResult | Error>> {
     const rt = await this.runtime;
     if (!rt) return batch.map(() => new Error('model unavailable'));
-    const t0 = performance.now();
-    const { results, stats } = await generateBatch(rt.step, rt.detokenize, batch.map((b) => b.row), { eosId: rt.eosId, padId: rt.padId });
-    const share = (performance.now() - t0) / batch.length;
-    this.counters.generateCalls++;
-    this.counters.rowsGenerated += batch.length;
-    this.counters.batches.push(stats);
-    if (this.counters.batches.length > 50) this.counters.batches.shift();
-    return results.map((r) => ({ ...r, ms: share }));
+    const out = new Array<GenResult | Error>(batch.length);
+    for (const group of splitForPrefill(batch.map((b) => b.row.ids.length), MAX_PREFILL_TOKENS)) {
+      const t0 = performance.now();
+      const { results, stats } = await generateBatch(rt.step, rt.detokenize, group.map((i) => (batch[i] as GenRequest).row), { eosId: rt.eosId, padId: rt.padId });
+      const share = (performance.now() - t0) / group.length;
+      this.counters.generateCalls++;
+      this.counters.rowsGenerated += group.length;
+      this.counters.batches.push(stats);
+      if (this.counters.batches.length > 50) this.counters.batches.shift();
+      group.forEach((i, k) => (out[i] = { ...(results[k] as RowResult), ms: share }));
+    }
+    return out;
   }
 
   /** Prompt, ids and cache lookup of one item. */

@@ -26,6 +26,11 @@ export interface DecoderStep {
     maskWidth: number;
     past: KvCache | null;
   }): Promise<StepResult>;
+  /**
+   * Repeats a one-row cache `rows` times (for a prompt prefix shared by every row); null when it cannot.
+   * Left undefined where the cache lives on the GPU: there the shared prefix is simply prefilled per row.
+   */
+  expand?(past: KvCache, rows: number): KvCache | null;
   /** Keeps only the given rows of the cache (frees the rest); null when it cannot (e.g. GPU tensors). */
   compact?(past: KvCache, keep: readonly number[]): KvCache | null;
   /** Frees the cache (GPU buffers are released at once; CPU ones are left to GC). */
@@ -57,8 +62,10 @@ export interface RowResult {
 
 export interface GenerateStats {
   rows: number;
-  /** Padded prompt width of the prefill. */
+  /** Padded prompt width of the prefill (shared prefix included). */
   width: number;
+  /** Prompt tokens every row shares, prefilled once (0 when not used). */
+  sharedPrefix: number;
   /** Forward passes (1 prefill + decode steps). */
   steps: number;
   prefillMs: number;
@@ -72,6 +79,8 @@ export interface GenerateStats {
 export interface GenerateOptions {
   eosId: number;
   padId: number;
+  /** Prefill a common prompt prefix once when it is at least this long (default 16) and the runtime can expand it. */
+  minSharedPrefix?: number;
   /** Shrink the batch once this share of its rows has finished (only where the runtime can). */
   compactShare?: number;
   now?: () => number;
@@ -103,6 +112,67 @@ export function leftPad(rows: readonly (readonly number[])[], padId: number): Pa
     });
   });
   return { inputIds, attentionMask, positionIds, width };
+}
+
+/**
+ * Length of the prompt prefix all rows share (e.g. domain + the visitor's history, identical for every
+ * item of a page), leaving each row at least one token of its own so its last logits are its own.
+ */
+export function sharedPrefixLength(rows: readonly (readonly number[])[]): number {
+  if (rows.length < 2) return 0;
+  const first = rows[0] as readonly number[];
+  let n = Math.min(...rows.map((r) => r.length)) - 1;
+  for (const row of rows) {
+    let k = 0;
+    while (k < n && row[k] === first[k]) k++;
+    n = k;
+  }
+  return Math.max(0, n);
+}
+
+/**
+ * Feeds for the rows' own suffixes after a shared prefix of `shared` tokens is in the cache: suffixes
+ * left-padded to one width S, so the pads sit between prefix and suffix (masked out); positions continue
+ * from the prefix. The mask covers prefix + S.
+ */
+export function suffixPad(rows: readonly (readonly number[])[], shared: number, padId: number): Padded & { maskWidth: number } {
+  const width = Math.max(1, ...rows.map((r) => r.length - shared));
+  const maskWidth = shared + width;
+  const inputIds = new BigInt64Array(rows.length * width).fill(BigInt(padId));
+  const positionIds = new BigInt64Array(rows.length * width).fill(1n);
+  const attentionMask = new BigInt64Array(rows.length * maskWidth);
+  rows.forEach((row, r) => {
+    attentionMask.fill(1n, r * maskWidth, r * maskWidth + shared);
+    const suffix = row.slice(shared);
+    const offset = width - suffix.length;
+    suffix.forEach((id, j) => {
+      inputIds[r * width + offset + j] = BigInt(id);
+      positionIds[r * width + offset + j] = BigInt(shared + j);
+      attentionMask[r * maskWidth + shared + offset + j] = 1n;
+    });
+  });
+  return { inputIds, attentionMask, positionIds, width, maskWidth };
+}
+
+/**
+ * Splits rows (by prompt length) into groups whose padded prefill (rows × longest prompt) stays within
+ * `budget` tokens: prefill returns logits for every position, so this bounds its memory. Rows are
+ * grouped shortest first; one row always forms a group. Returns row indices per group.
+ */
+export function splitForPrefill(lengths: readonly number[], budget: number): number[][] {
+  const order = lengths.map((_, i) => i).sort((a, b) => (lengths[a] as number) - (lengths[b] as number) || a - b);
+  const groups: number[][] = [];
+  let current: number[] = [];
+  for (const i of order) {
+    const width = Math.max(1, lengths[i] as number); // sorted: the newest row is the longest
+    if (current.length > 0 && (current.length + 1) * width > budget) {
+      groups.push(current);
+      current = [];
+    }
+    current.push(i);
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
 }
 
 /** Tokens banned next for one row: the last token of every bad sequence whose prefix was just generated. */
@@ -163,6 +233,8 @@ export class TextDelta {
 interface RowState {
   index: number;
   row: GenerateRow;
+  /** This row's attention mask over the prompt part of the cache (set at prefill). */
+  promptMask: BigInt64Array;
   tokens: number[];
   done: StopReason | null;
   stream: TextDelta | null;
@@ -184,22 +256,25 @@ export async function generateBatch(
   const states: RowState[] = rows.map((row, index) => ({
     index,
     row,
+    promptMask: new BigInt64Array(0),
     tokens: [],
     done: row.signal?.aborted ? 'aborted' : row.maxNewTokens <= 0 ? 'length' : null,
     stream: row.onDelta ? new TextDelta(detokenize) : null,
     position: row.ids.length,
   }));
-  const stats: GenerateStats = { rows: rows.length, width: 0, steps: 0, prefillMs: 0, decodeMs: 0, tokens: 0, compactions: 0 };
-  let active = states.filter((s) => s.done === null);
+  const stats: GenerateStats = { rows: rows.length, width: 0, sharedPrefix: 0, steps: 0, prefillMs: 0, decodeMs: 0, tokens: 0, compactions: 0 };
+  const active = states.filter((s) => s.done === null);
   if (active.length === 0) return { results: finish(states, detokenize), stats };
 
-  const padded = leftPad(active.map((s) => s.row.ids), options.padId);
-  stats.width = padded.width;
-  let maskWidth = padded.width;
   let t0 = now();
-  let out = await step.run({ ...padded, rows: active.length, maskWidth, past: null });
+  const { out: first, maskWidth: promptWidth, mask, shared, steps } = await prefill(step, active.map((s) => s.row.ids), options);
+  let out = first;
+  let maskWidth = promptWidth;
+  active.forEach((s, r) => (s.promptMask = mask.slice(r * promptWidth, (r + 1) * promptWidth)));
   stats.prefillMs = now() - t0;
-  stats.steps = 1;
+  stats.width = promptWidth;
+  stats.sharedPrefix = shared;
+  stats.steps = steps;
   let past: KvCache | null = out.past;
   // `slots` are the rows currently in the cache, in cache order.
   let slots = active;
@@ -250,7 +325,7 @@ export async function generateBatch(
         s.position++;
       });
       maskWidth++;
-      const attentionMask = buildMask(slots, maskWidth, padded.width);
+      const attentionMask = buildMask(slots, maskWidth);
       t0 = now();
       const previous: KvCache | null = past;
       out = await step.run({ inputIds, attentionMask, positionIds, rows: n, width: 1, maskWidth, past });
@@ -265,12 +340,49 @@ export async function generateBatch(
   return { results: finish(states, detokenize), stats };
 }
 
-/** Attention mask for a decode step: each row's real prompt tokens plus everything generated since. */
-function buildMask(slots: readonly RowState[], maskWidth: number, promptWidth: number): BigInt64Array {
+/**
+ * The prompt pass. With a shared prefix (and a runtime that can expand a cache): the prefix once as a
+ * batch of 1, its cache repeated for every row, then each row's own suffix. Otherwise all prompts
+ * left-padded in one pass. Either way each row sees exactly its own prompt.
+ */
+async function prefill(
+  step: DecoderStep,
+  ids: readonly (readonly number[])[],
+  options: GenerateOptions,
+): Promise<{ out: StepResult; maskWidth: number; mask: BigInt64Array; shared: number; steps: number }> {
+  const shared = step.expand ? sharedPrefixLength(ids) : 0;
+  if (step.expand && shared >= (options.minSharedPrefix ?? 16)) {
+    const prefix = BigInt64Array.from((ids[0] as readonly number[]).slice(0, shared), (x) => BigInt(x));
+    const head = await step.run({
+      inputIds: prefix,
+      attentionMask: new BigInt64Array(shared).fill(1n),
+      positionIds: BigInt64Array.from({ length: shared }, (_, j) => BigInt(j)),
+      rows: 1,
+      width: shared,
+      maskWidth: shared,
+      past: null,
+    });
+    const wide = step.expand(head.past, ids.length);
+    if (wide) {
+      if (wide !== head.past) step.release(head.past);
+      const feeds = suffixPad(ids, shared, options.padId);
+      const out = await step.run({ ...feeds, rows: ids.length, past: wide });
+      if (out.past !== wide) step.release(wide);
+      return { out, maskWidth: feeds.maskWidth, mask: feeds.attentionMask, shared, steps: 2 };
+    }
+    step.release(head.past);
+  }
+  const padded = leftPad(ids, options.padId);
+  const out = await step.run({ ...padded, rows: ids.length, maskWidth: padded.width, past: null });
+  return { out, maskWidth: padded.width, mask: padded.attentionMask, shared: 0, steps: 1 };
+}
+
+/** Attention mask for a decode step: each row's prompt mask, then ones for everything generated since. */
+function buildMask(slots: readonly RowState[], maskWidth: number): BigInt64Array {
   const mask = new BigInt64Array(slots.length * maskWidth);
   slots.forEach((s, r) => {
-    const start = r * maskWidth + (promptWidth - s.row.ids.length);
-    mask.fill(1n, start, (r + 1) * maskWidth);
+    mask.set(s.promptMask, r * maskWidth);
+    mask.fill(1n, r * maskWidth + s.promptMask.length, (r + 1) * maskWidth);
   });
   return mask;
 }

@@ -29,7 +29,18 @@ export interface RuntimeOptions {
   /** Base URL of onnxruntime-web's files (browser); default: the files bundled beside the worker. */
   wasmPaths?: string;
   onProgress?: (event: ProgressEvent) => void;
+  /** Extra onnxruntime session options (experiments, benchmarks); merged over SESSION_OPTIONS. */
+  sessionOptions?: Record<string, unknown>;
 }
+
+/**
+ * ORT session options for every backend. `session.disable_quant_qdq`: without it, ORT's CPU graph
+ * optimizer (level ≥ extended, the default) fuses our weight-only DequantizeLinear→MatMul into a
+ * dynamically quantized int8 MatMul whose activation scale spans the whole batch tensor, so a row's
+ * output depends on the other rows of its batch (0.04 logit drift measured; batched text ≠ text alone)
+ * and activations lose precision. Disabled, the model runs as exported: int8 weights, fp32 activations.
+ */
+export const SESSION_OPTIONS: Readonly<Record<string, unknown>> = { extra: { session: { disable_quant_qdq: '1' } } };
 
 export interface Runtime {
   readonly backend: Backend;
@@ -265,6 +276,7 @@ export async function loadRuntime(options: RuntimeOptions = {}): Promise<Runtime
       dtype,
       progress_callback,
       local_files_only,
+      session_options: { ...SESSION_OPTIONS, ...options.sessionOptions },
     } as never);
   let model: TModel;
   try {
@@ -301,6 +313,11 @@ export async function loadRuntime(options: RuntimeOptions = {}): Promise<Runtime
   onProgress?.({ phase: 'ready' });
 
   const step = createStep(tjs, model, keepLogits);
+  // On WebGPU the cache stays on the GPU: no CPU-side expand/compact (they would copy it back).
+  if (choice.backend === 'webgpu') {
+    delete (step as Partial<DecoderStep>).expand;
+    delete (step as Partial<DecoderStep>).compact;
+  }
   let disposed = false;
   return {
     backend: choice.backend,
@@ -372,6 +389,18 @@ function createStep(tjs: TJS, model: TModel, keepLogits: boolean): DecoderStep &
         }
       }
       return { logits: last, vocab: v, past: next as unknown as KvCache };
+    },
+    expand(past, rows) {
+      const out: PastRecord = {};
+      for (const [name, tensor] of Object.entries(asPast(past))) {
+        if (tensor.location !== 'cpu' || tensor.dims[0] !== 1) return null;
+        const data = tensor.data as Float32Array;
+        const Ctor = data.constructor as new (n: number) => Float32Array;
+        const wide = new Ctor(data.length * rows);
+        for (let r = 0; r < rows; r++) wide.set(data, r * data.length);
+        out[name] = new Tensor(tensor.type as 'float32', wide, [rows, ...(tensor.dims as number[]).slice(1)]);
+      }
+      return out as unknown as KvCache;
     },
     compact(past, keep) {
       const record = asPast(past);

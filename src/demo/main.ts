@@ -51,7 +51,9 @@ async function main(): Promise<void> {
     for (const card of cards.values()) card.setActions(history.has(card.game.id, 'played'), history.has(card.game.id, 'cart'));
     renderHistory(historyLine, context);
     const targets: { card: Card; item: Item }[] = [];
-    for (const game of await order(explainer, games, context)) {
+    const ranked = await order(explainer, games, context);
+    // Games to discover first (in ranking order), then the visitor's own games.
+    for (const game of [...ranked.filter((g) => !owned.has(g.id)), ...ranked.filter((g) => owned.has(g.id))]) {
       const card = cards.get(game.id);
       if (!card) continue;
       grid.append(card.root); // re-appending moves it: the grid follows the ranking

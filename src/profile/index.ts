@@ -3,7 +3,8 @@
 import type { HistoryEntry } from '../types.ts';
 import { ConsentGate, type ConsentMode } from './consent.ts';
 import type { ProfileEventType, RecordInput } from './events.ts';
-import { type ProfileExport, ProfileStore, type ProfileStoreOptions } from './store.ts';
+import { DEFAULT_HALF_LIFE_DAYS } from './events.ts';
+import { deleteDatabase, PROFILE_DB_NAME, type ProfileExport, ProfileStore, type ProfileStoreOptions } from './store.ts';
 
 export { ConsentGate, parseConsentMode, type ConsentMode } from './consent.ts';
 export { toHistory, EVENT_WEIGHTS, DEFAULT_HALF_LIFE_DAYS, DEFAULT_MAX_EVENTS, type ProfileEvent, type ProfileEventType } from './events.ts';
@@ -70,10 +71,19 @@ export class Profile {
     return (await this.open()).history(options);
   }
 
+  /** Everything stored, as JSON. Without consent: an empty export (and no database is created). */
   async export(): Promise<ProfileExport> {
-    const store = await this.open();
-    if (!this.consent.granted) return { ...(await store.export()), events: [] };
-    return store.export();
+    if (!this.consent.granted) {
+      return {
+        format: 'because-profile',
+        version: 1,
+        exportedAt: new Date((this.options.now ?? Date.now)()).toISOString(),
+        storage: 'memory',
+        halfLifeDays: this.options.halfLifeDays ?? DEFAULT_HALF_LIFE_DAYS,
+        events: [],
+      };
+    }
+    return (await this.open()).export();
   }
 
   /** Deletes everything stored. Recording continues while consent stands. */
@@ -89,8 +99,13 @@ export class Profile {
   }
 
   private async wipe(): Promise<void> {
-    // Without a store nothing was ever written; do not create a database just to empty it.
-    if (this.store) await (await this.store).clear();
+    if (this.store) {
+      await (await this.store).clear();
+      return;
+    }
+    // Not opened on this page (e.g. consent not yet given): delete what an earlier visit stored,
+    // without creating a database just to empty it.
+    await deleteDatabase(this.options.indexedDB, this.options.dbName ?? PROFILE_DB_NAME);
   }
 
   private changed(): void {

@@ -59,10 +59,35 @@ async function openDb(factory: IDBFactory, name: string): Promise<IDBDatabase> {
     if (!db.objectStoreNames.contains(STORE)) db.createObjectStore(STORE, { keyPath: 'seq', autoIncrement: true });
   };
   // A blocked open (another tab holds an old version) must not hang the page: give up after 3 s.
+  const opened = request(req).then((db) => {
+    // Another tab (or "Clear my data" before consent) deletes or upgrades the database: let it.
+    db.onversionchange = () => db.close();
+    return db;
+  });
   return Promise.race([
-    request(req),
+    opened,
     new Promise<never>((_, reject) => setTimeout(() => reject(new Error('IndexedDB open timed out')), 3000)),
   ]);
+}
+
+/** Deletes the profile database outright (best effort; resolves even when blocked or missing). */
+export function deleteDatabase(factory: IDBFactory | null | undefined, name = PROFILE_DB_NAME): Promise<void> {
+  let idb: IDBFactory | null = null;
+  try {
+    idb = factory === undefined ? (typeof indexedDB !== 'undefined' ? indexedDB : null) : factory;
+  } catch {
+    idb = null;
+  }
+  if (!idb) return Promise.resolve();
+  return new Promise((resolve) => {
+    try {
+      const req = idb.deleteDatabase(name);
+      req.onsuccess = req.onerror = req.onblocked = () => resolve();
+      setTimeout(resolve, 3000);
+    } catch {
+      resolve();
+    }
+  });
 }
 
 type Stored = ProfileEvent & { seq?: number };

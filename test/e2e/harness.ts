@@ -141,15 +141,21 @@ export async function startStaticServer(dir: string, options: StaticServerOption
   return handle(`http://127.0.0.1:${port}`, port, () => new Promise((ok) => server.close(() => ok())));
 }
 
-/** The chromium binary, or an error that says how to install it. Browser tests fail (never skip) without it. */
-export function chromiumPath(): string {
-  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'];
-  for (const candidate of candidates) if (candidate && existsSync(candidate)) return candidate;
-  try {
-    const found = execFileSync('sh', ['-c', 'command -v chromium || command -v chromium-browser'], { encoding: 'utf8' }).trim();
-    if (found) return found;
-  } catch {
-    // not on PATH either
+export const CHROMIUM_CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
+
+/**
+ * The chromium binary, or an error that says how to install it. Browser tests fail (never skip)
+ * without it. CHROMIUM_PATH overrides; then the Debian paths; then PATH (unless `searchPath` is false).
+ */
+export function chromiumPath(candidates: readonly string[] = CHROMIUM_CANDIDATES, searchPath = true): string {
+  for (const candidate of [process.env.CHROMIUM_PATH, ...candidates]) if (candidate && existsSync(candidate)) return candidate;
+  if (searchPath) {
+    try {
+      const found = execFileSync('sh', ['-c', 'command -v chromium || command -v chromium-browser'], { encoding: 'utf8' }).trim();
+      if (found) return found;
+    } catch {
+      // not on PATH either
+    }
   }
   throw new Error(
     'Browser tests need Debian chromium and it is not installed. Run `apt-get install -y chromium` ' +

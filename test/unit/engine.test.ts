@@ -190,3 +190,40 @@ describe('the worker protocol (comlink over a MessageChannel)', () => {
     await expect(x.info()).rejects.toBeInstanceOf(DisposedError);
   });
 });
+
+describe('a worker that dies', () => {
+  it('turns into labelled fallbacks on the page, and info() says so', async () => {
+    const channel = new MessageChannel();
+    const port = channel.port1 as unknown as Worker & { terminate: () => void };
+    port.terminate = () => channel.port1.close();
+    // Nothing answers on port2: the worker "never started"; then it reports an error.
+    const x = new WorkerExplainer(port, { persistentCache: false });
+    const pending = x.explain([portal2], context);
+    port.dispatchEvent(new Event('error'));
+    const [reason] = await pending;
+    expect(reason).toMatchObject({ itemId: 'p2', source: 'fallback', fallbackReason: 'model-unavailable', tokens: 0 });
+    expect(reason?.text).toContain('Portal');
+    expect(await x.info()).toMatchObject({ modelLoaded: false, modelId: 'because-reason-v1' });
+    const chunks: StreamChunk[] = [];
+    for await (const c of x.stream(portal2, context)) chunks.push(c);
+    expect(chunks.map((c) => c.type)).toEqual(['delta', 'reason']);
+    await x.dispose();
+    channel.port2.close();
+  });
+});
+
+describe('cloneable (page data → postMessage-safe)', () => {
+  it('keeps plain data and drops what structured clone would reject', async () => {
+    const { cloneable } = await import('../../src/worker-client.ts');
+    const cyclic: Record<string, unknown> = { title: 'x' };
+    cyclic.self = cyclic;
+    const out = cloneable({ id: 'a', title: 'T', n: NaN, f: () => 1, s: Symbol('s'), d: new Date(0), tags: ['A', 1, null, () => 2], deep: cyclic }) as Record<string, unknown>;
+    expect(out).toMatchObject({ id: 'a', title: 'T', n: null, tags: ['A', 1, null, null] });
+    expect('f' in out || 's' in out || 'd' in out).toBe(false);
+    expect(() => structuredClone(out)).not.toThrow();
+    // A visitor context keeps every level the prompt uses.
+    expect(cloneable(context)).toEqual(context);
+    const throwing = new Proxy({}, { ownKeys: () => { throw new Error('no'); } });
+    expect(cloneable(throwing)).toBeUndefined();
+  });
+});

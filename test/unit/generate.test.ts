@@ -1,7 +1,7 @@
 // The batched decode loop against a fake model that checks what a real one relies on: left padding
 // masked out, positions counting real tokens only, the KV cache carried (and compacted) per row.
 import { describe, expect, it } from 'vitest';
-import { argmax, bannedNext, generateBatch, leftPad, TextDelta } from '../../workers/generate.ts';
+import { argmax, bannedNext, generateBatch, leftPad, sharedPrefixLength, splitForPrefill, suffixPad, TextDelta } from '../../workers/generate.ts';
 import type { DecoderStep, GenerateRow, KvCache } from '../../workers/generate.ts';
 
 const EOS = 1;
@@ -19,10 +19,21 @@ class FakeStep implements DecoderStep {
   runs = 0;
   maxRows = 0;
   released = 0;
-  constructor(private readonly next: (visible: number[]) => number, private readonly canCompact = true) {}
+  firstRows = 0;
+  expand?: (past: KvCache, rows: number) => KvCache | null;
+  constructor(private readonly next: (visible: number[]) => number, private readonly canCompact = true, canExpand = false) {
+    if (canExpand) {
+      this.expand = (past, rows) => {
+        const one = (past as unknown as FakeKv).rows;
+        expect(one.length).toBe(1);
+        return { rows: Array.from({ length: rows }, () => [...(one[0] as Slot[])]) } as unknown as KvCache;
+      };
+    }
+  }
 
   async run(f: Parameters<DecoderStep['run']>[0]) {
     this.runs++;
+    if (this.runs === 1) this.firstRows = f.rows;
     this.maxRows = Math.max(this.maxRows, f.rows);
     const prev = f.past ? (f.past as unknown as FakeKv).rows : Array.from({ length: f.rows }, () => [] as Slot[]);
     expect(prev.length).toBe(f.rows);
@@ -63,6 +74,49 @@ describe('leftPad', () => {
     expect([...p.inputIds]).toEqual([5n, 6n, 7n, 0n, 0n, 9n]);
     expect([...p.attentionMask]).toEqual([1n, 1n, 1n, 0n, 0n, 1n]);
     expect([...p.positionIds]).toEqual([0n, 1n, 2n, 1n, 1n, 0n]);
+  });
+});
+
+describe('shared prefix', () => {
+  it('finds the common prefix but leaves every row a token of its own', () => {
+    expect(sharedPrefixLength([[1, 2, 3, 4], [1, 2, 3, 9, 9], [1, 2, 3, 4, 5]])).toBe(3);
+    expect(sharedPrefixLength([[1, 2, 3], [1, 2, 3]])).toBe(2);
+    expect(sharedPrefixLength([[1, 2], [3, 4]])).toBe(0);
+    expect(sharedPrefixLength([[1, 2, 3]])).toBe(0);
+  });
+  it('pads suffixes between prefix and suffix, masked, with positions continuing the prefix', () => {
+    const p = suffixPad([[7, 7, 5, 6], [7, 7, 9]], 2, PAD);
+    expect(p.width).toBe(2);
+    expect(p.maskWidth).toBe(4);
+    expect([...p.inputIds]).toEqual([5n, 6n, 0n, 9n]);
+    expect([...p.positionIds]).toEqual([2n, 3n, 1n, 2n]);
+    expect([...p.attentionMask]).toEqual([1n, 1n, 1n, 1n, 1n, 1n, 0n, 1n]);
+  });
+  it('prefills a shared prefix once and gives exactly the same tokens', async () => {
+    const history = Array.from({ length: 20 }, (_, i) => 3 + (i % 9));
+    const shared = [[4], [10, 11, 12, 4], [20, 8], [5, 5, 5, 9]].map((tail) => [...history, ...tail]);
+    const rows = shared.map((ids) => ({ ids, maxNewTokens: 12 }));
+    const once = new FakeStep(counting, true, true);
+    const a = await generateBatch(once, detok, rows, { eosId: EOS, padId: PAD });
+    const b = await generateBatch(new FakeStep(counting, true, false), detok, rows, { eosId: EOS, padId: PAD });
+    expect(once.firstRows).toBe(1);
+    expect(a.stats.sharedPrefix).toBe(20);
+    expect(b.stats.sharedPrefix).toBe(0);
+    expect(a.results).toEqual(b.results);
+    // Below the threshold the plain left-padded prefill is used.
+    const short = await generateBatch(new FakeStep(counting, true, true), detok, rows, { eosId: EOS, padId: PAD, minSharedPrefix: 64 });
+    expect(short.stats.sharedPrefix).toBe(0);
+    expect(short.results).toEqual(b.results);
+  });
+});
+
+describe('splitForPrefill', () => {
+  it('keeps a normal page in one group and splits only past the padded-token budget', () => {
+    expect(splitForPrefill(Array(24).fill(130), 6144)).toEqual([Array.from({ length: 24 }, (_, i) => i)]);
+    const groups = splitForPrefill([300, 20, 310, 25, 30], 700);
+    expect(groups).toEqual([[1, 3, 4], [0, 2]]);
+    for (const g of groups) expect(g.length * Math.max(...g.map((i) => [300, 20, 310, 25, 30][i] as number))).toBeLessThanOrEqual(700);
+    expect(splitForPrefill([5000], 100)).toEqual([[0]]);
   });
 });
 
