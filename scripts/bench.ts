@@ -4,7 +4,10 @@
 //
 //   npm run bench                       both environments, a table
 //   npm run bench -- --json             ONE JSON object on stdout (progress goes to stderr)
-//   npm run bench -- --env=node         only Node (or --env=chromium); --tokens=64 sets the limit
+//   npm run bench -- --env=node         only Node (or --env=chromium); --tokens=N sets the limit
+//                                       (default: the engine's DEFAULT_MAX_NEW_TOKENS)
+//   npm run bench -- --control          adds a control arm: the baseline with the engine's onnxruntime
+//                                       session options (what batching buys vs what those options buy)
 //
 // Environments: `node` (onnxruntime-node CPU; engine in-thread, worker:false) and `chromium_wasm`
 // (headless Debian chromium, device 'wasm', a production build of the demo's bench page served on
@@ -17,13 +20,17 @@ import type { ArmResult } from '../src/demo/bench-items.ts';
 import { PAGE_SIZE } from '../src/demo/bench-items.ts';
 import { launchBrowser, recordPage, startStaticServer, REPO_ROOT } from '../test/e2e/harness.ts';
 import { ISOLATION_HEADERS } from '../vite.config.ts';
+import { DEFAULT_MAX_NEW_TOKENS } from '../workers/engine.ts';
 
 type Env = 'node' | 'chromium_wasm';
-const ARMS = ['baseline', 'engine'] as const;
+type Arm = 'baseline' | 'engine' | 'control';
 
 interface EnvResult {
   baseline: ArmResult;
   engine: ArmResult;
+  control?: ArmResult;
+  /** engine / control reasons per second (with --control). */
+  control_ratio?: number;
   baseline_reasons_per_s: number;
   engine_reasons_per_s: number;
   ratio: number;
@@ -31,23 +38,28 @@ interface EnvResult {
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
-const tokens = Number(args.find((a) => a.startsWith('--tokens='))?.split('=')[1] ?? 64);
+// Default: the engine's own default limit, so the page is measured as the product runs it.
+const tokens = Number(args.find((a) => a.startsWith('--tokens='))?.split('=')[1] ?? DEFAULT_MAX_NEW_TOKENS);
 const envArg = args.find((a) => a.startsWith('--env='))?.split('=')[1];
+const ARMS: Arm[] = args.includes('--control') ? ['baseline', 'engine', 'control'] : ['baseline', 'engine'];
 const envs: Env[] = envArg === 'node' ? ['node'] : envArg === 'chromium' ? ['chromium_wasm'] : ['node', 'chromium_wasm'];
 const log = (...parts: unknown[]): void => console.error('[bench]', ...parts);
 
-function combine(baseline: ArmResult, engine: ArmResult): EnvResult {
+function combine(arms: Partial<Record<Arm, ArmResult>>): EnvResult {
+  const { baseline, engine, control } = arms;
+  if (!baseline || !engine) throw new Error('bench: an arm is missing');
   return {
     baseline,
     engine,
     baseline_reasons_per_s: baseline.reasons_per_s,
     engine_reasons_per_s: engine.reasons_per_s,
     ratio: engine.reasons_per_s / baseline.reasons_per_s,
+    ...(control ? { control, control_ratio: engine.reasons_per_s / control.reasons_per_s } : {}),
   };
 }
 
 /** Each Node arm in its own process: its peak RSS is then its own. */
-function runNodeArm(arm: (typeof ARMS)[number]): Promise<ArmResult> {
+function runNodeArm(arm: Arm): Promise<ArmResult> {
   return new Promise((ok, fail) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/bench/node-arm.ts', arm, String(tokens)], {
       cwd: REPO_ROOT,
@@ -106,7 +118,7 @@ async function buildDemo(): Promise<void> {
 async function runChromium(): Promise<EnvResult> {
   await buildDemo();
   const server = await startStaticServer('dist/demo', { headers: ISOLATION_HEADERS });
-  const results: Partial<Record<(typeof ARMS)[number], ArmResult>> = {};
+  const results: Partial<Record<Arm, ArmResult>> = {};
   try {
     for (const arm of ARMS) {
       log(`chromium_wasm ${arm}: cold visit…`);
@@ -116,28 +128,30 @@ async function runChromium(): Promise<EnvResult> {
         const record = recordPage(page, server.origin);
         let peak = 0;
         const sampler = setInterval(() => (peak = Math.max(peak, rendererRss(browser.userDataDir))), 100);
-        const visit = async (phase: string): Promise<Record<string, unknown>> => {
+        type PageResult = Partial<ArmResult> & { load_ms: number; load_phases_ms?: Record<string, number> };
+        const visit = async (phase: string): Promise<PageResult> => {
           await page.goto(server.url(`/src/demo/bench.html?arm=${arm}&tokens=${tokens}&phase=${phase}`));
           await page.waitForFunction(() => 'benchResult' in window || 'benchError' in window, null, { timeout: 20 * 60_000, polling: 200 });
           const error = await page.evaluate(() => (window as unknown as { benchError?: string }).benchError);
           if (error) throw new Error(`chromium ${arm} (${phase}): ${error}`);
-          return page.evaluate(() => (window as unknown as { benchResult: Record<string, unknown> }).benchResult);
+          return page.evaluate(() => (window as unknown as { benchResult: PageResult }).benchResult);
         };
-        const full = await visit('full');
+        const { load_ms: coldMs, load_phases_ms: coldPhases, ...full } = await visit('full');
         clearInterval(sampler);
         log(`chromium_wasm ${arm}: second visit (warm load)…`);
         const again = await visit('load');
         if (record.foreignRequests().length > 0) throw new Error(`requests left the server: ${record.foreignRequests().join(', ')}`);
         results[arm] = {
-          ...(full as unknown as ArmResult),
+          ...(full as ArmResult),
           arm,
           environment: 'chromium_wasm',
-          cold_load_ms: full.load_ms as number,
-          warm_load_ms: again.load_ms as number,
+          cold_load_ms: coldMs,
+          warm_load_ms: again.load_ms,
+          ...(coldPhases ? { cold_load_phases_ms: coldPhases } : {}),
+          ...(again.load_phases_ms ? { warm_load_phases_ms: again.load_phases_ms } : {}),
           peak_memory_bytes: peak || null,
           memory_source: 'peak VmRSS sum of the chromium renderer processes (page + workers), sampled every 100 ms',
         };
-        delete (results[arm] as unknown as Record<string, unknown>).load_ms;
       } finally {
         await browser.close();
       }
@@ -145,18 +159,19 @@ async function runChromium(): Promise<EnvResult> {
   } finally {
     await server.close();
   }
-  return combine(results.baseline!, results.engine!);
+  return combine(results);
 }
 
 async function main(): Promise<void> {
   const out: Record<string, unknown> = { page_items: PAGE_SIZE, max_new_tokens: tokens, dtype: 'q8', model: 'because-reason-v1' };
   for (const env of envs) {
     if (env === 'node') {
-      log('node baseline…');
-      const baseline = await runNodeArm('baseline');
-      log('node engine…');
-      const engine = await runNodeArm('engine');
-      out.node = combine(baseline, engine);
+      const results: Partial<Record<Arm, ArmResult>> = {};
+      for (const arm of ARMS) {
+        log(`node ${arm}…`);
+        results[arm] = await runNodeArm(arm);
+      }
+      out.node = combine(results);
     } else {
       out.chromium_wasm = await runChromium();
     }
@@ -172,18 +187,20 @@ async function main(): Promise<void> {
     process.stdout.write(JSON.stringify(out) + '\n');
     return;
   }
-  const rows: string[][] = [['env', 'arm', 'reasons/s', 'first reason ms', 'tokens/s', 'cold load ms', 'warm load ms', 'peak MB', 'tokens', 'model/fallback']];
+  const rows: string[][] = [['env', 'arm', 'reasons/s', 'first reason ms', 'first text ms', 'tokens/s', 'cold load ms', 'warm load ms', 'peak MB', 'tokens', 'model/fallback']];
   for (const env of envs) {
     const r = out[env] as EnvResult;
     for (const arm of ARMS) {
       const a = r[arm];
+      if (!a) continue;
       rows.push([
-        env, arm, a.reasons_per_s.toFixed(2), a.first_reason_ms.toFixed(0), a.tokens_per_s.toFixed(1), a.cold_load_ms.toFixed(0),
+        env, arm, a.reasons_per_s.toFixed(2), a.first_reason_ms.toFixed(0), (a.first_text_ms ?? a.first_reason_ms).toFixed(0), a.tokens_per_s.toFixed(1), a.cold_load_ms.toFixed(0),
         a.warm_load_ms?.toFixed(0) ?? '-', a.peak_memory_bytes ? (a.peak_memory_bytes / 1e6).toFixed(0) : '-', String(a.tokens),
         a.model_reasons !== undefined ? `${a.model_reasons}/${a.fallback_reasons}` : '-',
       ]);
     }
-    rows.push([env, 'ratio', r.ratio.toFixed(2), '', '', '', '', '', '', '']);
+    rows.push([env, 'ratio', r.ratio.toFixed(2), ...Array<string>(rows[0]!.length - 3).fill('')]);
+    if (r.control_ratio !== undefined) rows.push([env, 'engine/control', r.control_ratio.toFixed(2), ...Array<string>(rows[0]!.length - 3).fill('')]);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
   for (const row of rows) console.log(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  '));

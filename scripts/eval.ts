@@ -15,7 +15,7 @@ import { factualScores, scoreSystem } from './eval/metrics.ts';
 import type { SystemScores } from './eval/metrics.ts';
 import { configuredMaxNewTokens, DEFAULT_MAX_NEW_TOKENS, ModelRunner, modelFiles } from './eval/model-runner.ts';
 import type { Generation, ModelFiles, SpeedReport } from './eval/model-runner.ts';
-import { formatTable } from './eval/report.ts';
+import { formatMarkdown, formatTable } from './eval/report.ts';
 
 const HELP = `Usage: npm run eval -- [options]
   --data DIR            prepared data (default training/out/data; CI-size: training/fixtures)
@@ -27,9 +27,12 @@ const HELP = `Usage: npm run eval -- [options]
   --batch N             prompts per forward pass for the quality run (default 8)
   --max-new-tokens N    default: generation_config.json's max_new_tokens, else ${DEFAULT_MAX_NEW_TOKENS}
   --speed-prompts N     prompts for the batch-1 speed measurement (default 20; 0 skips it)
+  --speed-repeats N     passes over those prompts; the median is reported (default 3)
   --skip-model          score only the baselines (and XRec)
   --json                print one JSON object instead of tables
+  --markdown            print the tables as Markdown (for docs/quality.md)
   --by-source           also print per-source tables
+  --json-out FILE       also write the JSON object to FILE
   --save FILE           write every pair's texts and ungrounded terms as JSON lines`;
 
 function positiveInt(name: string, raw: string | undefined, fallback: number | undefined, allowZero = false): number | undefined {
@@ -50,10 +53,13 @@ const { values: args } = parseArgs({
     batch: { type: 'string' },
     'max-new-tokens': { type: 'string' },
     'speed-prompts': { type: 'string' },
+    'speed-repeats': { type: 'string' },
     'skip-model': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
+    markdown: { type: 'boolean', default: false },
     'by-source': { type: 'boolean', default: false },
     save: { type: 'string' },
+    'json-out': { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -75,6 +81,7 @@ async function main(): Promise<void> {
   const seed = positiveInt('seed', args.seed, 0, true)!;
   const batch = positiveInt('batch', args.batch, 8)!;
   const speedPrompts = positiveInt('speed-prompts', args['speed-prompts'], 20, true)!;
+  const speedRepeats = positiveInt('speed-repeats', args['speed-repeats'], 3)!;
   const started = performance.now();
 
   // Data: held-out pairs, the training split (retrieval + vocabulary), the held-out XRec pairs.
@@ -126,8 +133,8 @@ async function main(): Promise<void> {
     generateSeconds = (performance.now() - t0) / 1000;
     for (const [id, g] of generations) texts.get(id)!.model = g.text;
     if (speedPrompts > 0) {
-      speed = await runner.speed(test.slice(0, speedPrompts));
-      log(`speed: ${speed.tokens_per_s.toFixed(1)} tok/s end-to-end, ${speed.decode_tokens_per_s.toFixed(1)} tok/s decode (batch 1)`);
+      speed = await runner.speed(test.slice(0, speedPrompts), speedRepeats);
+      log(`speed: ${speed.runs.map((r) => r.tokens_per_s.toFixed(1)).join(', ')} tok/s end-to-end (batch 1)`);
     }
     await runner.dispose();
   }
@@ -206,20 +213,24 @@ async function main(): Promise<void> {
     log(`wrote ${lines.length} pairs to ${args.save}`);
   }
 
+  if (args['json-out']) writeFileSync(args['json-out'], JSON.stringify(result, null, 1) + '\n');
   if (args.json) {
     console.log(JSON.stringify(result));
     return;
   }
-  console.log(formatTable(`Held-out split: ${test.length} pairs (${result.meta.sample})`, main));
-  if (xrecSystems) console.log('\n' + formatTable(`Held-out XRec pairs: ${xrecPairs.length} (xrec = XRec's own predictions)`, xrecSystems));
-  if (args['by-source']) for (const s of sources) console.log('\n' + formatTable(`Source ${s}`, bySource[s]!));
+  const table = (title: string, rows: Partial<Record<SystemName, SystemScores>>): string =>
+    args.markdown ? `**${title}**\n\n${formatMarkdown(rows)}` : formatTable(title, rows);
+  console.log(table(`Held-out split: ${test.length} pairs (${result.meta.sample})`, main));
+  if (xrecSystems) console.log('\n' + table(`Held-out XRec pairs: ${xrecPairs.length} (xrec = XRec's own predictions)`, xrecSystems));
+  if (args['by-source']) for (const s of sources) console.log('\n' + table(`Source ${s}`, bySource[s]!));
   const ref = result.reference_factual.test;
   console.log(`\nReference reasons' own factual precision (the metric's ceiling on this data): ${ref.factual_precision?.toFixed(3) ?? '-'}`);
   if (files) console.log(`Model file: ${DTYPE_FILES[dtype]} ${(files.bytes / 1e6).toFixed(2)} MB (${files.bytes} bytes); stops: ${JSON.stringify(stops)}`);
   if (speed) {
     console.log(
-      `Speed (batch 1, ${speed.prompts} prompts, warm): ${speed.tokens_per_s.toFixed(1)} tok/s end-to-end, ${speed.decode_tokens_per_s.toFixed(1)} tok/s decode-only; ` +
-        `mean prompt ${speed.mean_prompt_tokens.toFixed(0)} tokens, mean prefill ${speed.mean_prefill_ms.toFixed(1)} ms`,
+      `Speed (batch 1, ${speed.prompts} prompts × ${speed.repeats} passes, warm, ${speed.cpus} CPUs): median ${speed.tokens_per_s.toFixed(1)} tok/s end-to-end ` +
+        `(best ${speed.best_tokens_per_s.toFixed(1)}), ${speed.decode_tokens_per_s.toFixed(1)} tok/s decode-only; mean prompt ${speed.mean_prompt_tokens.toFixed(0)} tokens; ` +
+        `load average ${speed.runs.map((r) => r.load_avg_1m.toFixed(1)).join(', ')}`,
     );
   }
   console.log(`Done in ${result.meta.seconds.toFixed(0)} s.`);

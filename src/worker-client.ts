@@ -188,11 +188,16 @@ export class WorkerExplainer implements Explainer {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    try {
-      // Let the worker free the model and GPU buffers, but never hang on a stuck worker.
-      await Promise.race([this.remote.dispose(), new Promise((resolve) => setTimeout(resolve, 2000))]);
-    } catch {
-      // The worker is going away regardless.
+    if (!this.crashed) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      try {
+        // Let the worker free the model and GPU buffers, but never hang on a stuck worker.
+        await Promise.race([this.remote.dispose(), new Promise((resolve) => (timer = setTimeout(resolve, 2000)))]);
+      } catch {
+        // The worker is going away regardless.
+      } finally {
+        clearTimeout(timer);
+      }
     }
     this.remote[Comlink.releaseProxy]();
     this.worker.terminate();

@@ -10,6 +10,12 @@ Sources
   item.description, explanation -> reason, history empty; for the held-out part, XRec's own
   prediction is joined from xrec_outputs (by test_row) as `xrec_prediction`.
 - The Amazon musical-instrument reviews are not used: no item metadata and no reason labels.
+- MovieLens reasons that use the dropped age, gender or occupation ("As an engineer, ...") are
+  rejected (`cites-dropped-demographics`): the prompt never shows them.
+- A row's domain comes from its prompt: the reasons file labelled Sasrec/GPT3.5 "ml-100k" holds MIND
+  prompts (943 rows); they are read as news (and most then drop out as duplicates).
+- Title-swap augmentation (training/augment.py) adds, to the train split only, copies of LLMXRec rows
+  with another title in place of the candidate's, so the model learns to copy the item title.
 
 Split: per source, seeded, by candidate item AND by user (no user and no candidate item in two
 splits). Items are assigned first (largest first, to the split furthest below its target share),
@@ -20,18 +26,28 @@ Rejections are counted by reason and printed; nothing is dropped silently. One r
 the prompt format: a training row whose reason cites a history title that is NOT among the last 8
 history entries (the ones the prompt shows) is rejected (`cites-unseen-history`), so the model never
 learns to cite things it cannot see.
+
+Steam enrichment: the LLMXRec Steam prompts give only 2-6 tags per game, and GPT-4 added claims from
+its own knowledge ("team-based", "open world") to about 40% of the reasons. Where a Steam title
+matches the catalog (`catalog/steam_games.jsonl.gz`, exact title), its catalog tags and genres are
+appended after the prompt's own tags (`steam_tags`, `genres`), as a storefront would pass them. Then a
+training row whose reason names a catalog fact (a tag/genre/category of the vocabulary, spelled as in
+the vocabulary: multi-word or hyphenated terms in any case, single words capitalized and not at a
+sentence start) that its prompt does not show is rejected (`cites-unseen-fact`, train only).
 """
 import argparse
 import collections
 import gzip
 import hashlib
+import html
 import json
 import os
 import random
 import re
 import sys
 
-from .prompt import LIMITS, prompt_history, sanitize_title
+from . import augment
+from .prompt import LIMITS, attribute_facts, prompt_history, sanitize_title
 
 SPLITS = ('train', 'valid', 'test')
 TARGET = {'train': 0.8, 'valid': 0.1, 'test': 0.1}
@@ -47,13 +63,14 @@ _ESC = re.compile(r'\\(u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|U[0-9a-fA-F]{8})')
 
 
 def decode_artifacts(text):
-    """Undo the escape artefacts of the LLMXRec export: `u"..."` wrappers and literal \\uXXXX / \\xXX."""
+    """Undo export artefacts: `u"..."` wrappers, literal \\uXXXX / \\xXX, and HTML entities (`&amp;`)."""
     if not isinstance(text, str):
         return text
     m = _U_WRAP.match(text)
     if m:
         text = m.group(2)
-    return _ESC.sub(lambda g: chr(int(g.group(1)[1:], 16)), text)
+    text = _ESC.sub(lambda g: chr(int(g.group(1)[1:], 16)), text)
+    return html.unescape(text) if '&' in text else text
 
 
 def _read_jsonl_gz(path):
@@ -113,6 +130,55 @@ def cites_unseen_history(row):
     return False
 
 
+def _prompt_facts(row):
+    """Lower-cased facts and titles the prompt shows for this row."""
+    shown = {sanitize_title(row['item']['title']).lower()}
+    shown.update(f.lower() for f in attribute_facts(row['item'].get('attributes'), LIMITS['itemFacts']))
+    for h in prompt_history(row['user'].get('history') or []):
+        shown.add(h['title'].lower())
+        shown.update(f.lower() for f in h['facts'])
+    return shown
+
+
+def fact_patterns(vocab):
+    """Compiled patterns for the catalog facts that `cites_unseen_fact` looks for."""
+    pats = []
+    for term in vocab:
+        if len(term) < 4:
+            continue
+        if ' ' in term or '-' in term:
+            pats.append((term.lower(), re.compile(r'(?<!\w)' + re.escape(term) + r'(?!\w)', re.I)))
+        elif term[:1].isupper():
+            # A capitalized single word not at a sentence start ("an Open World" is caught above).
+            pats.append((term.lower(), re.compile(r'(?<![.!?:]\s)(?<!^)(?<!\w)' + re.escape(term) + r'(?!\w)')))
+    return pats
+
+
+def cites_unseen_fact(row, patterns):
+    """True when the reason names a vocabulary fact that the prompt does not show."""
+    shown = _prompt_facts(row)
+    text = row['reason']
+    for low, pat in patterns:
+        if low not in shown and not any(low in s for s in shown) and pat.search(text):
+            return True
+    return False
+
+
+def cites_demographics(reason, user):
+    """'cites-dropped-demographics' when a MovieLens reason uses the age, gender or occupation we drop."""
+    if not isinstance(user, dict):
+        return None
+    occupation = str(user.get('occupation') or '').lower()
+    if occupation not in ('', 'none', 'other') and re.search(r'(?<!\w)%ss?(?!\w)' % re.escape(occupation), reason, re.I):
+        return 'cites-dropped-demographics'
+    if re.search(r'\b(year-old|years old|male|female|gentleman|lady|as a (man|woman))\b', reason, re.I):
+        return 'cites-dropped-demographics'
+    age = user.get('age')
+    if isinstance(age, int) and re.search(r'(?<!\d)%d(?!\d)' % age, reason):
+        return 'cites-dropped-demographics'
+    return None
+
+
 def check_reason(reason):
     """None when usable, else the rejection reason."""
     if not isinstance(reason, str) or not reason.strip():
@@ -136,19 +202,50 @@ def clean_reason(text):
     return re.sub(r'\s+', ' ', text)
 
 
+def load_steam_catalog(root):
+    """{lower-cased title: {'steam_tags': [...], 'genres': [...]}} from the Steam catalog, if present."""
+    path = os.path.join(root, 'catalog', 'steam_games.jsonl.gz')
+    if not os.path.exists(path):
+        return {}
+    out = {}
+    for g in _read_jsonl_gz(path):
+        title = g.get('title') or g.get('app_name')
+        if not isinstance(title, str) or not title.strip():
+            continue
+        attrs = {}
+        for key, src in (('steam_tags', 'tags'), ('genres', 'genres')):
+            vals = [v for v in (g.get(src) or []) if isinstance(v, str) and v.strip()]
+            if vals:
+                attrs[key] = vals
+        if attrs:
+            out.setdefault(title.strip().lower(), attrs)
+    return out
+
+
+def enrich(entry, catalog):
+    """Appends catalog facts after the entry's own attributes (prompt facts keep their order)."""
+    extra = catalog.get(entry['title'].strip().lower())
+    if extra:
+        entry['attributes'] = dict(entry['attributes'], **{k: v for k, v in extra.items() if k not in entry['attributes']})
+    return entry
+
+
 def load_llmxrec(root, counts):
     """Rows from llmxrec-rec-reasons with their user and item keys for the split."""
     prompts = {p['prompt_id']: p for p in _read_jsonl_gz(os.path.join(root, 'prompts.jsonl.gz'))}
+    catalog = load_steam_catalog(root)
     rows = []
     for r in _read_jsonl_gz(os.path.join(root, 'reasons.jsonl.gz')):
         if r.get('llm') not in KEEP_LLMS:
             counts['llm-not-used (%s)' % r.get('llm')] += 1
             continue
-        if r.get('dataset') not in LLMXREC_DOMAINS:
+        p = prompts.get(r.get('prompt_id'))
+        # The prompt's dataset is the truth: one source file (Sasrec/GPT3.5/ml-100k) holds MIND prompts.
+        dataset = p.get('dataset') if p else r.get('dataset')
+        if dataset not in LLMXREC_DOMAINS:
             counts['unknown-dataset'] += 1
             continue
-        domain, source = LLMXREC_DOMAINS[r['dataset']]
-        p = prompts.get(r.get('prompt_id'))
+        domain, source = LLMXREC_DOMAINS[dataset]
         parsed = p and p.get('parsed')
         if not parsed or not isinstance(parsed.get('candidate'), dict):
             counts['%s: missing-or-unparsed-prompt' % source] += 1
@@ -162,13 +259,17 @@ def load_llmxrec(root, counts):
         for h in parsed.get('history') or []:
             if isinstance(h, dict) and sanitize_title(decode_artifacts(h.get('title') or '')):
                 history.append({'title': decode_artifacts(h['title']), 'attributes': _attributes(h)})
+        item = {'title': title, 'attributes': _attributes(cand)}
+        if domain == 'game':
+            history = [enrich(h, catalog) for h in history]
+            item = enrich(item, catalog)
         reason = clean_reason(r.get('response') or '')
-        bad = check_reason(reason)
+        bad = check_reason(reason) or cites_demographics(reason, parsed.get('user'))
         if bad:
             counts['%s: %s' % (source, bad)] += 1
             continue
         row = {'id': '%s-%s' % (source, r['id']), 'domain': domain, 'source': source,
-               'user': {'history': history}, 'item': {'title': title, 'attributes': _attributes(cand)},
+               'user': {'history': history}, 'item': item,
                'reason': reason}
         user_key = hashlib.sha1(json.dumps([h['title'] for h in history]).encode()).hexdigest()
         rows.append((row, user_key, title.lower()))
@@ -188,7 +289,7 @@ def load_xrec(root, counts):
             if o.get('test_row') is not None and isinstance(o.get('xrec_prediction'), str):
                 preds[o['test_row']] = o['xrec_prediction']
         for t in _read_jsonl_gz(os.path.join(folder, 'test.jsonl.gz')):
-            title = t.get('title')
+            title = decode_artifacts(t.get('title'))
             if not isinstance(title, str) or not sanitize_title(title):
                 counts['%s: empty-item-title' % source] += 1
                 continue
@@ -199,10 +300,10 @@ def load_xrec(root, counts):
                 continue
             user = {'history': []}
             if isinstance(t.get('user_summary'), str) and t['user_summary'].strip():
-                user['profile'] = t['user_summary'].strip()
+                user['profile'] = decode_artifacts(t['user_summary'].strip())
             item = {'title': title, 'attributes': {}}
             if isinstance(t.get('item_summary'), str) and t['item_summary'].strip():
-                item['description'] = t['item_summary'].strip()
+                item['description'] = decode_artifacts(t['item_summary'].strip())
             row = {'id': '%s-%s' % (source, t['row']), 'domain': domain, 'source': source,
                    'user': user, 'item': item, 'reason': reason}
             if t['row'] in preds:
@@ -242,8 +343,8 @@ def split_rows(rows, seed, source, counts):
     return out
 
 
-def prepare(data_dir, seed=13):
-    """Returns ({split: rows}, rejection counts)."""
+def prepare(data_dir, seed=13, augment_titles=True):
+    """Returns ({split: rows}, counts): rejections by reason, plus `augment: ...` notes (training.augment)."""
     counts = collections.Counter()
     by_source = collections.defaultdict(list)
     llm_dir = os.path.join(data_dir, 'llmxrec-rec-reasons')
@@ -270,12 +371,22 @@ def prepare(data_dir, seed=13):
         for split, rows in split_rows(deduped, seed, source, counts).items():
             splits[split].extend(rows)
     kept = []
+    patterns = fact_patterns(facts_vocab(splits['train']))
     for row in splits['train']:
         if cites_unseen_history(row):
             counts['%s: cites-unseen-history (train only)' % row['source']] += 1
+        elif cites_unseen_fact(row, patterns):
+            counts['%s: cites-unseen-fact (train only)' % row['source']] += 1
         else:
             kept.append(row)
     splits['train'] = kept
+    if augment_titles:
+        held = [r['item']['title'] for s in ('valid', 'test') for r in splits[s]]
+        catalog = sorted({decode_artifacts(g.get('title') or g.get('app_name') or '') for g in _read_jsonl_gz(
+            os.path.join(llm_dir, 'catalog', 'steam_games.jsonl.gz'))} - {''}) if os.path.exists(
+            os.path.join(llm_dir, 'catalog', 'steam_games.jsonl.gz')) else []
+        pools = augment.title_pools(splits['train'], held, catalog)
+        splits['train'] += augment.augment(splits['train'], pools, random.Random('%s/augment' % seed), counts)
     for s in SPLITS:
         random.Random('%s/order/%s' % (seed, s)).shuffle(splits[s])
     return splits, counts
@@ -311,9 +422,15 @@ def summarize(splits, counts, out=None):
     for s in SPLITS:
         by = collections.Counter(r['source'] for r in splits[s])
         print('  %-6s %6d  %s' % (s, len(splits[s]), dict(sorted(by.items()))), file=out)
-    print('rejected rows by reason (%d in all):' % sum(counts.values()), file=out)
-    for key, n in sorted(counts.items()):
+    rejected = {k: n for k, n in counts.items() if not k.startswith('augment: ')}
+    print('rejected rows by reason (%d in all):' % sum(rejected.values()), file=out)
+    for key, n in sorted(rejected.items()):
         print('  %6d  %s' % (n, key), file=out)
+    notes = {k: n for k, n in counts.items() if k.startswith('augment: ')}
+    if notes:
+        print('augmentation (train only, see training/augment.py):', file=out)
+        for key, n in sorted(notes.items()):
+            print('  %6d  %s' % (n, key[len('augment: '):]), file=out)
 
 
 def write_prepared(splits, counts, out_dir):

@@ -25,7 +25,7 @@ MAX_LEN = 384
 
 # Per-config optimisation defaults (batch = tokens per step, incl. padding).
 HPARAMS = {
-    'tiny': dict(lr=3e-3, batch_tokens=4096, warmup=30, weight_decay=0.01, dropout=0.0),
+    'tiny': dict(lr=3e-3, batch_tokens=2048, warmup=30, weight_decay=0.01, dropout=0.0),
     'small': dict(lr=1.5e-3, batch_tokens=16384, warmup=200, weight_decay=0.1, dropout=0.1),
     'medium': dict(lr=1.2e-3, batch_tokens=16384, warmup=200, weight_decay=0.1, dropout=0.1),
     'large': dict(lr=8e-4, batch_tokens=16384, warmup=300, weight_decay=0.1, dropout=0.15),

@@ -5,7 +5,7 @@
 import { AbortError, DisposedError, isAbortError } from '../src/errors.ts';
 import { createFactMatcher } from '../src/core/facts.ts';
 import type { FactMatcher } from '../src/core/facts.ts';
-import { checkReason, fallbackReason } from '../src/core/grounding.ts';
+import { checkReason, fallbackReason, MIN_REASON_WORDS, reasonWords } from '../src/core/grounding.ts';
 import type { GroundingResult } from '../src/core/grounding.ts';
 import { buildPrompt } from '../src/core/prompt.ts';
 import { validateContext, validateItems, validateOptions } from '../src/core/validate.ts';
@@ -24,13 +24,15 @@ import type {
   UserContext,
 } from '../src/types.ts';
 import { cacheKey, LruCache, ReasonCache } from './cache.ts';
-import { generateBatch, splitForPrefill } from './generate.ts';
+import { firstBannedIndex, generateBatch, splitForPrefill } from './generate.ts';
 import type { GenerateRow, GenerateStats, RowResult } from './generate.ts';
 import { DEFAULT_DTYPE, DEFAULT_MODEL_ID, isNode, loadRuntime } from './runtime.ts';
 import type { Runtime, RuntimeOptions } from './runtime.ts';
 import { BatchScheduler } from './scheduler.ts';
 
 export const DEFAULT_MAX_NEW_TOKENS = 48;
+/** Reasons end after their first complete sentence (see EngineOptions.sentences). */
+export const DEFAULT_SENTENCES = 1;
 /** Rows per generate call: enough for a page of 24 in one batch; bounded so prefill memory stays small. */
 export const DEFAULT_MAX_BATCH = 32;
 /**
@@ -50,6 +52,13 @@ const RECENT_TITLES = 512;
 export interface EngineOptions extends ExplainerOptions {
   maxBatch?: number;
   windowMs?: number;
+  /**
+   * Sentences per reason: generation stops after this many complete sentences (default 1: a short
+   * reason, and no tokens are spent on text the token limit would cut). 0: only <|end|> and maxNewTokens.
+   */
+  sentences?: number;
+  /** Prefill a prompt prefix shared by every row once (default true; false for benchmarks). */
+  sharePrefix?: boolean;
   /** Replaces the model loader (tests: a failing loader exercises the model-unavailable path). */
   loadRuntime?: (options: RuntimeOptions) => Promise<Runtime>;
 }
@@ -102,6 +111,19 @@ const setMaxListeners: SetMaxListeners | undefined = (() => {
   return (get?.('node:events') as { setMaxListeners?: SetMaxListeners } | undefined)?.setMaxListeners;
 })();
 
+/**
+ * A reason cut by the token limit ends mid-sentence: keep it up to its last complete sentence (when
+ * that leaves at least MIN_REASON_WORDS words), else mark the cut with '…'. The shown text is always a
+ * prefix of what the model wrote; grounding then checks exactly what is shown.
+ */
+export function trimCut(text: string): string {
+  const t = text.trim();
+  let end = -1;
+  for (const m of t.matchAll(/[.!?…。！？](?=["'”’)\]]?(\s|$))/gu)) end = (m.index ?? 0) + m[0].length;
+  if (end > 0 && reasonWords(t.slice(0, end)).length >= MIN_REASON_WORDS) return t.slice(0, end);
+  return t ? `${t.replace(/[\s,;:–-]+$/u, '')}…` : t;
+}
+
 /** The spellings a banned term may be generated in: as is, lower-cased, Title-cased; with and without a leading space. */
 function termVariants(term: string): string[] {
   const lower = term.toLowerCase();
@@ -127,11 +149,15 @@ export class Engine implements Explainer {
   private readonly recentTitles = new LruCache<string, true>(RECENT_TITLES);
   private titlesMatcher: FactMatcher | null = null;
   private disposed = false;
+  private readonly minSharedPrefix: number | undefined;
+  private readonly sentences: number | undefined;
   private readonly counters: Omit<EngineStats, 'kvLocation'> = { generateCalls: 0, rowsGenerated: 0, regenerations: 0, cacheHits: 0, fallbacks: {}, batches: [] };
   private loaded: Runtime | null = null;
 
   constructor(options: EngineOptions = {}) {
-    const { maxBatch, windowMs, loadRuntime: loader, ...rest } = options;
+    const { maxBatch, windowMs, loadRuntime: loader, sharePrefix, sentences, ...rest } = options;
+    this.sentences = sentences === undefined ? DEFAULT_SENTENCES : Math.max(0, Math.floor(sentences)) || undefined;
+    this.minSharedPrefix = sharePrefix === false ? Number.POSITIVE_INFINITY : undefined;
     // Bad options are reported by info() and make every reason a fallback; the constructor never throws.
     let clean: ExplainerOptions = {};
     let optionsError: Error | null = null;
@@ -361,7 +387,7 @@ export class Engine implements Explainer {
   }
 
   private ground(text: string, item: Item, ctx: UserContext, rt: Runtime): GroundingResult {
-    this.factsMatcher ??= createFactMatcher({ facts: rt.factsVocab });
+    this.factsMatcher ??= createFactMatcher({ facts: rt.factsVocab, titles: rt.titleVocab });
     const result = checkReason(text, item, ctx, this.factsMatcher);
     if (!result.ok) return result;
     // Titles of the other items seen on the page: a reason may not borrow them.
@@ -394,7 +420,7 @@ export class Engine implements Explainer {
     const out = new Array<GenResult | Error>(batch.length);
     for (const group of splitForPrefill(batch.map((b) => b.row.ids.length), MAX_PREFILL_TOKENS)) {
       const t0 = performance.now();
-      const { results, stats } = await generateBatch(rt.step, rt.detokenize, group.map((i) => (batch[i] as GenRequest).row), { eosId: rt.eosId, padId: rt.padId });
+      const { results, stats } = await generateBatch(rt.step, rt.detokenize, group.map((i) => (batch[i] as GenRequest).row), { eosId: rt.eosId, padId: rt.padId, minSharedPrefix: this.minSharedPrefix });
       const share = (performance.now() - t0) / group.length;
       this.counters.generateCalls++;
       this.counters.rowsGenerated += group.length;
@@ -445,19 +471,27 @@ export class Engine implements Explainer {
 
   private async produce(rt: Runtime, item: Item, ctx: UserContext, ids: number[], signal: AbortSignal | undefined, onDelta?: (text: string) => void): Promise<Reason> {
     try {
-      const first = await this.generate({ ids, maxNewTokens: this.maxNewTokens, onDelta, signal });
-      let text = first.text.trim();
+      const first = await this.generate({ ids, maxNewTokens: this.maxNewTokens, sentences: this.sentences, onDelta, signal });
+      let text = first.stop === 'length' ? trimCut(first.text) : first.text.trim();
       let check = this.ground(text, item, ctx, rt);
       let tokens = first.tokens.length;
       let ms = first.ms;
       if (!check.ok && check.problem === 'ungrounded') {
-        // Once more with the offending terms banned (greedy, so still deterministic).
-        this.counters.regenerations++;
-        const second = await this.generate({ ids, maxNewTokens: this.maxNewTokens, badWords: this.badWords(rt, check.ungrounded), signal });
-        text = second.text.trim();
-        check = this.ground(text, item, ctx, rt);
-        tokens = second.tokens.length;
-        ms += second.ms;
+        // Once more with the offending terms banned, still greedy (deterministic). Greedy decoding with
+        // bans repeats the first attempt until a ban fires, so generation resumes at that token (same
+        // result as starting over, for a fraction of the work); if no ban would fire, the retry would
+        // repeat the first attempt exactly, so it is skipped.
+        const badWords = this.badWords(rt, check.ungrounded);
+        const cut = firstBannedIndex(first.tokens, badWords);
+        if (cut >= 0) {
+          this.counters.regenerations++;
+          const prior = first.tokens.slice(0, cut);
+          const second = await this.generate({ ids: [...ids, ...prior], prior, maxNewTokens: this.maxNewTokens, sentences: this.sentences, badWords, signal });
+          text = second.stop === 'length' ? trimCut(second.text) : second.text.trim();
+          check = this.ground(text, item, ctx, rt);
+          tokens = second.tokens.length;
+          ms += second.ms;
+        }
       }
       if (!check.ok) return this.fallback(item, ctx, check.problem ?? 'ungrounded', rt.backend, ms);
       return { itemId: item.id, text, facts: check.cited, source: 'model', backend: rt.backend, tokens, ms };

@@ -41,9 +41,20 @@ export interface DecoderStep {
 export type Detokenize = (ids: readonly number[]) => string;
 
 export interface GenerateRow {
-  /** Prompt token ids (no padding). */
+  /** Prompt token ids (no padding); ends with `prior` when that is given. */
   ids: readonly number[];
+  /**
+   * Tokens this row already generated (the tail of `ids`): a resumed generation. They count toward
+   * `maxNewTokens`, the banned-sequence checks and the returned tokens/text.
+   */
+  prior?: readonly number[];
   maxNewTokens: number;
+  /**
+   * Stop once the text holds this many complete sentences (each of at least SENTENCE_MIN_WORDS words
+   * counted from the start): seen when a token starting with whitespace follows sentence-final
+   * punctuation; that token is dropped. Unset: only <|end|> and maxNewTokens stop the row.
+   */
+  sentences?: number;
   /** Token sequences that must not be produced (HF `bad_words_ids` semantics). */
   badWords?: readonly (readonly number[])[];
   /** Called with each new piece of text, never splitting a multi-byte character. */
@@ -52,7 +63,7 @@ export interface GenerateRow {
   signal?: AbortSignal;
 }
 
-export type StopReason = 'eos' | 'length' | 'aborted';
+export type StopReason = 'eos' | 'length' | 'sentence' | 'aborted';
 
 export interface RowResult {
   tokens: number[];
@@ -112,6 +123,25 @@ export function leftPad(rows: readonly (readonly number[])[], padId: number): Pa
     });
   });
   return { inputIds, attentionMask, positionIds, width };
+}
+
+/** Fewer words than this before a full stop do not count as a sentence ("Dear customer." goes on). */
+export const SENTENCE_MIN_WORDS = 4;
+const SENTENCE_END = /[.!?…。！？]["'”’)\]]*$/u;
+const WORD = /[\p{L}\p{N}]+/gu;
+
+/**
+ * Whether `text` (ending with the newest token `last`) has just completed its `n`-th sentence: `last`
+ * starts with whitespace and what precedes it ends a sentence. Sentences are counted as sentence-final
+ * punctuation followed by whitespace, after at least SENTENCE_MIN_WORDS words.
+ */
+export function completesSentences(text: string, last: string, n: number): boolean {
+  if (!/^\s/u.test(last) || last.length > text.length) return false;
+  const before = text.slice(0, text.length - last.length);
+  if (!SENTENCE_END.test(before)) return false;
+  if ((before.match(WORD)?.length ?? 0) < SENTENCE_MIN_WORDS) return false;
+  const ends = before.match(/[.!?…。！？]["'”’)\]]*(?=\s)/gu)?.length ?? 0;
+  return ends + 1 >= n;
 }
 
 /**
@@ -189,6 +219,16 @@ export function bannedNext(generated: readonly number[], badWords: readonly (rea
   return out;
 }
 
+/**
+ * The first position where greedy decoding with `badWords` would leave `tokens` (a token that
+ * completes a banned sequence), or -1 when no ban fires: then a greedy regeneration with these bans
+ * would reproduce `tokens` exactly, and up to the returned position it always does.
+ */
+export function firstBannedIndex(tokens: readonly number[], badWords: readonly (readonly number[])[]): number {
+  for (let i = 0; i < tokens.length; i++) if (bannedNext(tokens.slice(0, i), badWords).includes(tokens[i] as number)) return i;
+  return -1;
+}
+
 /** Index of the largest logit of one row, skipping banned ids; ties go to the lowest id (deterministic). */
 export function argmax(logits: Float32Array, offset: number, vocab: number, banned: readonly number[] = []): number {
   const skip = banned.length > 0 ? new Set(banned) : null;
@@ -257,8 +297,8 @@ export async function generateBatch(
     index,
     row,
     promptMask: new BigInt64Array(0),
-    tokens: [],
-    done: row.signal?.aborted ? 'aborted' : row.maxNewTokens <= 0 ? 'length' : null,
+    tokens: [...(row.prior ?? [])],
+    done: row.signal?.aborted ? 'aborted' : row.maxNewTokens <= (row.prior?.length ?? 0) ? 'length' : null,
     stream: row.onDelta ? new TextDelta(detokenize) : null,
     position: row.ids.length,
   }));
@@ -294,6 +334,11 @@ export async function generateBatch(
         }
         s.tokens.push(token);
         stats.tokens++;
+        if (s.row.sentences && completesSentences(detokenize(s.tokens), detokenize([token]), s.row.sentences)) {
+          s.tokens.pop(); // the whitespace-led token that showed the sentence had ended
+          s.done = 'sentence';
+          return;
+        }
         if (s.stream) {
           const delta = s.stream.push(s.tokens);
           if (delta) s.row.onDelta?.(delta);

@@ -53,8 +53,10 @@ export interface Runtime {
   readonly maxPositions: number;
   readonly eosId: number;
   readonly padId: number;
-  /** facts_vocab.json's `facts` ([] when the file is missing: grounding then only knows titles). */
+  /** facts_vocab.json's `facts` ([] when the file is missing: grounding then only knows page titles). */
   readonly factsVocab: readonly string[];
+  /** facts_vocab.json's optional `titles` (item titles seen in training): a reason may not name them unless the item/history has them. */
+  readonly titleVocab: readonly string[];
   /** Where the KV cache lived after the last step, as ORT reports it ('gpu-buffer' on WebGPU); null before any. */
   readonly kvLocation: string | null;
   encode(text: string): number[];
@@ -295,9 +297,12 @@ export async function loadRuntime(options: RuntimeOptions = {}): Promise<Runtime
   }
 
   let factsVocab: string[] = [];
+  let titleVocab: string[] = [];
   try {
-    const vocab = (await readJson(location.base, location.id, 'facts_vocab.json', node)) as { facts?: unknown };
-    if (Array.isArray(vocab?.facts)) factsVocab = vocab.facts.filter((f): f is string => typeof f === 'string');
+    const vocab = (await readJson(location.base, location.id, 'facts_vocab.json', node)) as { facts?: unknown; titles?: unknown };
+    const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((f): f is string => typeof f === 'string') : []);
+    factsVocab = strings(vocab?.facts);
+    titleVocab = strings(vocab?.titles);
   } catch {
     // Optional: without it, grounding still catches titles of the other items on the page.
   }
@@ -329,6 +334,7 @@ export async function loadRuntime(options: RuntimeOptions = {}): Promise<Runtime
     eosId,
     padId,
     factsVocab,
+    titleVocab,
     get kvLocation() {
       return step.kvLocation;
     },

@@ -1,6 +1,6 @@
 // One arm of the Node benchmark, run in its own process so that its peak memory is its own:
-//   node --import tsx scripts/bench/node-arm.ts <baseline|engine> <maxNewTokens>
-// Prints one JSON ArmResult line on stdout. scripts/bench.ts runs both arms side by side.
+//   node --import tsx scripts/bench/node-arm.ts <baseline|engine|control> <maxNewTokens>
+// (`control`: the baseline with the engine's session options.) Prints one JSON ArmResult line on stdout. scripts/bench.ts runs both arms side by side.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { buildPrompt } from '../../src/core/prompt.ts';
@@ -22,15 +22,20 @@ interface PageRun {
   reasons?: Reason[];
 }
 
-/** The plain transformers.js way: one pipeline('text-generation') call per item, one after another. */
-async function baseline(set: BenchSet, maxNewTokens: number): Promise<Partial<ArmResult>> {
+/**
+ * The plain transformers.js way: one pipeline('text-generation') call per item, one after another.
+ * `control`: the same, but with the engine's onnxruntime session options (workers/runtime.ts
+ * SESSION_OPTIONS), to separate what batching buys from what those options do.
+ */
+async function baseline(set: BenchSet, maxNewTokens: number, control = false): Promise<Partial<ArmResult>> {
   // Cold load counts the library import too, as the engine's does (it imports transformers.js lazily).
   let t0 = performance.now();
   const tjs = await import('@huggingface/transformers');
   tjs.env.allowLocalModels = true;
   tjs.env.allowRemoteModels = false;
   tjs.env.localModelPath = MODELS_DIR;
-  const load = () => tjs.pipeline('text-generation', MODEL_ID, { dtype: 'q8', device: 'cpu' });
+  const session_options = control ? (await import('../../workers/runtime.ts')).SESSION_OPTIONS : undefined;
+  const load = () => tjs.pipeline('text-generation', MODEL_ID, { dtype: 'q8', device: 'cpu', ...(session_options ? { session_options } : {}) } as never);
   let generator = await load();
   const cold = ms(t0);
   await generator.dispose();
@@ -79,18 +84,23 @@ async function engine(set: BenchSet, maxNewTokens: number): Promise<Partial<ArmR
   await explainer.explain(set.warmup, set.context);
 
   const run: PageRun = { page_ms: 0, first_reason_ms: 0, tokens: 0, texts: [], reasons: [] };
+  let firstText: number | undefined;
   const t0 = performance.now();
   await Promise.all(
     set.page.map(async (item) => {
       for await (const chunk of explainer.stream(item, set.context)) {
-        if (chunk.type !== 'reason') continue;
+        if (chunk.type !== 'reason') {
+          firstText ??= ms(t0);
+          continue;
+        }
         if (run.reasons!.length === 0) run.first_reason_ms = ms(t0);
         run.reasons!.push(chunk.reason);
       }
     }),
   );
   run.page_ms = ms(t0);
-  const reasons = run.reasons!;
+  const order = new Map(set.page.map((item, i) => [item.id, i]));
+  const reasons = run.reasons!.sort((a, b) => (order.get(a.itemId) ?? 0) - (order.get(b.itemId) ?? 0));
   run.tokens = reasons.reduce((a, r) => a + r.tokens, 0);
   run.texts = reasons.map((r) => r.text);
   await explainer.dispose();
@@ -99,6 +109,7 @@ async function engine(set: BenchSet, maxNewTokens: number): Promise<Partial<ArmR
     cold_load_ms: first.loadMs,
     warm_load_ms: warm,
     ...summary(run),
+    first_text_ms: firstText ?? run.first_reason_ms,
     model_reasons: reasons.filter((r) => r.source === 'model').length,
     fallback_reasons: reasons.filter((r) => r.source === 'fallback').length,
     cached_reasons: reasons.filter((r) => r.cached).length,
@@ -111,6 +122,7 @@ function summary(run: PageRun): Partial<ArmResult> {
     reasons: run.texts.length,
     reasons_per_s: (run.texts.length * 1000) / run.page_ms,
     first_reason_ms: run.first_reason_ms,
+    first_text_ms: run.first_reason_ms,
     tokens: run.tokens,
     tokens_per_s: (run.tokens * 1000) / run.page_ms,
     samples: run.texts.slice(0, 3),
@@ -120,9 +132,9 @@ function summary(run: PageRun): Partial<ArmResult> {
 async function main(): Promise<void> {
   const arm = process.argv[2];
   const maxNewTokens = Number(process.argv[3] ?? 64);
-  if (arm !== 'baseline' && arm !== 'engine') throw new Error('usage: node-arm.ts <baseline|engine> <maxNewTokens>');
+  if (arm !== 'baseline' && arm !== 'engine' && arm !== 'control') throw new Error('usage: node-arm.ts <baseline|engine|control> <maxNewTokens>');
   const set = benchSet(parseCatalog(JSON.parse(readFileSync(CATALOG, 'utf8'))));
-  const partial = arm === 'baseline' ? await baseline(set, maxNewTokens) : await engine(set, maxNewTokens);
+  const partial = arm === 'engine' ? await engine(set, maxNewTokens) : await baseline(set, maxNewTokens, arm === 'control');
   const result = {
     arm,
     environment: 'node',

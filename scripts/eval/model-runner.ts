@@ -2,6 +2,7 @@
 // transformers.js, onnxruntime-node on CPU in Node) and decode loop (workers/generate.ts: batched,
 // left-padded, greedy, stop at <|end|>). No grounding check and no fallback: the raw model text is scored.
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildPrompt } from '../../src/core/prompt.ts';
 import type { DType } from '../../src/types.ts';
@@ -18,16 +19,29 @@ export interface Generation {
   stop: string;
 }
 
-export interface SpeedReport {
-  prompts: number;
-  batch: 1;
+export interface SpeedRun {
   /** All new tokens over the summed wall time of the generate calls (prefill included). */
   tokens_per_s: number;
   /** Decode forward passes (one new token each) over their summed time: prefill excluded. */
   decode_tokens_per_s: number;
+  mean_prefill_ms: number;
+  /** 1-minute load average when the run ended (the machine is shared: numbers are noisy). */
+  load_avg_1m: number;
+}
+
+export interface SpeedReport {
+  prompts: number;
+  batch: 1;
+  repeats: number;
+  /** Median over the repeats (each repeat runs every prompt once). */
+  tokens_per_s: number;
+  decode_tokens_per_s: number;
+  /** Best repeat: the least disturbed by other work on the machine. */
+  best_tokens_per_s: number;
+  runs: SpeedRun[];
   mean_prompt_tokens: number;
   mean_new_tokens: number;
-  mean_prefill_ms: number;
+  cpus: number;
   how: string;
 }
 
@@ -97,39 +111,50 @@ export class ModelRunner {
     return out;
   }
 
-  /** Greedy decode speed at batch 1: one warm-up call, then each prompt alone. */
-  async speed(pairs: readonly EvalPair[]): Promise<SpeedReport> {
+  /** Greedy decode speed at batch 1: one warm-up call, then `repeats` passes over the prompts, each prompt alone. */
+  async speed(pairs: readonly EvalPair[], repeats = 3): Promise<SpeedReport> {
     const rows = this.rows(pairs);
     const options = { eosId: this.runtime.eosId, padId: this.runtime.padId };
     if (rows[0]) await generateBatch(this.runtime.step, this.runtime.detokenize, [rows[0]], options);
-    let wall = 0;
+    const runs: SpeedRun[] = [];
     let tokens = 0;
-    let decodeSteps = 0;
-    let decodeMs = 0;
-    let prefillMs = 0;
-    let promptTokens = 0;
-    for (const row of rows) {
-      const t0 = performance.now();
-      const { stats } = await generateBatch(this.runtime.step, this.runtime.detokenize, [row], options);
-      wall += performance.now() - t0;
-      tokens += stats.tokens;
-      decodeSteps += stats.steps - 1;
-      decodeMs += stats.decodeMs;
-      prefillMs += stats.prefillMs;
-      promptTokens += row.ids.length;
+    for (let rep = 0; rep < repeats; rep++) {
+      let wall = 0;
+      let decodeSteps = 0;
+      let decodeMs = 0;
+      let prefillMs = 0;
+      tokens = 0;
+      for (const row of rows) {
+        const t0 = performance.now();
+        const { stats } = await generateBatch(this.runtime.step, this.runtime.detokenize, [row], options);
+        wall += performance.now() - t0;
+        tokens += stats.tokens;
+        decodeSteps += stats.steps - 1;
+        decodeMs += stats.decodeMs;
+        prefillMs += stats.prefillMs;
+      }
+      runs.push({
+        tokens_per_s: wall > 0 ? (tokens / wall) * 1000 : 0,
+        decode_tokens_per_s: decodeMs > 0 ? (decodeSteps / decodeMs) * 1000 : 0,
+        mean_prefill_ms: prefillMs / Math.max(rows.length, 1),
+        load_avg_1m: loadavg()[0] ?? 0,
+      });
     }
     const n = Math.max(rows.length, 1);
     return {
       prompts: rows.length,
       batch: 1,
-      tokens_per_s: wall > 0 ? (tokens / wall) * 1000 : 0,
-      decode_tokens_per_s: decodeMs > 0 ? (decodeSteps / decodeMs) * 1000 : 0,
-      mean_prompt_tokens: promptTokens / n,
+      repeats,
+      tokens_per_s: median(runs.map((r) => r.tokens_per_s)),
+      decode_tokens_per_s: median(runs.map((r) => r.decode_tokens_per_s)),
+      best_tokens_per_s: Math.max(0, ...runs.map((r) => r.tokens_per_s)),
+      runs,
+      mean_prompt_tokens: rows.reduce((sum, r) => sum + r.ids.length, 0) / n,
       mean_new_tokens: tokens / n,
-      mean_prefill_ms: prefillMs / n,
+      cpus: cpus().length,
       how:
-        `workers/generate.ts generateBatch at batch 1 on ${rows.length} held-out prompts after one warm-up call; ` +
-        'tokens_per_s = new tokens / summed wall time of the calls (prefill, decode, detokenize); ' +
+        `workers/generate.ts generateBatch at batch 1 on ${rows.length} held-out prompts, one warm-up call, then ${repeats} passes; ` +
+        'tokens_per_s = new tokens / summed wall time of the calls (prefill + decode + detokenize), median of the passes; ' +
         'decode_tokens_per_s = decode forward passes / their summed time',
     };
   }
@@ -137,4 +162,10 @@ export class ModelRunner {
   async dispose(): Promise<void> {
     await this.runtime.dispose();
   }
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length === 0 ? 0 : sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }

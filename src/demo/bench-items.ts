@@ -27,7 +27,8 @@ export function benchSet(games: readonly Game[], pageSize = PAGE_SIZE): BenchSet
 
 /** What one arm of the benchmark measured. Times in ms; memory in bytes. */
 export interface ArmResult {
-  arm: 'baseline' | 'engine';
+  /** control = the baseline with the engine's onnxruntime session options. */
+  arm: 'baseline' | 'engine' | 'control';
   environment: 'node' | 'chromium_wasm';
   backend: string;
   cold_load_ms: number;
@@ -36,6 +37,8 @@ export interface ArmResult {
   reasons: number;
   reasons_per_s: number;
   first_reason_ms: number;
+  /** First streamed text of any reason (engine; the baseline has no streaming, so it is its first reason). */
+  first_text_ms?: number;
   tokens: number;
   tokens_per_s: number;
   peak_memory_bytes: number | null;
@@ -44,6 +47,9 @@ export interface ArmResult {
   model_reasons?: number;
   fallback_reasons?: number;
   cached_reasons?: number;
-  /** First reason texts, for a glance that both arms produced comparable text. */
+  /** Engine in chromium: ms after createExplainer at which each load phase was first reported. */
+  cold_load_phases_ms?: Record<string, number>;
+  warm_load_phases_ms?: Record<string, number>;
+  /** First reason texts (page order), for a glance that both arms produced comparable text. */
   samples: string[];
 }

@@ -1,6 +1,7 @@
 // Browser arm of the benchmark (driven by scripts/bench.ts in headless chromium, device 'wasm').
 // ?arm=baseline: plain transformers.js pipeline('text-generation'), one call per item.
 // ?arm=engine:   our engine (createExplainer, in its Web Worker), all items requested at once.
+// ?arm=control:  the baseline with the engine's onnxruntime session options (workers/runtime.ts).
 // ?phase=load:   only time the model load (the second visit: files come from the browser cache).
 // The result lands in window.benchResult (or window.benchError).
 import { buildPrompt } from '../core/prompt.ts';
@@ -11,12 +12,13 @@ import { parseCatalog } from './catalog.ts';
 
 const MODEL_ID = 'because-reason-v1';
 const params = new URL(location.href).searchParams;
-const arm = params.get('arm') === 'engine' ? 'engine' : 'baseline';
+const armParam = params.get('arm');
+const arm = armParam === 'engine' || armParam === 'control' ? armParam : 'baseline';
 const maxNewTokens = Number(params.get('tokens') ?? 64);
 const loadOnly = params.get('phase') === 'load';
 const ms = (t0: number): number => performance.now() - t0;
 
-type Partial_ = Partial<ArmResult> & { load_ms: number };
+type Partial_ = Partial<ArmResult> & { load_ms: number; load_phases_ms?: Record<string, number> };
 
 async function baseline(): Promise<Partial_> {
   // Load time counts the library import too, as the engine's does (its worker imports transformers.js).
@@ -28,7 +30,8 @@ async function baseline(): Promise<Partial_> {
   tjs.env.localModelPath = '/models/';
   const wasm = tjs.env.backends.onnx.wasm;
   if (wasm) wasm.wasmPaths = { wasm: ORT_WASM_URL, mjs: ORT_MJS_URL };
-  const generator = await tjs.pipeline('text-generation', MODEL_ID, { dtype: 'q8', device: 'wasm' });
+  const session_options = arm === 'control' ? (await import('../../workers/runtime.ts')).SESSION_OPTIONS : undefined;
+  const generator = await tjs.pipeline('text-generation', MODEL_ID, { dtype: 'q8', device: 'wasm', ...(session_options ? { session_options } : {}) } as never);
   const load = ms(t0);
   if (loadOnly) return { load_ms: load, backend: 'wasm' };
   const set = await workload();
@@ -60,32 +63,47 @@ async function baseline(): Promise<Partial_> {
 
 async function engine(): Promise<Partial_> {
   let t0 = performance.now();
-  const explainer = createExplainer({ device: 'wasm', maxNewTokens, persistentCache: false });
+  // When each load phase was first reported (ms after createExplainer): where load time goes.
+  const phases: Record<string, number> = {};
+  const explainer = createExplainer({
+    device: 'wasm',
+    maxNewTokens,
+    persistentCache: false,
+    onProgress: (e) => (phases[e.phase] ??= Math.round(ms(t0))),
+  });
   const info = await explainer.info();
   const load = ms(t0);
   if (!info.modelLoaded) throw new Error(`the model did not load: ${info.backendReason}`);
-  if (loadOnly) return { load_ms: load, backend: info.backend };
+  if (loadOnly) return { load_ms: load, backend: info.backend, load_phases_ms: phases };
   const set = await workload();
   await explainer.explain(set.warmup, set.context);
   const reasons: Reason[] = [];
   let first = 0;
+  let firstText: number | undefined;
   t0 = performance.now();
   await Promise.all(
     set.page.map(async (item) => {
       for await (const chunk of explainer.stream(item, set.context)) {
-        if (chunk.type !== 'reason') continue;
+        if (chunk.type !== 'reason') {
+          firstText ??= ms(t0);
+          continue;
+        }
         if (reasons.length === 0) first = ms(t0);
         reasons.push(chunk.reason);
       }
     }),
   );
+  const order = new Map(set.page.map((item, i) => [item.id, i]));
+  reasons.sort((a, b) => (order.get(a.itemId) ?? 0) - (order.get(b.itemId) ?? 0)); // page order, like the baseline
   const page = ms(t0);
   await explainer.dispose();
   const tokens = reasons.reduce((a, r) => a + r.tokens, 0);
   return {
     load_ms: load,
+    load_phases_ms: phases,
     backend: info.backend,
     ...summary(page, first, tokens, reasons.map((r) => r.text)),
+    first_text_ms: firstText ?? first,
     model_reasons: reasons.filter((r) => r.source === 'model').length,
     fallback_reasons: reasons.filter((r) => r.source === 'fallback').length,
     cached_reasons: reasons.filter((r) => r.cached).length,
@@ -103,6 +121,7 @@ function summary(page: number, first: number, tokens: number, texts: string[]): 
     reasons: texts.length,
     reasons_per_s: (texts.length * 1000) / page,
     first_reason_ms: first,
+    first_text_ms: first,
     tokens,
     tokens_per_s: (tokens * 1000) / page,
     samples: texts.slice(0, 3),

@@ -97,9 +97,9 @@ export function startShop(options: ShopOptions): Promise<ServerHandle> {
   let self = '';
   const handle = listen((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    const embed = options.serveEmbed ? embedFile(path) : null;
-    if (embed) return sendFile(res, embed, req.method, {});
     const headers = options.headers?.(path, self) ?? {};
+    const embed = options.serveEmbed ? embedFile(path) : null;
+    if (embed) return sendFile(res, embed, req.method, headers);
     let html: string | null = null;
     if (path === '/many.html') html = manyProductsPage();
     else if (path.endsWith('.html')) {

@@ -1,15 +1,17 @@
-// A scripted stand-in for workers/runtime.ts: character tokens, and a "model" whose reply to a prompt
-// is chosen by the test (per attempt). It goes through the real decode loop (generate.ts), so batching,
-// streaming, abort and the KV carry are exercised; only the network is fake.
+// A scripted stand-in for workers/runtime.ts: word tokens (each word with its leading space), and a
+// "model" that continues with the first of the test's candidate texts that agrees with what it has
+// generated so far; the next agreeing candidate is its second choice (what a ban falls back to).
+// It goes through the real decode loop (generate.ts): batching, streaming, banning, abort and the
+// KV carry are exercised; only the network is fake.
 import type { DecoderStep, KvCache } from '../../workers/generate.ts';
 import type { Runtime } from '../../workers/runtime.ts';
 
-const VOCAB = 256;
+const VOCAB = 4096;
 const EOS = 1;
 const REASON = '<|reason|>';
 
 export interface FakeRuntime extends Runtime {
-  /** Prefill calls per prompt (the 2nd is the regeneration). */
+  /** Prefill calls per prompt (the text up to <|reason|>). */
   attempts: Map<string, number>;
   disposed: number;
   /** Largest batch seen by the model. */
@@ -17,20 +19,32 @@ export interface FakeRuntime extends Runtime {
 }
 
 export interface FakeOptions {
-  /** The text the model writes for a prompt on its n-th attempt (1-based). */
-  reply: (prompt: string, attempt: number) => string;
+  /** The model's continuations for a prompt, preferred first. */
+  reply: (prompt: string) => string | string[];
   factsVocab?: string[];
+  titleVocab?: string[];
   /** Delay per forward pass (ms), to let tests abort mid-generation. */
   stepMs?: number;
 }
 
-type Rows = { rows: { ids: number[]; prompt: string; attempt: number }[] };
+type Rows = { rows: number[][] };
 
-export const encode = (text: string): number[] => Array.from(text, (c) => {
-  const code = c.codePointAt(0) as number;
-  return code > 1 && code < VOCAB ? code : 63; // '?'
-});
-export const detokenize = (ids: readonly number[]): string => String.fromCharCode(...ids);
+const pieces: string[] = ['<pad>', '<end>', ' x'];
+const ids = new Map<string, number>(pieces.map((p, i) => [p, i]));
+const OTHER = 2; // ' x': what the model writes when no candidate agrees
+
+export const encode = (text: string): number[] =>
+  (text.match(/\s*\S+/g) ?? []).map((piece) => {
+    let id = ids.get(piece);
+    if (id === undefined) {
+      id = pieces.length;
+      if (id >= VOCAB) throw new Error('fake vocabulary full');
+      pieces.push(piece);
+      ids.set(piece, id);
+    }
+    return id;
+  });
+export const detokenize = (tokens: readonly number[]): string => tokens.map((t) => (t > 2 ? pieces[t] : '')).join('');
 
 export function fakeRuntime(options: FakeOptions): FakeRuntime {
   const attempts = new Map<string, number>();
@@ -44,6 +58,7 @@ export function fakeRuntime(options: FakeOptions): FakeRuntime {
     eosId: EOS,
     padId: 0,
     factsVocab: options.factsVocab ?? [],
+    titleVocab: options.titleVocab ?? [],
     kvLocation: 'cpu',
     encode,
     detokenize,
@@ -61,25 +76,26 @@ export function fakeRuntime(options: FakeOptions): FakeRuntime {
       rt.maxRows = Math.max(rt.maxRows, f.rows);
       const prev = f.past ? (f.past as unknown as Rows).rows : null;
       const rows = Array.from({ length: f.rows }, (_, r) => {
-        const ids = [...(prev?.[r]?.ids ?? [])];
-        for (let j = 0; j < f.width; j++) if (f.attentionMask[r * f.maskWidth + (f.maskWidth - f.width) + j] === 1n) ids.push(Number(f.inputIds[r * f.width + j]));
-        let prompt = prev?.[r]?.prompt ?? '';
-        let attempt = prev?.[r]?.attempt ?? 0;
-        if (!prev) {
-          prompt = detokenize(ids);
-          attempt = (attempts.get(prompt) ?? 0) + 1;
-          attempts.set(prompt, attempt);
-        }
-        return { ids, prompt, attempt };
+        const row = [...(prev?.[r] ?? [])];
+        for (let j = 0; j < f.width; j++) if (f.attentionMask[r * f.maskWidth + (f.maskWidth - f.width) + j] === 1n) row.push(Number(f.inputIds[r * f.width + j]));
+        return row;
       });
       const logits = new Float32Array(f.rows * VOCAB);
       rows.forEach((row, r) => {
-        const text = detokenize(row.ids);
-        const generated = text.slice(text.lastIndexOf(REASON) + REASON.length);
-        const reply = encode(options.reply(row.prompt, row.attempt));
-        const next = reply[generated.length] ?? EOS;
-        logits[r * VOCAB + next] = 2;
-        logits[r * VOCAB + 120] = Math.max(logits[r * VOCAB + 120] as number, 1); // 'x': second best
+        const text = detokenize(row);
+        const cut = text.indexOf(REASON) + REASON.length;
+        const prompt = text.slice(0, cut);
+        if (!prev) attempts.set(prompt, (attempts.get(prompt) ?? 0) + 1);
+        const generated = encode(text.slice(cut));
+        const replies = options.reply(prompt);
+        let score = 3;
+        logits[r * VOCAB + OTHER] = 1;
+        for (const candidate of Array.isArray(replies) ? replies : [replies]) {
+          const tokens = encode(candidate);
+          if (!generated.every((t, k) => tokens[k] === t)) continue;
+          const next = tokens[generated.length] ?? EOS;
+          if (logits[r * VOCAB + next] === 0) logits[r * VOCAB + next] = score--;
+        }
       });
       return { logits, vocab: VOCAB, past: { rows } as unknown as KvCache };
     },

@@ -1,7 +1,7 @@
 // The batched decode loop against a fake model that checks what a real one relies on: left padding
 // masked out, positions counting real tokens only, the KV cache carried (and compacted) per row.
 import { describe, expect, it } from 'vitest';
-import { argmax, bannedNext, generateBatch, leftPad, sharedPrefixLength, splitForPrefill, suffixPad, TextDelta } from '../../workers/generate.ts';
+import { argmax, bannedNext, completesSentences, firstBannedIndex, generateBatch, leftPad, sharedPrefixLength, splitForPrefill, suffixPad, TextDelta } from '../../workers/generate.ts';
 import type { DecoderStep, GenerateRow, KvCache } from '../../workers/generate.ts';
 
 const EOS = 1;
@@ -128,6 +128,58 @@ describe('argmax / bannedNext', () => {
   });
   it('bans the last token of a bad sequence whose prefix was just generated', () => {
     expect(bannedNext([4, 5], [[9], [5, 6], [4, 6], [7, 5, 8]])).toEqual([9, 6]);
+  });
+});
+
+describe('sentence stop', () => {
+  it('sees a sentence end when whitespace follows final punctuation after enough words', () => {
+    expect(completesSentences('It is really fun. Based', ' Based', 1)).toBe(true);
+    expect(completesSentences('It is really fun. Based', ' Based', 2)).toBe(false);
+    expect(completesSentences('It is fun. It is great. And', ' And', 2)).toBe(true);
+    expect(completesSentences('Dear customer. You', ' You', 1)).toBe(false); // too few words
+    expect(completesSentences('It costs about 2.5', '5', 1)).toBe(false);
+    expect(completesSentences('He said “it is great.” Next', ' Next', 1)).toBe(true);
+    expect(completesSentences('It is really fun.', '.', 1)).toBe(false);
+  });
+
+  it('stops a row after its first sentence and drops the token that showed it', async () => {
+    const words = ['It', ' is', ' really', ' fun.', ' And', ' more'];
+    const vocab = ['', '<end>', ...words];
+    const detokWords = (ids: readonly number[]) => ids.map((i) => vocab[i] ?? '').join('');
+    const next = (visible: number[]) => {
+      const k = visible.length - 1; // the prompt is one token
+      return k < words.length ? k + 2 : EOS;
+    };
+    const seen: string[] = [];
+    const { results } = await generateBatch(new FakeStep(next), detokWords, [{ ids: [3], maxNewTokens: 20, sentences: 1, onDelta: (t) => seen.push(t) }], { eosId: EOS, padId: PAD });
+    expect(results[0]).toMatchObject({ text: 'It is really fun.', stop: 'sentence' });
+    expect(seen.join('')).toBe('It is really fun.');
+  });
+});
+
+describe('resuming a generation (prior tokens)', () => {
+  it('finds where a ban first fires', () => {
+    expect(firstBannedIndex([5, 6, 7, 8], [[7, 8]])).toBe(3);
+    expect(firstBannedIndex([5, 6, 7, 8], [[6]])).toBe(1);
+    expect(firstBannedIndex([5, 6, 7, 8], [[9], [6, 9]])).toBe(-1);
+  });
+
+  it('gives the same tokens as starting over with the same bans', async () => {
+    const rows = [[3], [10, 11, 12, 13, 4], [20, 8]];
+    const badWords = [[9, 10]];
+    for (const ids of rows) {
+      const plain = await generateBatch(new FakeStep(counting), detok, [{ ids, maxNewTokens: 12 }], { eosId: EOS, padId: PAD });
+      const over = await generateBatch(new FakeStep(counting), detok, [{ ids, maxNewTokens: 12, badWords }], { eosId: EOS, padId: PAD });
+      const cut = firstBannedIndex(plain.results[0]!.tokens, badWords);
+      if (cut < 0) {
+        expect(over.results[0]).toEqual(plain.results[0]);
+        continue;
+      }
+      const prior = plain.results[0]!.tokens.slice(0, cut);
+      const resumed = await generateBatch(new FakeStep(counting), detok, [{ ids: [...ids, ...prior], prior, maxNewTokens: 12, badWords }], { eosId: EOS, padId: PAD });
+      expect(resumed.results[0]).toEqual(over.results[0]);
+      expect(resumed.stats.tokens).toBe(over.results[0]!.tokens.length - prior.length);
+    }
   });
 });
 

@@ -12,7 +12,7 @@ FIXTURES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__
 def test_tiny_end_to_end_build(tmp_path):
     out = tmp_path / 'because-reason-v1'
     build.main(['--fixtures', FIXTURES, '--out', str(out), '--config', 'tiny', '--steps', '300',
-                '--eval-every', '100', '--work', str(tmp_path / 'work'), '--threads', '2'])
+                '--eval-every', '100', '--work', str(tmp_path / 'work'), '--threads', '1'])
     for name in ('config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json', 'facts_vocab.json',
                  'MODEL_CARD.md', 'onnx/model.onnx', 'onnx/model_quantized.onnx', 'onnx/model_q4.onnx'):
         assert (out / name).exists(), name

@@ -10,6 +10,7 @@ def test_decode_artifacts():
     assert D.decode_artifacts('u"Sid Meiers Civilization\\xae V"') == 'Sid Meiers Civilization\xae V'
     assert D.decode_artifacts("u'Plain'") == 'Plain'
     assert D.decode_artifacts('no escapes') == 'no escapes'
+    assert D.decode_artifacts('Animation &amp; Modeling') == 'Animation & Modeling'
 
 
 def test_check_reason():
@@ -83,7 +84,7 @@ def test_prepare_on_a_tiny_synthetic_tree(tmp_path, capsys):
     total = sum(len(v) for v in splits.values())
     assert counts['llm-not-used (LLaMA2)'] == 40
     assert counts['llmxrec-steam: missing-or-unparsed-prompt'] == 1
-    assert total + sum(counts.values()) == len(reasons)
+    assert total - sum(1 for s in splits.values() for r in s if r.get('augmented')) + sum(n for k, n in counts.items() if not k.startswith('augment: ')) == len(reasons)
     row = splits['train'][0]
     assert set(row) >= {'id', 'domain', 'source', 'user', 'item', 'reason'}
     assert row['user']['history'][0]['title'].endswith('\u2122')
