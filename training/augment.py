@@ -5,7 +5,7 @@ trained on it learns "item -> memorised blurb" instead of "copy the title from <
 split by item, every held-out item is new, and the first model (v1 before this step) wrote the
 name of a popular training item ("you should play Rust") for an unseen one.
 
-What: for a training row whose reason names its candidate title, one extra copy is added in which
+What: for a training row whose reason names its candidate title, one extra copy (two for games) is added in which
 the title (prompt and reason alike) is replaced by another title of the same domain, drawn from the
 training split's titles (and, for games, the Steam catalog), never a held-out candidate. The item's
 facts stay as they are (the reason's claims about tags or genres stay true of the prompt). A copy is
@@ -18,6 +18,8 @@ import re
 from .prompt import sanitize_title
 
 _ARTICLE_LAST = re.compile(r'^(.*), (The|A|An)$')
+# Steam has only 34 candidate games, so its rows get two copies.
+COPIES = {'game': 2, 'movie': 1, 'news': 1}
 _STOP = {'the', 'and', 'for', 'with', 'from', 'your', 'this', 'that', 'edition', 'game', 'games', 'movie',
          'news', 'about', 'after', 'into', 'over', 'what', 'when', 'where', 'which', 'their', 'there'}
 
@@ -82,16 +84,19 @@ def augment(train_rows, pools, rng, counts):
         if not pool:
             continue
         taken = {r['item']['title'].lower()} | {h['title'].lower() for h in r['user'].get('history') or []}
-        for _ in range(5):
-            new = pool[rng.randrange(len(pool))]
-            if new.lower() not in taken:
+        for copy in range(COPIES.get(r['domain'], 1)):
+            for _ in range(5):
+                new = pool[rng.randrange(len(pool))]
+                if new.lower() not in taken:
+                    break
+            else:
+                continue
+            taken.add(new.lower())
+            swapped = swap_title(r, new)
+            if swapped is None:
+                counts['augment: %s: no copy (title not cleanly in reason)' % r['source']] += 1
                 break
-        else:
-            continue
-        swapped = swap_title(r, new)
-        if swapped is None:
-            counts['augment: %s: no copy (title not cleanly in reason)' % r['source']] += 1
-            continue
-        counts['augment: %s: title-swap copies added' % r['source']] += 1
-        out.append(swapped)
+            swapped['id'] = '%s-swap%d' % (r['id'], copy + 1)
+            counts['augment: %s: title-swap copies added' % r['source']] += 1
+            out.append(swapped)
     return out

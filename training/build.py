@@ -100,6 +100,15 @@ def sample_reasons(model, tok, rows, n=8, max_new=80):
     return out
 
 
+def load_any(path):
+    """A checkpoint: X.pt (training.train / build) or X.0.pt and its sibling shards (training.remote)."""
+    if path.endswith('.0.pt'):
+        import glob
+        from .remote import load_shards
+        return load_shards(glob.glob(path[:-len('0.pt')] + '*.pt'))
+    return load_checkpoint(path)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--data', help='the shared data folder (llmxrec-rec-reasons/, xrec-explanations/)')
@@ -117,6 +126,10 @@ def main(argv=None):
     ap.add_argument('--threads', type=int, default=None)
     ap.add_argument('--checkpoint', help='skip training: package this checkpoint (X.pt, or X.0.pt for shards; use --tokenizer too)')
     ap.add_argument('--tokenizer', help='use this tokenizer folder instead of training one')
+    ap.add_argument('--prepare-only', action='store_true', help='stop after data, tokenizer and encoding')
+    ap.add_argument('--init', help='fine-tune: start from these weights (X.pt or X.0.pt shards); needs --tokenizer')
+    ap.add_argument('--lr', type=float, default=None, help='peak learning rate (default: per config)')
+    ap.add_argument('--warmup', type=int, default=None)
     args = ap.parse_args(argv)
     if not args.data and not args.fixtures:
         ap.error('give --data or --fixtures')
@@ -128,21 +141,29 @@ def main(argv=None):
     splits = prepare(args, work)
     tok = Tokenizer.load(args.tokenizer) if args.tokenizer else build_tokenizer(args, splits, work)
     encoded = encode(tok, splits, work)
+    if args.prepare_only:  # e.g. to copy work/encoded + work/tokenizer to a GPU machine (training.remote)
+        log('prepared %s (encoded/, tokenizer/); stopping before training' % work)
+        return
     if args.checkpoint:
-        if args.checkpoint.endswith('.0.pt'):  # shards written by training.remote
-            import glob
-            from .remote import load_shards
-            model, extra = load_shards(glob.glob(args.checkpoint[:-len('0.pt')] + '*.pt'))
-        else:
-            model, extra = load_checkpoint(args.checkpoint)
+        model, extra = load_any(args.checkpoint)
         history = extra.get('history', {})
         log('loaded %s' % args.checkpoint)
     else:
         cfg = make_config(args.config, tok.vocab_size)
+        hp = hparams_for(args.config, args.device)
+        hp.update({k: v for k, v in (('lr', args.lr), ('warmup', args.warmup)) if v is not None})
+        init = None
+        if args.init:  # fine-tune from these weights (same config and tokenizer)
+            start, _ = load_any(args.init)
+            if start.config.vocab_size != tok.vocab_size:
+                raise SystemExit('--init weights have vocab %d, tokenizer has %d' % (start.config.vocab_size, tok.vocab_size))
+            init = start.state_dict()
+            log('fine-tuning from %s' % args.init)
         model, history = train(cfg, encoded['train'], encoded['valid'], device=args.device, steps=args.steps,
-                               minutes=args.minutes, log=log, eval_every=args.eval_every,
-                               hparams=hparams_for(args.config, args.device), threads=args.threads,
-                               valid_limit=args.valid_limit)
+                               minutes=args.minutes, log=log, eval_every=args.eval_every, hparams=hp,
+                               threads=args.threads, valid_limit=args.valid_limit, init_state=init)
+        if args.init:
+            history['init'] = args.init
         model = model.cpu()
     model = model.float().eval()
     # The packaged weights, for training.vectors (parity fixtures) and later re-exports.

@@ -12,8 +12,10 @@ Sources
 - The Amazon musical-instrument reviews are not used: no item metadata and no reason labels.
 - MovieLens reasons that use the dropped age, gender or occupation ("As an engineer, ...") are
   rejected (`cites-dropped-demographics`): the prompt never shows them.
-- A row's domain comes from its prompt: the reasons file labelled Sasrec/GPT3.5 "ml-100k" holds MIND
-  prompts (943 rows); they are read as news (and most then drop out as duplicates).
+- The reasons file labelled Sasrec/GPT3.5 "ml-100k" holds MIND prompts (943 rows): they are rejected
+  (`mislabelled-dataset`). Like `cites-dropped-demographics`, this rejection happens after the split,
+  and the split keys use the titles before HTML unescaping, so these fixes did not move the split
+  (the shipped model was fine-tuned from weights trained on the earlier data; see docs/training.md).
 - Title-swap augmentation (training/augment.py) adds, to the train split only, copies of LLMXRec rows
   with another title in place of the candidate's, so the model learns to copy the item title.
 
@@ -71,6 +73,14 @@ def decode_artifacts(text):
         text = m.group(2)
     text = _ESC.sub(lambda g: chr(int(g.group(1)[1:], 16)), text)
     return html.unescape(text) if '&' in text else text
+
+
+def _unescape_free(text):
+    """decode_artifacts without the HTML-entity step (split keys only)."""
+    m = _U_WRAP.match(text)
+    if m:
+        text = m.group(2)
+    return _ESC.sub(lambda g: chr(int(g.group(1)[1:], 16)), text)
 
 
 def _read_jsonl_gz(path):
@@ -242,10 +252,11 @@ def load_llmxrec(root, counts):
         p = prompts.get(r.get('prompt_id'))
         # The prompt's dataset is the truth: one source file (Sasrec/GPT3.5/ml-100k) holds MIND prompts.
         dataset = p.get('dataset') if p else r.get('dataset')
-        if dataset not in LLMXREC_DOMAINS:
+        if dataset not in LLMXREC_DOMAINS or r.get('dataset') not in LLMXREC_DOMAINS:
             counts['unknown-dataset'] += 1
             continue
         domain, source = LLMXREC_DOMAINS[dataset]
+        group = LLMXREC_DOMAINS[r['dataset']][1]  # split group: the file's own label (keeps the split stable)
         parsed = p and p.get('parsed')
         if not parsed or not isinstance(parsed.get('candidate'), dict):
             counts['%s: missing-or-unparsed-prompt' % source] += 1
@@ -264,15 +275,23 @@ def load_llmxrec(root, counts):
             history = [enrich(h, catalog) for h in history]
             item = enrich(item, catalog)
         reason = clean_reason(r.get('response') or '')
-        bad = check_reason(reason) or cites_demographics(reason, parsed.get('user'))
+        bad = check_reason(reason)
         if bad:
             counts['%s: %s' % (source, bad)] += 1
             continue
         row = {'id': '%s-%s' % (source, r['id']), 'domain': domain, 'source': source,
                'user': {'history': history}, 'item': item,
-               'reason': reason}
-        user_key = hashlib.sha1(json.dumps([h['title'] for h in history]).encode()).hexdigest()
-        rows.append((row, user_key, title.lower()))
+               'reason': reason, '_group': group}
+        # Rejected after the split (so the split of the other rows does not move): see prepare().
+        late = ('mislabelled-dataset (reasons file says %s)' % r['dataset']) if dataset != r['dataset'] else \
+            cites_demographics(reason, parsed.get('user'))
+        if late:
+            row['_reject'] = late
+        # Split keys use the titles before HTML unescaping, so that fix did not move the split.
+        raw = [_unescape_free(h.get('title') or '') for h in parsed.get('history') or []
+               if isinstance(h, dict) and sanitize_title(decode_artifacts(h.get('title') or ''))]
+        user_key = hashlib.sha1(json.dumps(raw).encode()).hexdigest()
+        rows.append((row, user_key, _unescape_free(cand.get('title') or '').lower()))
     return rows
 
 
@@ -350,7 +369,7 @@ def prepare(data_dir, seed=13, augment_titles=True):
     llm_dir = os.path.join(data_dir, 'llmxrec-rec-reasons')
     if os.path.isdir(llm_dir):
         for entry in load_llmxrec(llm_dir, counts):
-            by_source[entry[0]['source']].append(entry)
+            by_source[entry[0]['_group']].append(entry)
     xrec_dir = os.path.join(data_dir, 'xrec-explanations')
     if os.path.isdir(xrec_dir):
         for entry in load_xrec(xrec_dir, counts):
@@ -370,6 +389,16 @@ def prepare(data_dir, seed=13, augment_titles=True):
             deduped.append(entry)
         for split, rows in split_rows(deduped, seed, source, counts).items():
             splits[split].extend(rows)
+    for split in SPLITS:
+        kept = []
+        for row in splits[split]:
+            row.pop('_group', None)
+            late = row.pop('_reject', None)
+            if late:
+                counts['%s: %s' % (row['source'], late)] += 1
+            else:
+                kept.append(row)
+        splits[split] = kept
     kept = []
     patterns = fact_patterns(facts_vocab(splits['train']))
     for row in splits['train']:

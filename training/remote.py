@@ -3,10 +3,11 @@
   python3 -m training.remote --encoded .gpu/encoded --tokenizer .gpu/tokenizer --out $OUT \\
       --runs small:3000,small:8000,medium:6000,large:6000 --minutes 5.5 --keep small,medium
 
-Each run is `training.train` in its own process (they share the GPU; each is launch-bound). Afterwards
-every checkpoint is scored on the test split and gives greedy samples; the best run of each config
-named in --keep is written to --out as fp32 state-dict shards of at most 15 MiB (the transfer limit
-is 16 MiB a file). summary.json holds loss histories, test losses, samples and a check of our
+Each run is `training.train` in its own process (they share the GPU; each is launch-bound). Every run
+of a config named in --keep writes its fp32 state-dict shards (at most 15 MiB each, the transfer limit
+is 16 MiB a file) to --out as soon as it ends, so they survive a session that is cut short (the
+second session here lost its checkpoints that way). Afterwards every checkpoint is scored on the
+test split and gives greedy samples; summary.json names the best run of each kept config. summary.json holds loss histories, test losses, samples and a check of our
 tokenizer.json against the HF `tokenizers` library where that library is installed.
 """
 import argparse
@@ -106,7 +107,8 @@ def main(argv=None):
         tag = '%s-%s' % (name, steps)
         ck = os.path.join(work, tag + '.pt')
         logf = open(os.path.join(work, tag + '.log'), 'w')
-        cmd = [sys.executable, '-m', 'training.train', '--encoded', args.encoded, '--config', name, '--out', ck,
+        shard = ['--shard-out', args.out, '--tag', tag] if name in args.keep.split(',') else []
+        cmd = [sys.executable, '-m', 'training.train', '--encoded', args.encoded, '--config', name, '--out', ck] + shard + [
                '--device', args.device, '--steps', steps, '--minutes', str(args.minutes), '--eval-every', str(args.eval_every)] + (['--valid-limit', str(args.eval_limit)] if args.eval_limit else [])
         procs.append((tag, name, ck, subprocess.Popen(cmd, stdout=logf, stderr=subprocess.STDOUT), logf))
         print('started', tag, flush=True)
@@ -148,10 +150,8 @@ def main(argv=None):
         if not cands:
             continue
         _, tag = min(cands)
-        model, extra = load_checkpoint(os.path.join(work, tag + '.pt'))
-        paths = save_shards(model, os.path.join(args.out, 'ckpt-' + name), dict(extra, run=tag))
-        summary['runs'][tag]['kept'] = [os.path.basename(p) for p in paths]
-        print('kept', tag, paths, flush=True)
+        summary['best_' + name] = tag  # its shards: <out>/ckpt-<tag>.N.pt, written by training.train
+        print('best %s run: %s' % (name, tag), flush=True)
     strings = []
     for ids, plen in valid_ex[:1500]:
         strings += [tok.decode(ids[:plen]), tok.decode(ids[plen:-1])]

@@ -135,15 +135,18 @@ def evaluate(model, examples, device, batch_tokens=16384, limit=None):
 
 
 def train(cfg, train_ex, valid_ex, device='cpu', steps=1000, minutes=None, seed=0, log=print, eval_every=200,
-          valid_limit=None, hparams=None, threads=None):
-    """Trains and returns (best model on valid loss, history dict)."""
+          valid_limit=None, hparams=None, threads=None, init_state=None):
+    """Trains and returns (best model on valid loss, history dict). init_state: start weights (fine-tuning)."""
     device = torch.device(device)
     if threads:
         torch.set_num_threads(threads)
     torch.manual_seed(seed)
     hp = dict(hparams or {})
     cfg.dropout = hp.get('dropout', cfg.dropout)
-    model = LlamaForCausalLM(cfg).to(device)
+    model = LlamaForCausalLM(cfg)
+    if init_state is not None:
+        model.load_state_dict(init_state, strict=False)
+    model = model.to(device)
     log('model: %.2fM parameters, config %s' % (model.num_parameters() / 1e6, json.dumps(cfg.__dict__)))
     decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
     no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
@@ -174,7 +177,7 @@ def train(cfg, train_ex, valid_ex, device='cpu', steps=1000, minutes=None, seed=
         (loss / max(n, 1)).backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
-        run_loss += float(loss)
+        run_loss += float(loss.detach())
         run_n += n
         seen_tokens += x.numel()
         step += 1
@@ -214,6 +217,8 @@ def main(argv=None):
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--half', action='store_true', help='store fp16 weights')
     ap.add_argument('--valid-limit', type=int, default=None)
+    ap.add_argument('--shard-out', help='also write <=15 MiB shards of the checkpoint here')
+    ap.add_argument('--tag', help='name of the shards (default: the config name)')
     args = ap.parse_args(argv)
     with open(os.path.join(args.encoded, 'meta.json')) as f:
         meta = json.load(f)
@@ -227,6 +232,10 @@ def main(argv=None):
                         seed=args.seed, log=log, eval_every=args.eval_every, hparams=hparams_for(args.config, args.device),
                         valid_limit=args.valid_limit)
     save_checkpoint(model.cpu(), args.out, extra={'history': hist, 'config_name': args.config}, half=args.half)
+    if args.shard_out:  # transfer-sized shards right away (a remote session may end before its summary)
+        from .remote import save_shards
+        os.makedirs(args.shard_out, exist_ok=True)
+        save_shards(model, os.path.join(args.shard_out, 'ckpt-%s' % (args.tag or args.config)), {'history': hist, 'config_name': args.config})
     with open(args.out + '.history.json', 'w') as f:
         json.dump(hist, f)
     log('saved %s' % args.out)

@@ -105,3 +105,33 @@ def test_fixture_rows_follow_the_contract():
             assert isinstance(r['reason'], str) and r['reason']
             assert isinstance(r['item']['title'], str) and r['item']['title']
             assert isinstance(r['user']['history'], list)
+
+
+def test_title_swap_augmentation():
+    import collections
+    import random
+    from training import augment as A
+    row = {'id': 'r', 'domain': 'movie', 'source': 'llmxrec-ml100k',
+           'user': {'history': [{'title': 'Fargo', 'attributes': {}}]},
+           'item': {'title': 'Godfather, The', 'attributes': {'genres': ['Crime']}},
+           'reason': 'You will love The Godfather because you liked Fargo.'}
+    out = A.swap_title(row, 'Rock, The')
+    assert out['item']['title'] == 'Rock, The' and out['reason'] == 'You will love The Rock because you liked Fargo.'
+    assert out['item']['attributes'] == {'genres': ['Crime']} and out['augmented'] == 'title-swap'
+    # a partial mention left behind means no copy
+    partial = dict(row, item={'title': 'Counter-Strike: Global Offensive', 'attributes': {}},
+                   reason='Play Counter-Strike: Global Offensive; Counter-Strike fans love it.')
+    assert A.swap_title(partial, 'Portal 2') is None
+    counts = collections.Counter()
+    pools = A.title_pools([row], held_out_titles=['Heat'], catalog_titles=[])
+    assert 'Heat' not in pools['movie']
+    copies = A.augment([row], {'movie': ['Heat', 'Casablanca']}, random.Random(0), counts)
+    assert len(copies) == 1 and copies[0]['item']['title'] in ('Heat', 'Casablanca')
+
+
+def test_cites_demographics():
+    user = {'age': 24, 'gender': 'M', 'occupation': 'engineer'}
+    assert D.cites_demographics('As an engineer, you will like it.', user) == 'cites-dropped-demographics'
+    assert D.cites_demographics('At 24 you will like it.', user) == 'cites-dropped-demographics'
+    assert D.cites_demographics('You will like its engineering marvels.', user) is None
+    assert D.cites_demographics('Anything', None) is None
