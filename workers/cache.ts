@@ -2,6 +2,7 @@
 // in-memory LRU in front of IndexedDB; IndexedDB is best effort (missing, blocked, private mode,
 // quota) and the memory copy is never lost because of it.
 import { PROMPT_FORMAT_VERSION } from '../src/core/prompt.ts';
+import { done, request } from '../src/idb.ts';
 
 /** cyrb53-style 53-bit string hash (fast, well mixed; not cryptographic). */
 function hash53(text: string, seed: number): number {
@@ -101,21 +102,6 @@ const PRUNE_EVERY = 64;
 interface Row<V> {
   v: V;
   t: number;
-}
-
-function request<T>(req: IDBRequest<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error ?? new Error('IndexedDB request failed'));
-  });
-}
-
-function done(tx: IDBTransaction): Promise<void> {
-  return new Promise((resolve, reject) => {
-    tx.oncomplete = () => resolve();
-    tx.onerror = () => reject(tx.error ?? new Error('IndexedDB transaction failed'));
-    tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted'));
-  });
 }
 
 /**

@@ -3,7 +3,7 @@
 // reason and the eval's factual precision all use this module. Pure; no DOM.
 import type { AttributeValue, CitedFact, HistoryEntry, Item, UserContext } from '../types.ts';
 import { isGenericTerm } from './generic-words.ts';
-import { LIMITS, sanitizeFact, sanitizeText, sanitizeTitle } from './prompt.ts';
+import { keyedAttributeFacts, LIMITS, sanitizeText, sanitizeTitle, type KeyedFact } from './prompt.ts';
 import { atSentenceStart, isBoundary, searchable, segment, startsUpper, TermIndex, TermList, termKey } from './term-index.ts';
 import type { SearchableText, Segmented, TermHit } from './term-index.ts';
 
@@ -26,36 +26,8 @@ export interface FactsOptions {
 /** Bounds for scope 'all', so hostile input (100 KB attributes, 10k history entries) stays cheap. */
 export const ALL_FACTS_LIMITS = { itemFacts: 64, historyFacts: 32, historyEntries: 200 } as const;
 
-/** An attribute fact with the key it came from. */
-export interface KeyedFact {
-  value: string;
-  /** The attribute key ('tags', 'genres', ...). */
-  kind: string;
-}
-
-/**
- * The facts of an attribute map with their keys. Same values, order, de-duplication and cap as
- * prompt.ts's `attributeFacts` (so `scope: 'prompt'` is exactly what the model saw); a value found
- * under two keys keeps the first key.
- */
-export function keyedAttributeFacts(attributes: Record<string, AttributeValue> | undefined | null, max: number): KeyedFact[] {
-  const out: KeyedFact[] = [];
-  const seen = new Set<string>();
-  if (!attributes || typeof attributes !== 'object' || Array.isArray(attributes)) return out;
-  for (const key of Object.keys(attributes)) {
-    const raw = attributes[key];
-    const values = Array.isArray(raw) ? raw : [raw];
-    for (const value of values) {
-      const fact = sanitizeFact(value);
-      const folded = fact.toLowerCase();
-      if (!fact || seen.has(folded)) continue;
-      seen.add(folded);
-      out.push({ value: fact, kind: key });
-      if (out.length >= max) return out;
-    }
-  }
-  return out;
-}
+// KeyedFact and keyedAttributeFacts live in prompt.ts (the facts the model sees); re-exported here.
+export { keyedAttributeFacts, type KeyedFact } from './prompt.ts';
 
 /** A history entry as facts: its sanitized title and its attribute facts. */
 export interface HistoryFacts {

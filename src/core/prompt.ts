@@ -68,12 +68,20 @@ export function sanitizeFact(value: unknown): string {
   return sanitizeText(value.replace(/\[/g, '(').replace(/\]/g, ')').replace(/,/g, ' '), LIMITS.fact);
 }
 
+/** An attribute fact with the key it came from. */
+export interface KeyedFact {
+  value: string;
+  /** The attribute key ('tags', 'genres', ...). */
+  kind: string;
+}
+
 /**
- * The fact values of an attribute map, in key order then value order: strings and arrays of
- * strings only (numbers, booleans, objects are skipped), deduplicated case-insensitively, at most `max`.
+ * The facts of an attribute map, in key order then value order: strings and arrays of strings only
+ * (numbers, booleans, objects are skipped), deduplicated case-insensitively (a value found under two
+ * keys keeps the first key), at most `max`.
  */
-export function attributeFacts(attributes: Record<string, AttributeValue> | undefined | null, max: number): string[] {
-  const out: string[] = [];
+export function keyedAttributeFacts(attributes: Record<string, AttributeValue> | undefined | null, max: number): KeyedFact[] {
+  const out: KeyedFact[] = [];
   const seen = new Set<string>();
   if (!attributes || typeof attributes !== 'object' || Array.isArray(attributes)) return out;
   for (const key of Object.keys(attributes)) {
@@ -84,11 +92,16 @@ export function attributeFacts(attributes: Record<string, AttributeValue> | unde
       const folded = fact.toLowerCase();
       if (!fact || seen.has(folded)) continue;
       seen.add(folded);
-      out.push(fact);
+      out.push({ value: fact, kind: key });
       if (out.length >= max) return out;
     }
   }
   return out;
+}
+
+/** The fact values of an attribute map (see keyedAttributeFacts): what the prompt shows. */
+export function attributeFacts(attributes: Record<string, AttributeValue> | undefined | null, max: number): string[] {
+  return keyedAttributeFacts(attributes, max).map((f) => f.value);
 }
 
 function entry(title: string, facts: string[]): string {

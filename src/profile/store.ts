@@ -13,6 +13,7 @@ import {
   toHistory,
 } from './events.ts';
 import type { HistoryEntry } from '../types.ts';
+import { done, request } from '../idb.ts';
 
 export const PROFILE_DB_NAME = 'because-profile';
 const STORE = 'events';
@@ -35,21 +36,6 @@ export interface ProfileExport {
   storage: 'indexeddb' | 'memory';
   halfLifeDays: number;
   events: ProfileEvent[];
-}
-
-function request<T>(req: IDBRequest<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error ?? new Error('IndexedDB request failed'));
-  });
-}
-
-function done(tx: IDBTransaction): Promise<void> {
-  return new Promise((resolve, reject) => {
-    tx.oncomplete = () => resolve();
-    tx.onerror = () => reject(tx.error ?? new Error('IndexedDB transaction failed'));
-    tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted'));
-  });
 }
 
 async function openDb(factory: IDBFactory, name: string): Promise<IDBDatabase> {
