@@ -40,6 +40,9 @@ def prepare(args, work):
         splits = {s: data_mod.read_jsonl(os.path.join(args.fixtures, '%s.jsonl' % s)) for s in data_mod.SPLITS}
         log('fixture rows: %s' % {s: len(v) for s, v in splits.items()})
         return splits
+    if args.swap_copies is not None:
+        from . import augment
+        augment.COPIES = {d: args.swap_copies for d in augment.COPIES}
     splits, counts = data_mod.prepare(args.data, args.seed)
     data_mod.write_prepared(splits, counts, data_dir)
     data_mod.summarize(splits, counts)
@@ -130,6 +133,7 @@ def main(argv=None):
     ap.add_argument('--init', help='fine-tune: start from these weights (X.pt or X.0.pt shards); needs --tokenizer')
     ap.add_argument('--lr', type=float, default=None, help='peak learning rate (default: per config)')
     ap.add_argument('--warmup', type=int, default=None)
+    ap.add_argument('--swap-copies', type=int, default=None, help='title-swap copies per row, every domain (default: augment.COPIES)')
     args = ap.parse_args(argv)
     if not args.data and not args.fixtures:
         ap.error('give --data or --fixtures')
