@@ -11,8 +11,8 @@ import { loadOptionalSplit, loadSplit, samplePairs } from './eval/data.ts';
 import type { EvalPair } from './eval/data.ts';
 import { buildVocabularies, createFactChecker, readFactsVocab } from './eval/factuality.ts';
 import type { FactCheck } from './eval/factuality.ts';
-import { factualScores, scoreSystem } from './eval/metrics.ts';
-import type { SystemScores } from './eval/metrics.ts';
+import { compareSystems, factualScores, scoreSystem } from './eval/metrics.ts';
+import type { Comparison, SystemScores } from './eval/metrics.ts';
 import { configuredMaxNewTokens, DEFAULT_MAX_NEW_TOKENS, ModelRunner, modelFiles } from './eval/model-runner.ts';
 import type { Generation, ModelFiles, SpeedReport } from './eval/model-runner.ts';
 import { formatMarkdown, formatTable } from './eval/report.ts';
@@ -25,6 +25,7 @@ const HELP = `Usage: npm run eval -- [options]
   --xrec-limit N        of the held-out XRec pairs (default: all)
   --seed N              sampling seed (default 0)
   --batch N             prompts per forward pass for the quality run (default 8)
+  --threads N           onnxruntime intra-op threads (default: onnxruntime's, one per core)
   --max-new-tokens N    default: generation_config.json's max_new_tokens, else ${DEFAULT_MAX_NEW_TOKENS}
   --speed-prompts N     prompts for the batch-1 speed measurement (default 20; 0 skips it)
   --speed-repeats N     passes over those prompts; the median is reported (default 3)
@@ -51,6 +52,7 @@ const { values: args } = parseArgs({
     'xrec-limit': { type: 'string' },
     seed: { type: 'string' },
     batch: { type: 'string' },
+    threads: { type: 'string' },
     'max-new-tokens': { type: 'string' },
     'speed-prompts': { type: 'string' },
     'speed-repeats': { type: 'string' },
@@ -80,6 +82,7 @@ async function main(): Promise<void> {
   const xrecLimit = positiveInt('xrec-limit', args['xrec-limit'], undefined);
   const seed = positiveInt('seed', args.seed, 0, true)!;
   const batch = positiveInt('batch', args.batch, 8)!;
+  const threads = positiveInt('threads', args.threads, undefined);
   const speedPrompts = positiveInt('speed-prompts', args['speed-prompts'], 20, true)!;
   const speedRepeats = positiveInt('speed-repeats', args['speed-repeats'], 3)!;
   const started = performance.now();
@@ -100,7 +103,7 @@ async function main(): Promise<void> {
   const maxNewTokens = positiveInt('max-new-tokens', args['max-new-tokens'], undefined) ?? configuredMaxNewTokens(args.model!) ?? DEFAULT_MAX_NEW_TOKENS;
   if (!args['skip-model']) {
     files = modelFiles(args.model!, dtype);
-    runner = await ModelRunner.load(files.dir, dtype, maxNewTokens);
+    runner = await ModelRunner.load(files.dir, dtype, maxNewTokens, threads);
     log(`model ${files.file} (${files.bytes} bytes) on ${runner.backend}, max ${maxNewTokens} new tokens`);
   }
 
@@ -133,7 +136,8 @@ async function main(): Promise<void> {
     generateSeconds = (performance.now() - t0) / 1000;
     for (const [id, g] of generations) texts.get(id)!.model = g.text;
     if (speedPrompts > 0) {
-      speed = await runner.speed(test.slice(0, speedPrompts), speedRepeats);
+      // The same prompts whatever --limit says: the first of the seeded order.
+      speed = await runner.speed(samplePairs(testAll, speedPrompts, seed), speedRepeats);
       log(`speed: ${speed.runs.map((r) => r.tokens_per_s.toFixed(1)).join(', ')} tok/s end-to-end (batch 1)`);
     }
     await runner.dispose();
@@ -172,6 +176,17 @@ async function main(): Promise<void> {
   const xrecSystems = xrecPairs.length > 0 ? systems(xrecPairs, true) : undefined;
   const sources = [...new Set(test.map((p) => p.source))].sort();
   const bySource = Object.fromEntries(sources.map((s) => [s, systems(test.filter((p) => p.source === s), false)]));
+  // Is the model's lead real? Paired bootstrap over the same pairs (1000 resamples, seed 1).
+  const compare = (subset: readonly EvalPair[], a: SystemName, b: SystemName): { bleu4: Comparison; rougeL: Comparison } | undefined => {
+    if (!subset.every((p) => texts.get(p.id)![a] !== undefined && texts.get(p.id)![b] !== undefined) || subset.length === 0) return undefined;
+    return compareSystems(subset.map((p) => texts.get(p.id)![a]!), subset.map((p) => texts.get(p.id)![b]!), subset.map((p) => p.reason));
+  };
+  const comparisons = runner
+    ? {
+        test: { model_vs_retrieval: compare(test, 'model', 'retrieval'), model_vs_template: compare(test, 'model', 'template') },
+        ...(xrecPairs.length ? { xrec_pairs: { model_vs_xrec: compare(xrecPairs, 'model', 'xrec'), model_vs_retrieval: compare(xrecPairs, 'model', 'retrieval') } } : {}),
+      }
+    : undefined;
   const stops: Record<string, number> = {};
   for (const g of generations?.values() ?? []) stops[g.stop] = (stops[g.stop] ?? 0) + 1;
 
@@ -180,6 +195,7 @@ async function main(): Promise<void> {
     ...(xrecSystems?.xrec ? { xrec: xrecSystems.xrec } : {}),
     ...(xrecSystems ? { xrec_pairs: xrecSystems } : {}),
     by_source: bySource,
+    ...(comparisons ? { comparisons } : {}),
     reference_factual: { test: referenceFactual(test), ...(xrecPairs.length ? { xrec_pairs: referenceFactual(xrecPairs) } : {}) },
     meta: {
       data: dataDir,
@@ -190,7 +206,7 @@ async function main(): Promise<void> {
       sample: limit === undefined ? 'all' : `seeded hash sample, seed ${seed}`,
       train_pairs: train.length,
       model: files ? { dir: args.model, dtype, file: DTYPE_FILES[dtype], bytes: files.bytes, backend: 'onnxruntime-node CPU via transformers.js (workers/runtime.ts)' } : null,
-      decoding: { greedy: true, batch, max_new_tokens: maxNewTokens, grounding: 'off (raw model text)', stops },
+      decoding: { greedy: true, batch, threads: threads ?? 'onnxruntime default', max_new_tokens: maxNewTokens, grounding: 'off (raw model text)', stops },
       generate_seconds: generateSeconds,
       speed: speed ?? null,
       vocabulary_terms: checker.sizes,
@@ -223,6 +239,14 @@ async function main(): Promise<void> {
   console.log(table(`Held-out split: ${test.length} pairs (${result.meta.sample})`, main));
   if (xrecSystems) console.log('\n' + table(`Held-out XRec pairs: ${xrecPairs.length} (xrec = XRec's own predictions)`, xrecSystems));
   if (args['by-source']) for (const s of sources) console.log('\n' + table(`Source ${s}`, bySource[s]!));
+  if (comparisons) console.log('\nPaired bootstrap, 1000 resamples: A − B with 95% interval');
+  for (const [set, pairsOf] of Object.entries(comparisons ?? {})) {
+    for (const [name, c] of Object.entries(pairsOf as Record<string, { bleu4: Comparison; rougeL: Comparison } | undefined>)) {
+      if (!c) continue;
+      const show = (m: Comparison) => `${m.diff >= 0 ? '+' : ''}${m.diff.toFixed(4)} [${m.ci95[0].toFixed(4)}, ${m.ci95[1].toFixed(4)}] (A better in ${(m.win_share * 100).toFixed(1)}%)`;
+      console.log(`  ${set} ${name}: BLEU-4 ${show(c.bleu4)}; ROUGE-L ${show(c.rougeL)}`);
+    }
+  }
   const ref = result.reference_factual.test;
   console.log(`\nReference reasons' own factual precision (the metric's ceiling on this data): ${ref.factual_precision?.toFixed(3) ?? '-'}`);
   if (files) console.log(`Model file: ${DTYPE_FILES[dtype]} ${(files.bytes / 1e6).toFixed(2)} MB (${files.bytes} bytes); stops: ${JSON.stringify(stops)}`);

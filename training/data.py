@@ -224,7 +224,7 @@ def load_steam_catalog(root):
             continue
         attrs = {}
         for key, src in (('steam_tags', 'tags'), ('genres', 'genres')):
-            vals = [v for v in (g.get(src) or []) if isinstance(v, str) and v.strip()]
+            vals = [decode_artifacts(v) for v in (g.get(src) or []) if isinstance(v, str) and v.strip()]
             if vals:
                 attrs[key] = vals
         if attrs:

@@ -39,6 +39,9 @@ item's facts in the prompt format of `docs/prompt-format.md`. It runs in the bro
 Files: {files}
 
 ## Known failure modes
+- **It does not copy the candidate's title.** On held-out items it names the item in none of 60
+  greedy reasons (`python3 -m training.probe`); it writes a popular training title (12 %) or an
+  invented one. Raw output must not be shown without the grounding check (docs/training.md, "Known gaps").
 - The targets are LLM-written and formulaic ("Based on your history ..."): outputs are too. They can
   praise the item generically ("highly acclaimed", "immersive") without support in the prompt.
 - It may cite a tag or genre the item does not have, or a history title that the prompt shows but the

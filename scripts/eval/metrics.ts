@@ -47,6 +47,52 @@ export interface BleuOptions {
   smooth?: boolean;
 }
 
+/** One pair's BLEU sufficient statistics: clipped matches and candidate n-grams per order, lengths. */
+export interface BleuStats {
+  matches: number[];
+  possible: number[];
+  candidateLength: number;
+  referenceLength: number;
+}
+
+export function bleuStats(candidate: readonly string[], reference: readonly string[], maxOrder: number): BleuStats {
+  const matches: number[] = [];
+  const possible: number[] = [];
+  for (let n = 1; n <= maxOrder; n++) {
+    matches.push(clippedOverlap(ngramCounts(candidate, n), ngramCounts(reference, n)));
+    possible.push(Math.max(candidate.length - n + 1, 0));
+  }
+  return { matches, possible, candidateLength: candidate.length, referenceLength: reference.length };
+}
+
+/** Corpus BLEU from per-pair statistics; `indices` selects (and may repeat) pairs, for bootstrapping. */
+export function bleuFromStats(stats: readonly BleuStats[], maxOrder: number, options: BleuOptions = {}, indices?: readonly number[]): number {
+  const matches = new Array<number>(maxOrder).fill(0);
+  const possible = new Array<number>(maxOrder).fill(0);
+  let candidateLength = 0;
+  let referenceLength = 0;
+  const count = indices ? indices.length : stats.length;
+  for (let k = 0; k < count; k++) {
+    const s = stats[indices ? indices[k]! : k]!;
+    candidateLength += s.candidateLength;
+    referenceLength += s.referenceLength;
+    for (let i = 0; i < maxOrder; i++) {
+      matches[i]! += s.matches[i] ?? 0;
+      possible[i]! += s.possible[i] ?? 0;
+    }
+  }
+  if (candidateLength === 0) return 0;
+  let logSum = 0;
+  for (let i = 0; i < maxOrder; i++) {
+    const precision = options.smooth ? (matches[i]! + 1) / (possible[i]! + 1) : possible[i]! > 0 ? matches[i]! / possible[i]! : 0;
+    if (precision === 0) return 0;
+    logSum += Math.log(precision) / maxOrder;
+  }
+  const ratio = candidateLength / referenceLength;
+  const brevity = ratio > 1 ? 1 : Math.exp(1 - 1 / ratio);
+  return brevity * Math.exp(logSum);
+}
+
 /**
  * Corpus-level BLEU-N with one reference per candidate (Papineni et al. 2002): clipped n-gram
  * matches and candidate n-gram counts are summed over the corpus before dividing, orders 1..N
@@ -61,29 +107,11 @@ export function corpusBleu(
 ): number {
   if (candidates.length !== references.length) throw new Error('corpusBleu: candidates and references differ in length');
   if (!Number.isInteger(maxOrder) || maxOrder < 1) throw new Error('corpusBleu: maxOrder must be a positive integer');
-  const matches = new Array<number>(maxOrder).fill(0);
-  const possible = new Array<number>(maxOrder).fill(0);
-  let candidateLength = 0;
-  let referenceLength = 0;
-  candidates.forEach((candidate, index) => {
-    const reference = references[index] ?? [];
-    candidateLength += candidate.length;
-    referenceLength += reference.length;
-    for (let n = 1; n <= maxOrder; n++) {
-      matches[n - 1]! += clippedOverlap(ngramCounts(candidate, n), ngramCounts(reference, n));
-      possible[n - 1]! += Math.max(candidate.length - n + 1, 0);
-    }
-  });
-  if (candidateLength === 0) return 0;
-  let logSum = 0;
-  for (let i = 0; i < maxOrder; i++) {
-    const precision = options.smooth ? (matches[i]! + 1) / (possible[i]! + 1) : possible[i]! > 0 ? matches[i]! / possible[i]! : 0;
-    if (precision === 0) return 0;
-    logSum += Math.log(precision) / maxOrder;
-  }
-  const ratio = candidateLength / referenceLength;
-  const brevity = ratio > 1 ? 1 : Math.exp(1 - 1 / ratio);
-  return brevity * Math.exp(logSum);
+  return bleuFromStats(
+    candidates.map((c, i) => bleuStats(c, references[i] ?? [], maxOrder)),
+    maxOrder,
+    options,
+  );
 }
 
 export interface PRF {
@@ -275,5 +303,74 @@ export function scoreSystem(rows: readonly ScoredText[]): SystemScores {
     div_features: featureDiversity(rows.map((r) => r.features)),
     mean_words: rows.length > 0 ? words / rows.length : 0,
     ...factualScores(rows.map((r) => r.facts)),
+  };
+}
+
+/** Deterministic PRNG (mulberry32) so bootstrap intervals are reproducible. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface Comparison {
+  /** score(A) − score(B) on all pairs. */
+  diff: number;
+  /** 2.5th and 97.5th percentiles of the difference over paired bootstrap resamples. */
+  ci95: [number, number];
+  /** Share of resamples in which A scores strictly higher than B. */
+  win_share: number;
+  resamples: number;
+}
+
+/**
+ * Paired bootstrap (Koehn 2004): resample the n pairs with replacement, score both systems on the
+ * same resample, and report the spread of the difference. `score(indices)` computes a corpus metric
+ * on the selected pairs (corpus BLEU from BleuStats, or a mean of per-pair ROUGE).
+ */
+export function pairedBootstrap(
+  n: number,
+  scoreA: (indices: readonly number[]) => number,
+  scoreB: (indices: readonly number[]) => number,
+  resamples = 1000,
+  seed = 1,
+): Comparison {
+  const all = Array.from({ length: n }, (_, i) => i);
+  const diff = scoreA(all) - scoreB(all);
+  if (n === 0) return { diff: 0, ci95: [0, 0], win_share: 0, resamples: 0 };
+  const random = mulberry32(seed);
+  const diffs: number[] = [];
+  let wins = 0;
+  const indices = new Array<number>(n);
+  for (let r = 0; r < resamples; r++) {
+    for (let i = 0; i < n; i++) indices[i] = Math.floor(random() * n);
+    const d = scoreA(indices) - scoreB(indices);
+    diffs.push(d);
+    if (d > 0) wins++;
+  }
+  diffs.sort((a, b) => a - b);
+  const at = (q: number) => diffs[Math.min(diffs.length - 1, Math.max(0, Math.round(q * (diffs.length - 1))))]!;
+  return { diff, ci95: [at(0.025), at(0.975)], win_share: wins / resamples, resamples };
+}
+
+/** Paired bootstrap of BLEU-4 and ROUGE-L between two systems' outputs on the same references. */
+export function compareSystems(a: readonly string[], b: readonly string[], references: readonly string[], resamples = 1000, seed = 1): { bleu4: Comparison; rougeL: Comparison } {
+  if (a.length !== references.length || b.length !== references.length) throw new Error('compareSystems: lengths differ');
+  const refs = references.map(tokenize);
+  const ta = a.map(tokenize);
+  const tb = b.map(tokenize);
+  const statsA = ta.map((t, i) => bleuStats(t, refs[i]!, 4));
+  const statsB = tb.map((t, i) => bleuStats(t, refs[i]!, 4));
+  const rlA = ta.map((t, i) => rougeL(t, refs[i]!).f1);
+  const rlB = tb.map((t, i) => rougeL(t, refs[i]!).f1);
+  const mean = (values: readonly number[]) => (idx: readonly number[]) => idx.reduce((sum, i) => sum + values[i]!, 0) / Math.max(idx.length, 1);
+  return {
+    bleu4: pairedBootstrap(references.length, (idx) => bleuFromStats(statsA, 4, {}, idx), (idx) => bleuFromStats(statsB, 4, {}, idx), resamples, seed),
+    rougeL: pairedBootstrap(references.length, mean(rlA), mean(rlB), resamples, seed),
   };
 }

@@ -78,8 +78,10 @@ export class ModelRunner {
     readonly maxNewTokens: number,
   ) {}
 
-  static async load(dir: string, dtype: DType, maxNewTokens: number): Promise<ModelRunner> {
-    const runtime = await loadRuntime({ model: resolve(dir), dtype, device: 'auto' });
+  /** `threads`: onnxruntime intra-op threads (default: onnxruntime's choice, one per core). */
+  static async load(dir: string, dtype: DType, maxNewTokens: number, threads?: number): Promise<ModelRunner> {
+    const sessionOptions = threads ? { intraOpNumThreads: threads } : undefined;
+    const runtime = await loadRuntime({ model: resolve(dir), dtype, device: 'auto', ...(sessionOptions ? { sessionOptions } : {}) });
     return new ModelRunner(runtime, maxNewTokens);
   }
 

@@ -1,12 +1,17 @@
 // Hand-computed cases for scripts/eval/metrics.ts. Each expected value is worked out in the comment above it.
 import { describe, expect, it } from 'vitest';
 import {
+  bleuFromStats,
+  bleuStats,
+  compareSystems,
   corpusBleu,
   distinctN,
   factualScores,
   featureDiversity,
   lcsLength,
   meanRouge,
+  mulberry32,
+  pairedBootstrap,
   rougeL,
   rougeN,
   scoreSystem,
@@ -147,5 +152,44 @@ describe('scoreSystem', () => {
     // unigrams: 5 + 0 clipped of 12; c = 12 > r = 8 → no penalty
     expect(s.bleu1).toBeCloseTo(5 / 12, 10);
     expect(s.rougeL).toBeCloseTo(5 / 6 / 2, 10);
+  });
+});
+
+describe('paired bootstrap', () => {
+  it('BLEU from per-pair statistics equals corpus BLEU, and indices select pairs', () => {
+    const stats = [bleuStats(cat, catRef, 1), bleuStats(t('c'), t('d e f'), 1)];
+    expect(bleuFromStats(stats, 1)).toBeCloseTo(corpusBleu([cat, t('c')], [catRef, t('d e f')], 1), 12);
+    // pair 0 twice: 10 of 12 clipped, c = r = 12
+    expect(bleuFromStats(stats, 1, {}, [0, 0])).toBeCloseTo(10 / 12, 12);
+  });
+  it('is reproducible and brackets the observed difference', () => {
+    const a = [1, 0.8, 0.9, 0.7, 1];
+    const b = [0.5, 0.6, 0.4, 0.7, 0.5];
+    const mean = (v: number[]) => (idx: readonly number[]) => idx.reduce((s, i) => s + v[i]!, 0) / idx.length;
+    const r1 = pairedBootstrap(5, mean(a), mean(b), 500, 7);
+    expect(r1).toEqual(pairedBootstrap(5, mean(a), mean(b), 500, 7));
+    expect(r1.diff).toBeCloseTo(0.34, 10);
+    expect(r1.ci95[0]).toBeLessThanOrEqual(r1.diff);
+    expect(r1.ci95[1]).toBeGreaterThanOrEqual(r1.diff);
+    // A is never worse on any pair, and better on 4 of 5: B wins no resample
+    expect(r1.ci95[0]).toBeGreaterThan(0);
+    expect(r1.win_share).toBeGreaterThan(0.99);
+    const same = pairedBootstrap(5, mean(a), mean(a), 100, 7);
+    expect(same).toMatchObject({ diff: 0, ci95: [0, 0], win_share: 0 });
+  });
+  it('compares two systems on BLEU-4 and ROUGE-L', () => {
+    const refs = ['the cat sat on the mat today', 'a dog ran in the park today'];
+    const c = compareSystems(refs, ['the cat', 'a dog'], refs, 200, 3);
+    expect(c.bleu4.diff).toBeCloseTo(1, 10);
+    expect(c.rougeL.diff).toBeGreaterThan(0);
+    expect(c.rougeL.win_share).toBe(1);
+  });
+  it('mulberry32 is a deterministic uniform stream', () => {
+    const r = mulberry32(42);
+    const xs = Array.from({ length: 1000 }, r);
+    expect(xs.every((x) => x >= 0 && x < 1)).toBe(true);
+    expect(xs.reduce((s, x) => s + x, 0) / 1000).toBeGreaterThan(0.45);
+    expect(xs.reduce((s, x) => s + x, 0) / 1000).toBeLessThan(0.55);
+    expect(mulberry32(42)()).toBe(xs[0]);
   });
 });
