@@ -1,16 +1,7 @@
 // Leave-one-out ranking metrics and a seeded RNG for `npm run eval:rank`.
 
-/** mulberry32: small, fast, seedable; good enough for sampling negatives. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (shared with the reason eval's bootstrap): small, fast, seedable. */
+export { mulberry32 as seededRandom } from '../eval/metrics.ts';
 
 /** A stable 32-bit hash of a string (FNV-1a), to derive per-user seeds. */
 export function hashString(text: string): number {
