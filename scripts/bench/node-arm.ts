@@ -3,9 +3,8 @@
 // (`control`: the baseline with the engine's session options.) Prints one JSON ArmResult line on stdout. scripts/bench.ts runs both arms side by side.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { buildPrompt } from '../../src/core/prompt.ts';
 import { parseCatalog } from '../../src/demo/catalog.ts';
-import { benchSet, type ArmResult, type BenchSet } from '../../src/demo/bench-items.ts';
+import { baselineReason, benchSet, type ArmResult, type BenchSet } from '../../src/demo/bench-items.ts';
 import type { Item, Reason, UserContext } from '../../src/types.ts';
 
 const MODEL_ID = 'because-reason-v1';
@@ -43,16 +42,7 @@ async function baseline(set: BenchSet, maxNewTokens: number, control = false): P
   generator = await load();
   const warm = ms(t0);
 
-  const one = async (item: Item, context: UserContext): Promise<{ text: string; tokens: number }> => {
-    const out = (await generator(buildPrompt(item, context), {
-      max_new_tokens: maxNewTokens,
-      do_sample: false,
-      return_full_text: false,
-      add_special_tokens: false,
-    })) as { generated_text: string }[];
-    const text = out[0]?.generated_text ?? '';
-    return { text, tokens: generator.tokenizer.encode(text, { add_special_tokens: false }).length };
-  };
+  const one = (item: Item, context: UserContext) => baselineReason(generator, item, context, maxNewTokens);
   for (const item of set.warmup.slice(0, 2)) await one(item, set.context);
 
   const run: PageRun = { page_ms: 0, first_reason_ms: 0, tokens: 0, texts: [] };

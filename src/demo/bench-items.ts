@@ -1,6 +1,7 @@
 // The benchmark's fixed workload, shared by the Node and browser arms (scripts/bench.ts,
 // src/demo/bench.ts): a visitor with 4 games in their history, a page of 24 other games, and 24
 // different games for the warm-up (so the measured page never hits a cache).
+import { buildPrompt } from '../core/prompt.ts';
 import type { Item, UserContext } from '../types.ts';
 import { toItem, type Game } from './catalog.ts';
 
@@ -52,4 +53,22 @@ export interface ArmResult {
   warm_load_phases_ms?: Record<string, number>;
   /** First reason texts (page order), for a glance that both arms produced comparable text. */
   samples: string[];
+}
+
+/** The minimal surface of a transformers.js text-generation pipeline that the baseline uses. */
+export interface TextGenerator {
+  (prompt: string, options: Record<string, unknown>): Promise<unknown>;
+  tokenizer: { encode(text: string, options: { add_special_tokens: boolean }): number[] };
+}
+
+/** The baseline: one plain pipeline call per item, greedy, same prompt and token limit as the engine. */
+export async function baselineReason(generator: TextGenerator, item: Item, context: UserContext, maxNewTokens: number): Promise<{ text: string; tokens: number }> {
+  const out = (await generator(buildPrompt(item, context), {
+    max_new_tokens: maxNewTokens,
+    do_sample: false,
+    return_full_text: false,
+    add_special_tokens: false,
+  })) as { generated_text: string }[];
+  const text = out[0]?.generated_text ?? '';
+  return { text, tokens: generator.tokenizer.encode(text, { add_special_tokens: false }).length };
 }

@@ -4,10 +4,9 @@
 // ?arm=control:  the baseline with the engine's onnxruntime session options (workers/runtime.ts).
 // ?phase=load:   only time the model load (the second visit: files come from the browser cache).
 // The result lands in window.benchResult (or window.benchError).
-import { buildPrompt } from '../core/prompt.ts';
 import { createExplainer } from '../index.ts';
 import type { Item, Reason, UserContext } from '../types.ts';
-import { benchSet, type ArmResult } from './bench-items.ts';
+import { baselineReason, benchSet, type ArmResult } from './bench-items.ts';
 import { parseCatalog } from './catalog.ts';
 
 const MODEL_ID = 'because-reason-v1';
@@ -35,16 +34,7 @@ async function baseline(): Promise<Partial_> {
   const load = ms(t0);
   if (loadOnly) return { load_ms: load, backend: 'wasm' };
   const set = await workload();
-  const one = async (item: Item, context: UserContext): Promise<{ text: string; tokens: number }> => {
-    const out = (await generator(buildPrompt(item, context), {
-      max_new_tokens: maxNewTokens,
-      do_sample: false,
-      return_full_text: false,
-      add_special_tokens: false,
-    })) as { generated_text: string }[];
-    const text = out[0]?.generated_text ?? '';
-    return { text, tokens: generator.tokenizer.encode(text, { add_special_tokens: false }).length };
-  };
+  const one = (item: Item, context: UserContext) => baselineReason(generator, item, context, maxNewTokens);
   for (const item of set.warmup.slice(0, 2)) await one(item, set.context);
   const texts: string[] = [];
   let tokens = 0;
