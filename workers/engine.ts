@@ -143,8 +143,11 @@ export class Engine implements Explainer {
   private loadError: Error | null = null;
   private readonly scheduler: BatchScheduler<GenRequest, GenResult>;
   private readonly cache: ReasonCache<Reason>;
-  /** One controller per running call (aborted by the caller's signal, or all at once by dispose). */
-  private readonly calls = new Set<AbortController>();
+  /**
+   * One controller per running call (aborted by the caller's signal, or all at once by dispose), with
+   * the function that detaches its listener from the caller's signal when the call ends.
+   */
+  private readonly calls = new Map<AbortController, () => void>();
   private factsMatcher: FactMatcher | null = null;
   private readonly recentTitles = new LruCache<string, true>(RECENT_TITLES);
   private titlesMatcher: FactMatcher | null = null;
@@ -305,7 +308,7 @@ export class Engine implements Explainer {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    for (const call of this.calls) call.abort();
+    for (const call of this.calls.keys()) call.abort();
     this.scheduler.dispose();
     const rt = await this.runtime;
     await rt?.dispose();
@@ -316,18 +319,25 @@ export class Engine implements Explainer {
   private startCall(parent: AbortSignal | undefined): AbortController {
     const controller = new AbortController();
     setMaxListeners?.(0, controller.signal);
+    const onAbort = (): void => controller.abort();
     if (parent?.aborted) controller.abort();
-    else parent?.addEventListener('abort', () => controller.abort(), { once: true, signal: controller.signal });
-    this.calls.add(controller);
+    else parent?.addEventListener('abort', onAbort, { once: true });
+    // A page may share one signal across thousands of calls: each call's listener leaves with the call.
+    this.calls.set(controller, () => parent?.removeEventListener('abort', onAbort));
     return controller;
   }
 
   private endCall(controller: AbortController): void {
+    this.calls.get(controller)?.();
     this.calls.delete(controller);
   }
 
   private assertAlive(): void {
     if (this.disposed) throw new DisposedError('This explainer was disposed; create a new one with createExplainer().');
+  }
+
+  private throwIfDisposed(): void {
+    if (this.disposed) throw new DisposedError('The explainer was disposed while this request was waiting; create a new one with createExplainer().');
   }
 
   private fallbackBackend(): Backend {
@@ -462,9 +472,12 @@ export class Engine implements Explainer {
   private async reasonsFor(items: readonly Item[], ctx: UserContext, options: RequestOptions): Promise<Reason[]> {
     const t0 = performance.now();
     const rt = await this.runtime;
+    // dispose() aborts the calls waiting for the model: say what happened, not 'aborted'.
+    this.throwIfDisposed();
     throwIfAborted(options.signal);
     if (!rt) return items.map((item) => this.fallback(item, ctx, 'model-unavailable', this.fallbackBackend(), performance.now() - t0));
     const plans = await Promise.all(items.map((item) => this.plan(rt, item, ctx)));
+    this.throwIfDisposed();
     throwIfAborted(options.signal);
     return Promise.all(plans.map((plan) => this.answer(rt, plan, ctx, t0, options)));
   }
