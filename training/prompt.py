@@ -46,17 +46,55 @@ def truncate(text, limit):
     return cut[:-1] if cut.endswith(' ') else cut
 
 
+def input_bound(limit):
+    """Raw code points kept before sanitizing (sanitizing only shrinks text); as inputBound in prompt.ts."""
+    return limit * 8 + 64
+
+
+_MAX_BACKOFF = 32
+
+
+def _joins_previous(ch):
+    # Combining marks and Hangul medial/final jamo: NFC may fold them into the character before.
+    return unicodedata.category(ch).startswith('M') or '\u1160' <= ch <= '\u11ff'
+
+
+def cut_input(text, limit):
+    """The first input_bound(limit) code points, moved back (at most 32) so a mark is never cut from its base."""
+    bound = input_bound(limit)
+    if len(text) <= bound:
+        return text
+    end = bound
+    for _ in range(_MAX_BACKOFF):
+        if end <= 0 or not _joins_previous(text[end]):
+            break
+        end -= 1
+    return text[:end]
+
+
+_PIPES = re.compile(r'\|+')
+
+
+def _break_markers(text):
+    """One pass: a run of '|' right after '<' or right before '>' is dropped (as breakMarkers in prompt.ts)."""
+    if '|' not in text:
+        return text
+
+    def keep(m):
+        before = m.start() > 0 and text[m.start() - 1] == '<'
+        after = m.end() < len(text) and text[m.end()] == '>'
+        return '' if before or after else m.group(0)
+
+    return _PIPES.sub(keep, text)
+
+
 def sanitize_text(value, limit):
     if not isinstance(value, str):
         return ''
-    text = unicodedata.normalize('NFC', value)
+    text = unicodedata.normalize('NFC', cut_input(value, limit))
     text = _INVISIBLE.sub('', text)
     text = _CONTROL.sub(' ', text)
-    while True:
-        previous = text
-        text = text.replace('<|', '<').replace('|>', '>')
-        if text == previous:
-            break
+    text = _break_markers(text)
     text = _SPACES.sub(' ', text)
     if text.startswith(' '):
         text = text[1:]
@@ -65,16 +103,23 @@ def sanitize_text(value, limit):
     return truncate(text, limit)
 
 
+def _brackets(text):
+    return text.replace('[', '(').replace(']', ')')
+
+
 def sanitize_title(value):
     if isinstance(value, str):
-        value = value.replace('[', '(').replace(']', ')')
+        value = _brackets(cut_input(value, LIMITS['title']))
     return sanitize_text(value, LIMITS['title'])
 
 
 def sanitize_fact(value):
-    if not isinstance(value, str) or '://' in value:
+    if not isinstance(value, str):
         return ''
-    return sanitize_text(value.replace('[', '(').replace(']', ')').replace(',', ' '), LIMITS['fact'])
+    text = cut_input(value, LIMITS['fact'])
+    if '://' in text:
+        return ''
+    return sanitize_text(_brackets(text).replace(',', ' '), LIMITS['fact'])
 
 
 def attribute_facts(attributes, limit):

@@ -36,36 +36,88 @@ const INVISIBLE = /[\u202A-\u202E\u2066-\u2069\uFEFF]/g;
 // Spelled out (not \s) so that Python's re gives the same set.
 const SPACES = /[\t\n\v\f\r \u00A0\u1680\u2000-\u200A\u202F\u205F\u3000]+/g;
 
-/** Cut to at most `max` code points (never splits a surrogate pair). */
+/** Cut to at most `max` code points (never splits a surrogate pair). Linear in `max`, not in the input. */
 export function truncate(text: string, max: number): string {
-  const points = Array.from(text);
-  return points.length <= max ? text : points.slice(0, max).join('').replace(/ $/, '');
+  if (text.length <= max) return text; // code units ≥ code points
+  const end = codePointOffset(text, max);
+  return end >= text.length ? text : text.slice(0, end).replace(/ $/, '');
+}
+
+/** The UTF-16 offset after the first `count` code points of `text` (or text.length). */
+function codePointOffset(text: string, count: number): number {
+  let i = 0;
+  for (let n = 0; n < count && i < text.length; n++) i += isPairAt(text, i) ? 2 : 1;
+  return i;
+}
+
+function isPairAt(text: string, i: number): boolean {
+  const hi = text.charCodeAt(i);
+  const lo = text.charCodeAt(i + 1);
+  return hi >= 0xd800 && hi <= 0xdbff && lo >= 0xdc00 && lo <= 0xdfff;
 }
 
 /**
- * The one text sanitizer: NFC, control and bidi-override characters removed, special-token
- * markers `<|` and `|>` broken up, whitespace collapsed, trimmed, truncated.
+ * Raw input kept before sanitizing, in code points: sanitizing only shrinks text (it removes and
+ * collapses characters), so 8× the limit plus 64 leaves room for whitespace-heavy page text while
+ * bounding the cost of every later pass, whatever the page passes in.
+ */
+export function inputBound(max: number): number {
+  return max * 8 + 64;
+}
+
+// Characters that attach to the one before (combining marks, Hangul medial/final jamo): NFC may fold
+// them into it, so the raw cut never falls just before one.
+const JOINS_PREVIOUS = /^[\p{M}\u1160-\u11FF]/u;
+const MAX_BACKOFF = 32;
+
+/**
+ * The first inputBound(max) code points of `text`, moved back (at most 32 code points) so that the
+ * cut never separates a character from the marks that follow it. Runs before any other pass.
+ */
+export function cutInput(text: string, max: number): string {
+  const bound = inputBound(max);
+  if (text.length <= bound) return text;
+  let end = codePointOffset(text, bound);
+  for (let k = 0; k < MAX_BACKOFF && end > 0 && end < text.length && JOINS_PREVIOUS.test(text.slice(end, end + 2)); k++) {
+    end -= end >= 2 && isPairAt(text, end - 2) ? 2 : 1;
+  }
+  return text.slice(0, end);
+}
+
+/**
+ * Breaks up the special-token markers in one pass: a run of `|` right after `<` or right before `>`
+ * is dropped (`<|||x` → `<x`, `a||>` → `a>`), which is what removing one `|` of `<|`/`|>` at a
+ * time until nothing changes gives, in linear time.
+ */
+function breakMarkers(text: string): string {
+  if (!text.includes('|')) return text;
+  return text.replace(/\|+/g, (run: string, at: number) => (text[at - 1] === '<' || text[at + run.length] === '>' ? '' : run));
+}
+
+/**
+ * The one text sanitizer: input cut to its bound (cutInput), NFC, control and bidi-override
+ * characters removed, special-token markers `<|` and `|>` broken up, whitespace collapsed, trimmed,
+ * truncated to `max` code points. Every pass is linear and runs on at most inputBound(max) code points.
  */
 export function sanitizeText(value: unknown, max: number): string {
   if (typeof value !== 'string') return '';
-  let text = value.normalize('NFC').replace(INVISIBLE, '').replace(CONTROL, ' ');
-  let previous: string;
-  do {
-    previous = text;
-    text = text.replace(/<\|/g, '<').replace(/\|>/g, '>');
-  } while (text !== previous);
+  const text = breakMarkers(cutInput(value, max).normalize('NFC').replace(INVISIBLE, '').replace(CONTROL, ' '));
   return truncate(text.replace(SPACES, ' ').replace(/^ | $/g, ''), max);
 }
 
+const brackets = (text: string): string => text.replace(/\[/g, '(').replace(/\]/g, ')');
+
 /** Titles may not contain the fact brackets. */
 export function sanitizeTitle(value: unknown): string {
-  return sanitizeText(typeof value === 'string' ? value.replace(/\[/g, '(').replace(/\]/g, ')') : value, LIMITS.title);
+  return sanitizeText(typeof value === 'string' ? brackets(cutInput(value, LIMITS.title)) : value, LIMITS.title);
 }
 
 /** One fact: no brackets or commas (they delimit the fact list), no URLs. '' when unusable. */
 export function sanitizeFact(value: unknown): string {
-  if (typeof value !== 'string' || value.includes('://')) return '';
-  return sanitizeText(value.replace(/\[/g, '(').replace(/\]/g, ')').replace(/,/g, ' '), LIMITS.fact);
+  if (typeof value !== 'string') return '';
+  const text = cutInput(value, LIMITS.fact);
+  if (text.includes('://')) return '';
+  return sanitizeText(brackets(text).replace(/,/g, ' '), LIMITS.fact);
 }
 
 /** An attribute fact with the key it came from. */
