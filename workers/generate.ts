@@ -1,8 +1,14 @@
 // The batched decode loop. Many prompts run as ONE batch: left padding, an attention mask,
 // explicit position ids, the KV cache carried between steps (on the GPU when the runtime keeps it
-// there), greedy decoding, per-row stop at <|end|> or a token limit, per-row streaming of text deltas.
+// there), greedy decoding, per-row stop at <|end|> or a token limit, per-row streaming of text deltas,
+// per-row constrained decoding (constraints.ts) and a few candidates per row (candidates.ts).
 // It knows nothing about transformers.js: the runtime passes a `DecoderStep` (see runtime.ts), so the
 // padding, stopping, banning and streaming logic is unit-tested with a fake model.
+import { forkSchedule, laneCount, laneRank, logSoftmaxAt, rankCandidates } from './candidates.ts';
+import type { CandidateSpec } from './candidates.ts';
+import { laneRules, rankedPick } from './constraints.ts';
+import type { LaneRules, RowConstraints } from './constraints.ts';
+import { TokenTrie } from './token-trie.ts';
 
 /** An opaque KV cache owned by the runtime (tensors on CPU or GPU). */
 export type KvCache = { readonly __brand: 'KvCache' };
@@ -31,7 +37,11 @@ export interface DecoderStep {
    * Left undefined where the cache lives on the GPU: there the shared prefix is simply prefilled per row.
    */
   expand?(past: KvCache, rows: number): KvCache | null;
-  /** Keeps only the given rows of the cache (frees the rest); null when it cannot (e.g. GPU tensors). */
+  /**
+   * Keeps only the given rows of the cache, in that order (frees the rest); null when it cannot (e.g.
+   * GPU tensors). A row may be listed more than once (a gather): that is how a prompt prefilled once
+   * is copied to its candidates.
+   */
   compact?(past: KvCache, keep: readonly number[]): KvCache | null;
   /** Frees the cache (GPU buffers are released at once; CPU ones are left to GC). */
   release(past: KvCache): void;
@@ -57,7 +67,19 @@ export interface GenerateRow {
   sentences?: number;
   /** Token sequences that must not be produced (HF `bad_words_ids` semantics). */
   badWords?: readonly (readonly number[])[];
-  /** Called with each new piece of text, never splitting a multi-byte character. */
+  /** What this row may emit (its plan's slots, banned phrases, no repeated n-grams): see constraints.ts. */
+  constraints?: RowConstraints;
+  /**
+   * Candidates to return (see candidates.ts): n forks n ways at the first generated token, an array
+   * gives the branching per step. Default 1: greedy, exactly as without it.
+   */
+  candidates?: CandidateSpec;
+  /** Score the result by its mean log-probability even with one candidate. */
+  logprobs?: boolean;
+  /**
+   * Called with each new piece of text, never splitting a multi-byte character. With several
+   * candidates it streams the first (greedy) one, which need not be the one the caller keeps.
+   */
   onDelta?: (text: string) => void;
   /** Aborting stops this row only; the rest of the batch goes on. */
   signal?: AbortSignal;
@@ -65,10 +87,22 @@ export interface GenerateRow {
 
 export type StopReason = 'eos' | 'length' | 'sentence' | 'aborted';
 
+export interface Candidate {
+  tokens: number[];
+  text: string;
+  stop: StopReason;
+  /** Mean log-probability per token under the model (the eos it chose included; masks not applied). */
+  logprob: number;
+}
+
 export interface RowResult {
   tokens: number[];
   text: string;
   stop: StopReason;
+  /** With `candidates` or `logprobs`: the best candidate's mean log-probability. */
+  logprob?: number;
+  /** With `candidates` or `logprobs`: every distinct candidate, best first (the first is the result). */
+  candidates?: Candidate[];
 }
 
 export interface GenerateStats {
@@ -85,6 +119,8 @@ export interface GenerateStats {
   tokens: number;
   /** Rows dropped from the cache mid-batch because they had finished. */
   compactions: number;
+  /** Rows decoded: one per candidate of every row that was generated (equals the live rows without candidates). */
+  lanes: number;
 }
 
 export interface GenerateOptions {
@@ -205,43 +241,29 @@ export function splitForPrefill(lengths: readonly number[], budget: number): num
   return groups;
 }
 
-/** Tokens banned next for one row: the last token of every bad sequence whose prefix was just generated. */
-export function bannedNext(generated: readonly number[], badWords: readonly (readonly number[])[] | undefined): number[] {
-  const out: number[] = [];
-  for (const seq of badWords ?? []) {
-    if (seq.length === 0) continue;
-    const prefix = seq.length - 1;
-    if (prefix > generated.length) continue;
-    let match = true;
-    for (let k = 0; k < prefix && match; k++) match = generated[generated.length - prefix + k] === seq[k];
-    if (match) out.push(seq[prefix] as number);
-  }
-  return out;
-}
-
 /**
- * The first position where greedy decoding with `badWords` would leave `tokens` (a token that
- * completes a banned sequence), or -1 when no ban fires: then a greedy regeneration with these bans
- * would reproduce `tokens` exactly, and up to the returned position it always does.
+ * The first position where greedy decoding with `badWords` (and `constraints`, when given) would leave
+ * `tokens` (a token that a rule bans there), or -1 when no rule fires: then a greedy regeneration with
+ * these rules would reproduce `tokens` exactly, and up to the returned position it always does.
  */
-export function firstBannedIndex(tokens: readonly number[], badWords: readonly (readonly number[])[]): number {
-  for (let i = 0; i < tokens.length; i++) if (bannedNext(tokens.slice(0, i), badWords).includes(tokens[i] as number)) return i;
+export function firstBannedIndex(tokens: readonly number[], badWords: readonly (readonly number[])[], constraints?: RowConstraints): number {
+  const rules = laneRules(constraints, new TokenTrie(badWords));
+  if (!rules) return -1;
+  for (let i = 0; i < tokens.length; i++) {
+    if (!rules.allows(tokens[i] as number)) return i;
+    rules.advance(tokens[i] as number);
+  }
   return -1;
 }
 
 /** Index of the largest logit of one row, skipping banned ids; ties go to the lowest id (deterministic). */
 export function argmax(logits: Float32Array, offset: number, vocab: number, banned: readonly number[] = []): number {
-  const skip = banned.length > 0 ? new Set(banned) : null;
-  let best = -1;
-  let bestValue = -Infinity;
-  for (let v = 0; v < vocab; v++) {
-    const x = logits[offset + v] as number;
-    if (x > bestValue && !(skip && skip.has(v))) {
-      bestValue = x;
-      best = v;
-    }
+  let mask: Uint8Array | null = null;
+  if (banned.length > 0) {
+    mask = new Uint8Array(vocab);
+    for (const b of banned) if (b >= 0 && b < vocab) mask[b] = 1;
   }
-  return best < 0 ? 0 : best;
+  return Math.max(0, rankedPick(logits, offset, vocab, 0, mask));
 }
 
 /**
@@ -270,20 +292,34 @@ export class TextDelta {
   }
 }
 
+/** One lane: a row of the batch being decoded (a row with candidates has several). */
 interface RowState {
+  /** The input row it belongs to. */
   index: number;
+  /** Its candidate number within the row (0: the greedy path). */
+  lane: number;
   row: GenerateRow;
+  /** The row's fork schedule (candidates.ts); [] for a single greedy lane. */
+  schedule: readonly number[];
   /** This row's attention mask over the prompt part of the cache (set at prefill). */
   promptMask: BigInt64Array;
   tokens: number[];
+  /** Prior tokens: fork steps count from the first new token. */
+  start: number;
   done: StopReason | null;
+  /** A fork lane whose ranked token did not exist (fewer allowed tokens than lanes): no candidate. */
+  dropped: boolean;
   stream: TextDelta | null;
   position: number;
+  rules: LaneRules | null;
+  /** Sum of the chosen tokens' log-probabilities and how many were scored; null when not scoring. */
+  score: { sum: number; count: number } | null;
 }
 
 /**
  * Generates a continuation for every row in one batch. Rows that finish keep a slot (fed pad tokens)
- * until enough of them have finished to compact the cache, where the runtime supports it.
+ * until enough of them have finished to compact the cache, where the runtime supports it. A row with
+ * `candidates` decodes as several lanes (rows of the batch) and returns them ranked.
  */
 export async function generateBatch(
   step: DecoderStep,
@@ -293,21 +329,71 @@ export async function generateBatch(
 ): Promise<{ results: RowResult[]; stats: GenerateStats }> {
   const now = options.now ?? (() => performance.now());
   const compactShare = options.compactShare ?? 0.25;
-  const states: RowState[] = rows.map((row, index) => ({
-    index,
-    row,
-    promptMask: new BigInt64Array(0),
-    tokens: [...(row.prior ?? [])],
-    done: row.signal?.aborted ? 'aborted' : row.maxNewTokens <= (row.prior?.length ?? 0) ? 'length' : null,
-    stream: row.onDelta ? new TextDelta(detokenize) : null,
-    position: row.ids.length,
-  }));
-  const stats: GenerateStats = { rows: rows.length, width: 0, sharedPrefix: 0, steps: 0, prefillMs: 0, decodeMs: 0, tokens: 0, compactions: 0 };
+  // One trie per distinct badWords list (rows of one call often share it).
+  const tries = new Map<readonly (readonly number[])[], TokenTrie>();
+  const trieOf = (bad: readonly (readonly number[])[] | undefined): TokenTrie | null => {
+    if (!bad || bad.length === 0) return null;
+    let trie = tries.get(bad);
+    if (!trie) tries.set(bad, (trie = new TokenTrie(bad)));
+    return trie;
+  };
+  const states: RowState[] = rows.flatMap((row, index) => {
+    const schedule = forkSchedule(row.candidates);
+    const scoring = schedule.length > 0 || row.logprobs === true;
+    const prior = row.prior ?? [];
+    const done: StopReason | null = row.signal?.aborted ? 'aborted' : row.maxNewTokens <= prior.length ? 'length' : null;
+    return Array.from({ length: laneCount(schedule) }, (_, lane): RowState => {
+      const rules = laneRules(row.constraints, trieOf(row.badWords));
+      for (const t of prior) rules?.advance(t);
+      return {
+        index,
+        lane,
+        row,
+        schedule,
+        promptMask: new BigInt64Array(0),
+        tokens: [...prior],
+        start: prior.length,
+        done,
+        dropped: false,
+        stream: row.onDelta && lane === 0 ? new TextDelta(detokenize) : null,
+        position: row.ids.length,
+        rules,
+        score: scoring ? { sum: 0, count: 0 } : null,
+      };
+    });
+  });
+  const stats: GenerateStats = { rows: rows.length, width: 0, sharedPrefix: 0, steps: 0, prefillMs: 0, decodeMs: 0, tokens: 0, compactions: 0, lanes: 0 };
   const active = states.filter((s) => s.done === null);
-  if (active.length === 0) return { results: finish(states, detokenize), stats };
+  if (active.length === 0) return { results: finish(rows.length, states, detokenize), stats };
+  stats.lanes = active.length;
 
   let t0 = now();
-  const { out: first, maskWidth: promptWidth, mask, shared, steps } = await prefill(step, active.map((s) => s.row.ids), options);
+  // Lanes of one row share its prompt: prefill it once and gather the cache to the lanes where the
+  // runtime can, else prefill every lane (the GPU runtime).
+  const leaders = active.filter((s) => s.lane === 0);
+  const forks = leaders.length < active.length;
+  let prefilled = forks && step.compact ? leaders : active;
+  let pre = await prefill(step, prefilled.map((s) => s.row.ids), options);
+  // Row of the prefill output whose logits each lane reads at the first step.
+  let source = active.map((_, r) => r);
+  if (prefilled !== active) {
+    const at = new Map(leaders.map((s, r) => [s.index, r]));
+    const gather = active.map((s) => at.get(s.index) as number);
+    const wide = step.compact?.(pre.out.past, gather) ?? null;
+    if (wide) {
+      if (wide !== pre.out.past) step.release(pre.out.past);
+      const width = pre.maskWidth;
+      const mask = new BigInt64Array(active.length * width);
+      gather.forEach((g, r) => mask.set(pre.mask.subarray(g * width, (g + 1) * width), r * width));
+      pre = { ...pre, out: { ...pre.out, past: wide }, mask };
+      source = gather;
+    } else {
+      step.release(pre.out.past);
+      prefilled = active;
+      pre = await prefill(step, active.map((s) => s.row.ids), options);
+    }
+  }
+  const { out: first, maskWidth: promptWidth, mask, shared, steps } = pre;
   let out = first;
   let maskWidth = promptWidth;
   active.forEach((s, r) => (s.promptMask = mask.slice(r * promptWidth, (r + 1) * promptWidth)));
@@ -316,26 +402,55 @@ export async function generateBatch(
   stats.sharedPrefix = shared;
   stats.steps = steps;
   let past: KvCache | null = out.past;
-  // `slots` are the rows currently in the cache, in cache order.
+  // `slots` are the lanes currently in the cache, in cache order.
   let slots = active;
   try {
     for (;;) {
-      // Pick the next token of every live row.
+      // Pick the next token of every live lane.
       slots.forEach((s, r) => {
         if (s.done) return;
         if (s.row.signal?.aborted) {
           s.done = 'aborted';
           return;
         }
-        const token = argmax(out.logits, r * out.vocab, out.vocab, bannedNext(s.tokens, s.row.badWords));
+        const generated = s.tokens.length - s.start;
+        const rank = laneRank(s.schedule, s.lane, generated);
+        // At a fork step lanes with the same history read the same logits (their first lane's), so
+        // their ranked picks are distinct tokens even if the batch computed them a hair apart.
+        let from = source[r] as number;
+        if (generated < s.schedule.length) {
+          const twin = slots.findIndex((o) => o.index === s.index && o.tokens.length === s.tokens.length && o.tokens.every((t, k) => t === s.tokens[k]));
+          if (twin >= 0) from = source[twin] as number;
+        }
+        const offset = from * out.vocab;
+        let token: number;
+        if (s.rules) token = s.rules.pick(out.logits, offset, out.vocab, rank);
+        else if (rank === 0) token = Math.max(0, rankedPick(out.logits, offset, out.vocab, 0, null)); // today's argmax
+        else token = rankedPick(out.logits, offset, out.vocab, rank, null);
+        if (token < 0) {
+          // Nothing allowed: the greedy lane ends here; a fork lane without its ranked token is no candidate.
+          s.done = 'eos';
+          s.dropped = rank > 0;
+          return;
+        }
+        const logprob = s.score ? logSoftmaxAt(out.logits, offset, out.vocab, token) : 0;
+        if (s.score) {
+          s.score.sum += logprob;
+          s.score.count++;
+        }
         if (token === options.eosId) {
           s.done = 'eos';
           return;
         }
         s.tokens.push(token);
+        s.rules?.advance(token);
         stats.tokens++;
         if (s.row.sentences && completesSentences(detokenize(s.tokens), detokenize([token]), s.row.sentences)) {
           s.tokens.pop(); // the whitespace-led token that showed the sentence had ended
+          if (s.score) {
+            s.score.sum -= logprob;
+            s.score.count--;
+          }
           s.done = 'sentence';
           return;
         }
@@ -347,6 +462,7 @@ export async function generateBatch(
       });
       const live = slots.filter((s) => !s.done);
       if (live.length === 0) break;
+      source = slots.map((_, r) => r);
 
       // Drop finished rows from the cache when enough have finished and the runtime can.
       if (step.compact && past && (slots.length - live.length) / slots.length >= compactShare) {
@@ -355,6 +471,7 @@ export async function generateBatch(
         if (smaller) {
           past = smaller;
           slots = live;
+          source = slots.map((_, r) => r);
           stats.compactions++;
         }
       }
@@ -382,7 +499,7 @@ export async function generateBatch(
   } finally {
     if (past) step.release(past);
   }
-  return { results: finish(states, detokenize), stats };
+  return { results: finish(rows.length, states, detokenize), stats };
 }
 
 /**
@@ -432,16 +549,31 @@ function buildMask(slots: readonly RowState[], maskWidth: number): BigInt64Array
   return mask;
 }
 
-function finish(states: readonly RowState[], detokenize: Detokenize): RowResult[] {
-  return states.map((s) => {
-    let text: string;
-    if (s.stream) {
-      const rest = s.stream.flush(s.tokens);
-      if (rest.delta) s.row.onDelta?.(rest.delta);
-      text = rest.text;
-    } else {
-      text = detokenize(s.tokens);
-    }
-    return { tokens: s.tokens, text, stop: s.done ?? 'length' };
+function finish(count: number, states: readonly RowState[], detokenize: Detokenize): RowResult[] {
+  const lanes: RowState[][] = Array.from({ length: count }, () => []);
+  for (const s of states) (lanes[s.index] as RowState[]).push(s);
+  return lanes.map((group) => {
+    const results = group.map((s) => {
+      let text: string;
+      if (s.stream) {
+        const rest = s.stream.flush(s.tokens);
+        if (rest.delta) s.row.onDelta?.(rest.delta);
+        text = rest.text;
+      } else {
+        text = detokenize(s.tokens);
+      }
+      return { tokens: s.tokens, text, stop: s.done ?? 'length' };
+    });
+    const first = group[0] as RowState;
+    if (!first.score) return results[0] as RowResult;
+    const candidates = rankCandidates(
+      group.flatMap((s, k): Candidate[] => {
+        if (s.dropped) return [];
+        const score = s.score as { sum: number; count: number };
+        return [{ ...(results[k] as RowResult), logprob: score.count > 0 ? score.sum / score.count : -Infinity }];
+      }),
+    );
+    const best = candidates[0] ?? { ...(results[0] as RowResult), logprob: -Infinity };
+    return { ...best, candidates: candidates.length > 0 ? candidates : [best] };
   });
 }

@@ -1,7 +1,7 @@
 // The batched decode loop against a fake model that checks what a real one relies on: left padding
 // masked out, positions counting real tokens only, the KV cache carried (and compacted) per row.
 import { describe, expect, it } from 'vitest';
-import { argmax, bannedNext, completesSentences, firstBannedIndex, generateBatch, leftPad, sharedPrefixLength, splitForPrefill, suffixPad, TextDelta } from '../../workers/generate.ts';
+import { argmax, completesSentences, firstBannedIndex, generateBatch, leftPad, sharedPrefixLength, splitForPrefill, suffixPad, TextDelta } from '../../workers/generate.ts';
 import type { DecoderStep, GenerateRow, KvCache } from '../../workers/generate.ts';
 
 const EOS = 1;
@@ -120,14 +120,11 @@ describe('splitForPrefill', () => {
   });
 });
 
-describe('argmax / bannedNext', () => {
+describe('argmax', () => {
   it('takes the lowest id on ties and skips banned ids', () => {
     const l = new Float32Array([0, 3, 3, 1]);
     expect(argmax(l, 0, 4)).toBe(1);
     expect(argmax(l, 0, 4, [1])).toBe(2);
-  });
-  it('bans the last token of a bad sequence whose prefix was just generated', () => {
-    expect(bannedNext([4, 5], [[9], [5, 6], [4, 6], [7, 5, 8]])).toEqual([9, 6]);
   });
 });
 

@@ -1,0 +1,76 @@
+// A few candidates per row, for the engine to re-rank with its check (greedy decoding under hard masks
+// can be forced into garbage; a second opening often is not). A row forks into lanes: at each step of
+// its fork schedule the lanes split over that step's best allowed tokens, then every lane continues
+// greedily under the same constraints. Lanes are plain rows of the batch, so this works without any
+// cache reordering (the GPU runtime has none); where the runtime can gather cache rows, the prompt is
+// prefilled once and copied to its lanes. Lanes are scored by their mean log-probability.
+
+/** Most candidates per row (each is a row of the batch: decode cost grows with it). */
+export const MAX_CANDIDATES = 8;
+
+/**
+ * Candidates of a row: a number n forks n ways at the first generated token; an array gives the
+ * branching per step ([2, 2]: 2 first tokens × 2 second tokens = 4 candidates).
+ */
+export type CandidateSpec = number | readonly number[];
+
+/** Branching factor per generated step (trailing 1s dropped); [] means one greedy lane. */
+export function forkSchedule(spec: CandidateSpec | undefined): number[] {
+  const raw = spec === undefined ? [] : typeof spec === 'number' ? [spec] : [...spec];
+  for (const b of raw) if (!Number.isInteger(b) || b < 1) throw new RangeError(`Candidate branching must be positive integers, got ${JSON.stringify(spec)}.`);
+  while (raw.length > 0 && raw[raw.length - 1] === 1) raw.pop();
+  if (laneCount(raw) > MAX_CANDIDATES) throw new RangeError(`At most ${MAX_CANDIDATES} candidates per row, got ${laneCount(raw)}.`);
+  return raw;
+}
+
+export function laneCount(schedule: readonly number[]): number {
+  return schedule.reduce((a, b) => a * b, 1);
+}
+
+/**
+ * Which ranked token lane `lane` takes at generated step `step` (0: the best allowed): the lane index
+ * read in mixed radix, the last fork step least significant, so lane 0 is the greedy path.
+ */
+export function laneRank(schedule: readonly number[], lane: number, step: number): number {
+  if (step >= schedule.length) return 0;
+  let below = 1;
+  for (let t = step + 1; t < schedule.length; t++) below *= schedule[t] as number;
+  return Math.floor(lane / below) % (schedule[step] as number);
+}
+
+/** log softmax(logits)[token] of one row: the model's own log-probability, before any mask. */
+export function logSoftmaxAt(logits: Float32Array, offset: number, vocab: number, token: number): number {
+  let max = -Infinity;
+  for (let v = 0; v < vocab; v++) {
+    const x = logits[offset + v] as number;
+    if (x > max) max = x;
+  }
+  if (max === -Infinity) return -Infinity;
+  let sum = 0;
+  for (let v = 0; v < vocab; v++) sum += Math.exp((logits[offset + v] as number) - max);
+  return (logits[offset + token] as number) - max - Math.log(sum);
+}
+
+export interface Scored {
+  tokens: readonly number[];
+  text: string;
+  /** Mean log-probability per scored token (-Infinity when none was scored). */
+  logprob: number;
+}
+
+/**
+ * Candidates best first: by mean log-probability (ties keep lane order), the same text only once,
+ * and empty texts only when nothing else is left.
+ */
+export function rankCandidates<T extends Scored>(candidates: readonly T[]): T[] {
+  const order = candidates.map((c, i) => ({ c, i })).sort((a, b) => b.c.logprob - a.c.logprob || a.i - b.i || 0);
+  const seen = new Set<string>();
+  const out: T[] = [];
+  for (const { c } of order) {
+    if (seen.has(c.text)) continue;
+    seen.add(c.text);
+    out.push(c);
+  }
+  const filled = out.filter((c) => c.text.trim() !== '');
+  return filled.length > 0 ? filled : out.slice(0, 1);
+}
