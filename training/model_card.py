@@ -2,6 +2,64 @@
 import json
 import os
 
+CARD_V2 = """# because-reason-v2
+
+A small decoder-only language model (Llama architecture, 4.5M parameters in the shipped "small"
+config) that writes a short "why this item" reason for a storefront item **in slot text**: the
+engine's content plan (docs/plan-and-slots.md) says which history titles and facts may be cited, the
+prompt (`<|domain|>D<|history|><|@h1|>…<|facts|><|@f1|>F1…<|reason|>` or `…<|new|>…` for a new
+visitor) names the slots, and the model answers with words and slot tokens (`<|@item|>`, `<|@h1|>`,
+`<|@f1|>`, `<|@noun|>`, `<|@did|>`, …) that the engine fills in deterministically. Titles never
+reach the prompt, so the model cannot name a title; it can only point at the plan's slots.
+It runs in the browser through @huggingface/transformers (onnxruntime-web, WebGPU or WASM).
+Built by `training/` in this repository (`python3 -m training.build`, fine-tuned from
+because-reason-v1 with an embedding grown by the 11 v2 tokens at ids 6000-6010); see `docs/training.md`.
+
+## Intended use
+- Draft reasons under recommended items, on the visitor's device, **only through the engine**: the
+  slot text must be filled from the plan, the decode loop constrains which slots may appear, and the
+  open-vocabulary check runs after filling (fallback otherwise).
+- **Research use only** (see the data terms below). Not for commercial deployment as is.
+- Not for: facts about an item beyond those in the plan (prices, awards, reviews), decisions about
+  people, or any text shown without the engine's check.
+
+## Data and terms
+- LLMXRec recommendation reasons (Luo et al., 2023; repository without a licence): GPT-4 and GPT-3.5
+  reasons for MovieLens-100K, Steam and MIND recommendations. MovieLens: GroupLens research licence;
+  Steam: UCSD research data; MIND: Microsoft Research licence (non-commercial). The reasons are OpenAI
+  model outputs, subject to OpenAI's terms on using outputs to train models. MovieLens age, gender
+  and occupation were dropped.
+- XRec explanation test sets (Ma et al., EMNLP 2024; Apache-2.0 code; Amazon/Google data for research
+  use; Yelp data under the Yelp Dataset Terms, non-commercial, no redistribution; GPT-3.5 outputs).
+- The targets are these references, delexicalized by the engine's own fact matcher
+  (`scripts/prepare-v2.ts`): sentences naming anything outside the plan were dropped.
+- Consequence: **research use only**. The weights are derived from these data (and from
+  because-reason-v1, trained on the same data); check every licence before any other use.
+- Split by user and by candidate item (seeded), so evaluation items and users were never seen in training.
+
+## Configuration
+{config}
+
+## Metrics (held-out, per target token: slot text + `<|end|>`)
+{metrics}
+
+Files: {files} (the fp32 file is not shipped)
+
+## Known failure modes
+- The slot text can be ungrammatical once filled (an article or plural that does not fit a fact);
+  the engine's filler fixes a/an, lists and casing, not every agreement.
+- It may leave a planned fact out or repeat a slot unless the decode loop constrains it
+  (workers/constraints.ts: each title/fact slot at most once, only the plan's slots).
+- The references are LLM-written and formulaic ("Based on your history ..."): outputs are too, and
+  they can praise the item generically ("immersive") without support in the plan.
+- Only English; domains seen in training: games, movies, news, books, products, local businesses.
+- Quantized variants (int8, q4) can differ from the PyTorch weights in a few tokens
+  (test/integration/parity.test.ts).
+
+## Samples (greedy, held-out test rows, slot text before filling)
+{samples}
+"""
+
 CARD = """# because-reason-v1
 
 A small decoder-only language model (Llama architecture, trained from scratch) that writes a short,
@@ -56,14 +114,14 @@ Files: {files}
 """
 
 
-def write_model_card(folder, cfg, metrics, samples):
+def write_model_card(folder, cfg, metrics, samples, fmt='v1'):
     c = cfg.hf_config()
     config = '\n'.join('- %s: %s' % (k, c[k]) for k in (
         'vocab_size', 'hidden_size', 'intermediate_size', 'num_hidden_layers', 'num_attention_heads',
         'num_key_value_heads', 'head_dim', 'max_position_embeddings', 'tie_word_embeddings'))
     config += '\n- parameters: %.2fM (config "%s")' % (metrics.get('parameters', 0) / 1e6, metrics.get('config_name'))
     hist = metrics.get('train_history') or {}
-    m = ['- valid loss %s, test loss %s (nats per reason token, fp32)' % (metrics.get('valid_loss'), metrics.get('test_loss'))]
+    m = ['- valid loss %s, test loss %s (nats per target token, fp32 PyTorch)' % (metrics.get('valid_loss'), metrics.get('test_loss'))]
     if hist:
         m.append('- trained %s steps in %ss on %s; best valid loss %s at step %s' % (
             hist.get('steps'), hist.get('seconds'), hist.get('device'), hist.get('best_valid_loss'), hist.get('best_step')))
@@ -73,4 +131,4 @@ def write_model_card(folder, cfg, metrics, samples):
     for x in samples:
         s.append('- prompt: `%s`\n  - generated: %s\n  - reference: %s' % (x['prompt'], x['generated'], x['reference']))
     with open(os.path.join(folder, 'MODEL_CARD.md'), 'w', encoding='utf-8') as f:
-        f.write(CARD.format(config=config, metrics='\n'.join(m), files=files, samples='\n'.join(s)))
+        f.write((CARD_V2 if fmt == 'v2' else CARD).format(config=config, metrics='\n'.join(m), files=files, samples='\n'.join(s)))

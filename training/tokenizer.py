@@ -3,6 +3,8 @@
 The layout is what @huggingface/transformers (4.3.2, via @huggingface/tokenizers) loads:
 ByteLevel pre-tokenizer (GPT-2 regex, no prefix space), BPE model with string merges, ByteLevel
 decoder, and the special tokens as added tokens with ids 0..8 (`<|pad|>` 0, `<|end|>` 1, ...).
+More added tokens can follow (`with_added`, v2's slot tokens): every added token is split out of
+text before BPE; `special: false` ones (slots) are kept by `decode(skip_special_tokens=True)`.
 
 The pre-tokenizer regex `'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+`
 is reproduced by a hand-written scanner (Python's `re` has no \\p{L}); `\\s` is the JavaScript set.
@@ -118,13 +120,28 @@ def split_special(text, specials=SPECIAL_TOKEN_LIST):
 
 
 class Tokenizer:
-    def __init__(self, vocab, merges, specials=SPECIAL_TOKEN_LIST):
-        self.vocab = dict(vocab)  # token -> id (specials included)
+    def __init__(self, vocab, merges, specials=SPECIAL_TOKEN_LIST, plain_added=()):
+        """specials: added tokens with `special: true`; plain_added: added tokens with `special: false`.
+        Both are in `vocab` and both are split out of text; only specials are skipped by decode."""
+        self.vocab = dict(vocab)  # token -> id (added tokens included)
         self.merges = [tuple(m) for m in merges]
         self.ranks = {m: i for i, m in enumerate(self.merges)}
-        self.specials = list(specials)
+        self.special_tokens = list(specials)
+        self.plain_added = list(plain_added)
+        self.specials = self.special_tokens + self.plain_added  # everything split out of text
         self.id_to_token = {i: t for t, i in self.vocab.items()}
         self._cache = {}
+
+    def with_added(self, tokens):
+        """A copy with `tokens` [(content, special)] appended at the next ids, in order."""
+        vocab = dict(self.vocab)
+        specials, plain = list(self.special_tokens), list(self.plain_added)
+        for content, special in tokens:
+            if content in vocab:
+                raise ValueError('token %r is already in the vocabulary' % content)
+            vocab[content] = len(vocab)
+            (specials if special else plain).append(content)
+        return Tokenizer(vocab, self.merges, specials, plain)
 
     @property
     def vocab_size(self):
@@ -161,14 +178,15 @@ class Tokenizer:
 
     def decode(self, ids, skip_special_tokens=False):
         out, buf = [], []
-        special_ids = {self.vocab[s] for s in self.specials}
+        added_ids = {self.vocab[s] for s in self.specials}
+        special_ids = {self.vocab[s] for s in self.special_tokens}
         for i in ids:
             tok = self.id_to_token[int(i)]
-            if int(i) in special_ids:
+            if int(i) in added_ids:  # added tokens decode to their text, not through the byte map
                 if buf:
                     out.append(bytes(BYTE_DECODER[c] for c in ''.join(buf)).decode('utf-8', errors='replace'))
                     buf = []
-                if not skip_special_tokens:
+                if not (skip_special_tokens and int(i) in special_ids):
                     out.append(tok)
             else:
                 buf.append(tok)
@@ -179,7 +197,8 @@ class Tokenizer:
     # --- HF files -------------------------------------------------------------------------------
     def to_hf_json(self):
         added = [{'id': self.vocab[s], 'content': s, 'single_word': False, 'lstrip': False, 'rstrip': False,
-                  'normalized': False, 'special': True} for s in self.specials]
+                  'normalized': False, 'special': s in self.special_tokens}
+                 for s in sorted(self.specials, key=lambda t: self.vocab[t])]
         model_vocab = {t: i for t, i in sorted(self.vocab.items(), key=lambda kv: kv[1])}
         return {
             'version': '1.0',
@@ -210,10 +229,10 @@ class Tokenizer:
             'clean_up_tokenization_spaces': False,
             'padding_side': 'left',
             'model_max_length': model_max_length,
-            'additional_special_tokens': SPECIAL_TOKEN_LIST[2:],
+            'additional_special_tokens': [t for t in self.special_tokens if t not in (SPECIAL_TOKEN_LIST[PAD_ID], SPECIAL_TOKEN_LIST[END_ID])],
             'added_tokens_decoder': {str(self.vocab[s]): {'content': s, 'lstrip': False, 'normalized': False,
-                                                          'rstrip': False, 'single_word': False, 'special': True}
-                                     for s in self.specials},
+                                                          'rstrip': False, 'single_word': False, 'special': s in self.special_tokens}
+                                     for s in sorted(self.specials, key=lambda t: self.vocab[t])},
         }
         with open(os.path.join(folder, 'tokenizer_config.json'), 'w', encoding='utf-8') as f:
             json.dump(config, f, ensure_ascii=False, indent=1)
@@ -223,18 +242,23 @@ class Tokenizer:
         with open(os.path.join(folder, 'tokenizer.json'), encoding='utf-8') as f:
             data = json.load(f)
         vocab = dict(data['model']['vocab'])
-        specials = [a['content'] for a in sorted(data['added_tokens'], key=lambda a: a['id'])]
-        for a in data['added_tokens']:
+        added = sorted(data['added_tokens'], key=lambda a: a['id'])
+        for a in added:
             vocab[a['content']] = a['id']
         merges = [tuple(m.split(' ', 1)) if isinstance(m, str) else tuple(m) for m in data['model']['merges']]
-        return cls(vocab, merges, specials)
+        return cls(vocab, merges, [a['content'] for a in added if a.get('special', True)],
+                   [a['content'] for a in added if not a.get('special', True)])
 
 
-def train_bpe(texts, vocab_size=6000, min_frequency=2, specials=SPECIAL_TOKEN_LIST, log=None):
-    """Train byte-level BPE on `texts` (special tokens are split out and never merged)."""
+def train_bpe(texts, vocab_size=6000, min_frequency=2, specials=SPECIAL_TOKEN_LIST, log=None, added=()):
+    """Train byte-level BPE on `texts` (special tokens are split out and never merged).
+
+    added: more added tokens [(content, special)], split out too and appended at the last ids
+    (the vocabulary, them included, has at most vocab_size tokens)."""
+    split = list(specials) + [a for a, _ in added]
     words = collections.Counter()
     for text in texts:
-        for segment, special in split_special(text, specials):
+        for segment, special in split_special(text, split):
             if not special:
                 for piece in pre_tokenize(segment):
                     words[to_byte_chars(piece)] += 1
@@ -253,7 +277,7 @@ def train_bpe(texts, vocab_size=6000, min_frequency=2, specials=SPECIAL_TOKEN_LI
     heap = [(-c, p) for p, c in pair_counts.items()]
     heapq.heapify(heap)
     merges = []
-    while len(vocab) < vocab_size and heap:
+    while len(vocab) < vocab_size - len(added) and heap:
         negc, pair = heapq.heappop(heap)
         if pair_counts.get(pair, 0) != -negc:
             continue  # stale entry
@@ -295,4 +319,4 @@ def train_bpe(texts, vocab_size=6000, min_frequency=2, specials=SPECIAL_TOKEN_LI
                 del pair_counts[p]
         if log and len(merges) % 1000 == 0:
             log('bpe: %d merges, vocab %d' % (len(merges), len(vocab)))
-    return Tokenizer(vocab, merges, specials)
+    return Tokenizer(vocab, merges, specials).with_added(added)

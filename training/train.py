@@ -42,12 +42,23 @@ def hparams_for(config, device):
     return hp
 
 
+def row_texts(row):
+    """(prompt, target) of a prepared row: v2 rows (scripts/prepare-v2.ts) carry both, `target` in
+    slot text; v1 rows (training.data) carry the raw data, prompt built by training.prompt."""
+    if 'prompt' in row and 'target' in row:
+        target = row['target']
+        end = '<|end|>'
+        return row['prompt'], target[:-len(end)] if target.endswith(end) else target
+    return row_prompt(row), row['reason']
+
+
 def encode_rows(tok, rows, counts=None, max_len=MAX_LEN):
-    """[(ids, prompt_len)]: prompt + reason + <|end|>; rows longer than max_len are counted and skipped."""
+    """[(ids, prompt_len)]: prompt + target + <|end|>; rows longer than max_len are counted and skipped."""
     out = []
     for row in rows:
-        p = tok.encode(row_prompt(row))
-        r = tok.encode(row['reason']) + [END_ID]
+        prompt, target = row_texts(row)
+        p = tok.encode(prompt)
+        r = tok.encode(target) + [END_ID]
         if len(p) + len(r) > max_len:
             if counts is not None:
                 counts['too-long (> %d tokens)' % max_len] = counts.get('too-long (> %d tokens)' % max_len, 0) + 1
@@ -135,8 +146,10 @@ def evaluate(model, examples, device, batch_tokens=16384, limit=None):
 
 
 def train(cfg, train_ex, valid_ex, device='cpu', steps=1000, minutes=None, seed=0, log=print, eval_every=200,
-          valid_limit=None, hparams=None, threads=None, init_state=None):
-    """Trains and returns (best model on valid loss, history dict). init_state: start weights (fine-tuning)."""
+          valid_limit=None, hparams=None, threads=None, init_state=None, checkpoint_dir=None):
+    """Trains and returns (best model on valid loss, history dict). init_state: start weights (fine-tuning).
+    checkpoint_dir: after every evaluation, the best weights so far go to best.pt there and the
+    history to history.json (a long CPU run can be packaged or resumed from them if it is stopped)."""
     device = torch.device(device)
     if threads:
         torch.set_num_threads(threads)
@@ -193,6 +206,11 @@ def train(cfg, train_ex, valid_ex, device='cpu', steps=1000, minutes=None, seed=
             log('step %d  train %.4f  valid %.4f  lr %.2e  %.1fs  %.1f steps/s' % (step, t, v, lr, time.time() - start, step / (time.time() - start)))
             if v < best[0]:
                 best = (v, {k: t_.detach().clone() for k, t_ in model.state_dict().items()}, step)
+                if checkpoint_dir:
+                    _save_best(model, checkpoint_dir, history, best)
+            if checkpoint_dir:
+                with open(os.path.join(checkpoint_dir, 'history.json'), 'w') as f:
+                    json.dump(dict(history, best_valid_loss=round(best[0], 4), best_step=best[2]), f)
     v = evaluate(model, valid_ex, device, limit=valid_limit)
     log('final step %d valid %.4f (%.1fs)' % (step, v, time.time() - start))
     if v <= best[0] or best[1] is None:
@@ -203,6 +221,15 @@ def train(cfg, train_ex, valid_ex, device='cpu', steps=1000, minutes=None, seed=
                     'seconds': round(time.time() - start, 1), 'device': str(device)})
     model.eval()
     return model, history
+
+
+def _save_best(model, folder, history, best):
+    os.makedirs(folder, exist_ok=True)
+    tmp = os.path.join(folder, 'best.pt.tmp')
+    torch.save({'config': {k: v for k, v in model.config.__dict__.items()},
+                'state_dict': {k: v.cpu() for k, v in best[1].items()},
+                'extra': {'history': dict(history, best_valid_loss=round(best[0], 4), best_step=best[2])}}, tmp)
+    os.replace(tmp, os.path.join(folder, 'best.pt'))  # never a half-written best.pt
 
 
 def main(argv=None):
