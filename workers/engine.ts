@@ -8,7 +8,7 @@ import type { FactMatcher } from '../src/core/facts.ts';
 import { checkReason, fallbackReason, MIN_REASON_WORDS, reasonWords } from '../src/core/grounding.ts';
 import type { GroundingResult } from '../src/core/grounding.ts';
 import { buildPrompt } from '../src/core/prompt.ts';
-import { validateContext, validateItems, validateOptions } from '../src/core/validate.ts';
+import { validateCallOptions, validateContext, validateItems, validateOptions } from '../src/core/validate.ts';
 import { rankItems } from '../src/rank.ts';
 import type {
   Backend,
@@ -222,8 +222,9 @@ export class Engine implements Explainer {
     };
   }
 
-  async explain(items: readonly Item[], context: UserContext, options: ExplainOptions = {}): Promise<Reason[]> {
+  async explain(items: readonly Item[], context: UserContext, callOptions?: ExplainOptions): Promise<Reason[]> {
     this.assertAlive();
+    const options = validateCallOptions(callOptions, 'explain');
     throwIfAborted(options.signal);
     const checked = validateItems(items);
     const ctx = validateContext(context);
@@ -241,8 +242,9 @@ export class Engine implements Explainer {
     return out;
   }
 
-  async *stream(item: Item, context: UserContext, options: ExplainOptions = {}): AsyncIterable<StreamChunk> {
+  async *stream(item: Item, context: UserContext, callOptions?: ExplainOptions): AsyncIterable<StreamChunk> {
     this.assertAlive();
+    const options = validateCallOptions(callOptions, 'stream');
     throwIfAborted(options.signal);
     const checked = validateItems([item]);
     const valid = checked.valid[0];

@@ -3,7 +3,7 @@
 // pending before the model loaded, typed errors for bad call options, invisible titles.
 import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BecauseError, DisposedError, InvalidItemError, InvalidOptionsError } from '../../src/errors.ts';
+import { BecauseError, DisposedError, InvalidItemError, InvalidOptionsError, TooManyItemsError } from '../../src/errors.ts';
 import type { Item, UserContext } from '../../src/types.ts';
 import { Engine } from '../../workers/engine.ts';
 import type { Runtime } from '../../workers/runtime.ts';
@@ -59,5 +59,49 @@ describe('dispose before the model loaded', () => {
     await disposing;
     await expect(pending).rejects.toBeInstanceOf(DisposedError);
     await expect(streamed).rejects.toBeInstanceOf(DisposedError);
+  });
+});
+
+describe('bad call options', () => {
+  const bad: [string, unknown][] = [
+    ['signal: {}', { signal: {} }],
+    ["signal: 'abort'", { signal: 'abort' }],
+    ['signal: 42', { signal: 42 }],
+    ["options 'fast'", 'fast'],
+    ['a getter that throws', { get signal() { throw new Error('boom'); } }],
+  ];
+  it.each(bad)('explain and stream reject %s with InvalidOptionsError naming the option', async (_name, options) => {
+    const e = engine();
+    await expect(e.explain([portal2], context, options as never)).rejects.toBeInstanceOf(InvalidOptionsError);
+    const consume = async (): Promise<void> => {
+      for await (const chunk of e.stream(portal2, context, options as never)) void chunk;
+    };
+    await expect(consume()).rejects.toBeInstanceOf(InvalidOptionsError);
+  });
+
+  it('null options and a null signal count as absent', async () => {
+    const e = engine();
+    await expect(e.explain([portal2], context, null as never)).resolves.toHaveLength(1);
+    await expect(e.explain([portal2], context, { signal: null } as never)).resolves.toHaveLength(1);
+    for await (const chunk of e.stream(portal2, context, null as never)) void chunk;
+  });
+});
+
+describe('invisible titles', () => {
+  const titles = ['\u200b\u200b\u200b', '\u2060\u200c\u200d', '\ud800', 'Portal \udc00', '\u00ad\ufe0f', '\u0301'];
+  it.each(titles.map((t) => [JSON.stringify(t), t]))('%s is an invalid item with an empty fallback, never a shown reason', async (_name, title) => {
+    const e = engine();
+    const [reason] = await e.explain([{ id: 'x', title }], context);
+    expect(reason).toMatchObject({ itemId: 'x', source: 'fallback', fallbackReason: 'invalid-item', text: '' });
+    const streamed: string[] = [];
+    for await (const chunk of e.stream({ id: 'x', title }, context)) if (chunk.type === 'reason') streamed.push(chunk.reason.fallbackReason ?? '');
+    expect(streamed).toEqual(['invalid-item']);
+    expect(await e.rank([{ id: 'x', title }], context)).toEqual([]);
+  });
+
+  it('keeps visible titles that contain zero-width characters, emoji and marks', async () => {
+    const e = engine();
+    const reasons = await e.explain(['Por\u200btal', '😀', 'Pokémon', 'نور'].map((title, i) => ({ id: `v${i}`, title })), context);
+    expect(reasons.map((r) => r.fallbackReason ?? 'model')).not.toContain('invalid-item');
   });
 });
