@@ -6,3 +6,10 @@ export * from './grounding.ts';
 export * from './validate.ts';
 export { GENERIC_WORDS, GENERIC_PHRASES, isGenericTerm } from './generic-words.ts';
 export { normalizeForMatch } from './term-index.ts';
+// Reason model v2: content plan, slots, prompt format v2, delexicalization, history claims (docs/plan-and-slots.md).
+export * from './plan.ts';
+export * from './domains.ts';
+export * from './slots.ts';
+export * from './plan-prompt.ts';
+export * from './delex.ts';
+export * from './claims.ts';

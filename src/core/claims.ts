@@ -1,0 +1,46 @@
+// Claims about the visitor's past ("based on your history", "since you played", "you enjoyed"):
+// true only when the visitor has a history. Used to clean new-visitor training rows
+// (scripts/prepare-v2.ts) and by the open-vocabulary check. Pure; no DOM.
+
+// Each pattern is one way a reason speaks of what the visitor did or likes. Case-insensitive, on
+// word boundaries; curly apostrophes are folded before matching.
+const PATTERNS: readonly RegExp[] = [
+  /\b(based on|given|from|considering|according to|judging by|looking at|in line with|in light of|thanks to|reflecting)\s+(your|the user'?s?|their)\s+([\w-]+\s+){0,3}(history|histories|record|records|activity|activities|past|preferences?|interests?|taste|tastes|habits?|choices|selections|behaviou?r|picks|favou?rites|library|collection|purchases|reviews|ratings|likes|love)\b/i,
+  /\b(your|the user'?s|their)\s+([\w-]+\s+){0,2}(history|histories|record|past)\b/i,
+  /\b(your|the user'?s)\s+(previous|past|prior|earlier|recent|usual|recorded|historical)\b/i,
+  /\b(since|because|as|now that|given that)\s+you\s+(('ve|have|already|previously|recently|also|really|clearly|particularly|seem to have|seemed to|apparently)\s+)*(played|watched|read|listened|viewed|visited|bought|purchased|enjoyed|liked|loved|rated|reviewed|finished|owned|seen|shown|played|checked)\b/i,
+  /\byou\s+(('ve|have|had|already|previously|recently|also|really|clearly|particularly|seem to have|seemed to|apparently|frequently|often|always|usually|typically|tend to|tended to)\s+)+(played|watched|read|listened|viewed|visited|bought|purchased|enjoyed|liked|loved|rated|reviewed|finished|owned|seen|shown|been|spent|checked|engaged|gravitated|explored|favou?red|appreciated|demonstrated|expressed|displayed)\b/i,
+  /(?<!\b(if|whether|when|who|anyone)\s)\byou\s+(enjoyed|liked|loved|played|watched|listened to|viewed|visited|bought|purchased|rated|reviewed|seemed|appreciated|favou?red|gravitated)\b/i,
+  /\b(as|for)\s+(someone|somebody|a person|a fan|one)\s+who\b/i,
+  /\byou\s+(seem|appear)\s+to\s+(enjoy|like|love|prefer|have|be|appreciate|favou?r|gravitate)\b/i,
+  /\b(your|the user'?s)\s+(favou?rite|preferred|go-to)\b/i,
+  /\b(your|the user'?s)\s+(interests?|preferences?|tastes?|liking|fondness|love|passion|penchant|affinity|enjoyment|appreciation)\s+(in|for|of)\b/i,
+  /\b(your|the user'?s)\s+(interests?|preferences?|tastes?|liking)\b/i,
+  /\b(similar|like|akin)\s+to\s+(what|the ones?|those|others?|many|some)\s+(you|the user)\b/i,
+  /\b(you('ve| have)?|the user( has)?)\s+(shown|demonstrated|expressed|displayed)\s+(an?\s+)?(interest|preference|liking|love|fondness)\b/i,
+  /\b(you|the user)\s+(tend|tends|usually|often|typically|always)\b/i,
+  /\b(many|some|most|all|the ones|those|others?|titles|games|movies|films|books|articles|news|stories|places)\s+(that\s+)?you('ve| have)?\s+(already\s+)?(played|watched|read|listened to|viewed|visited|bought|enjoyed|liked|seen)\b/i,
+  // "If you enjoy co-op games" is a conditional, fine for a new visitor; "you enjoy co-op games" is a claim.
+  /(?<!\b(if|whether|when|who|anyone|everyone|those)\s)\b(you|the user)\s+(really\s+)?(enjoy|like|love|prefer|appreciate)s?\b/i,
+];
+
+/**
+ * The phrases of `text` that claim something about the visitor's history or tastes, in order of
+ * appearance, as written. Empty when there are none. Present-tense preference claims ("you enjoy
+ * action games") count too: without a history, nothing backs them.
+ */
+export function historyClaims(text: string): string[] {
+  const folded = typeof text === 'string' ? text.replace(/[\u2018\u2019\u02BC]/g, "'") : '';
+  const found: { at: number; phrase: string }[] = [];
+  for (const pattern of PATTERNS) {
+    const m = pattern.exec(folded);
+    if (m) found.push({ at: m.index, phrase: m[0] });
+  }
+  found.sort((a, b) => a.at - b.at);
+  return found.map((f) => f.phrase);
+}
+
+/** Whether `text` claims anything about the visitor's history or tastes. */
+export function hasHistoryClaim(text: string): boolean {
+  return historyClaims(text).length > 0;
+}

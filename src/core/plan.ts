@@ -1,0 +1,137 @@
+// The content plan: what a reason may cite, decided by the engine from the item and the history
+// (docs/plan-and-slots.md section 1). The model only chooses how to say it. Pure, deterministic;
+// training reads rows prepared with this code (scripts/prepare-v2.ts), so it has one implementation.
+import type { UserContext } from '../types.ts';
+import { historyEntryFacts, termKey, type ItemLike } from './facts.ts';
+import { DEFAULT_DOMAIN, keyedAttributeFacts, LIMITS, sanitizeText, sanitizeTitle, type KeyedFact } from './prompt.ts';
+
+export type HistorySlot = 'h1' | 'h2';
+export type FactSlot = 'f1' | 'f2' | 'f3';
+
+export interface PlanEntry {
+  slot: HistorySlot;
+  title: string;
+  /** The item's fact values this entry shares (item spelling, item order). */
+  shared: string[];
+}
+
+export interface PlanFact {
+  slot: FactSlot;
+  value: string;
+  /** The attribute key the value came from ('tags', 'genres', 'brand', 'category', ...). */
+  kind: string;
+  from: 'shared' | 'item';
+}
+
+export interface ContentPlan {
+  /** Sanitized, lower-cased; DEFAULT_DOMAIN when absent (as the v1 prompt). */
+  domain: string;
+  /** 'history': at least one history entry shares a fact with the item; 'new' otherwise. */
+  mode: 'history' | 'new';
+  /** The visitor has at least one valid history entry (whatever the mode). */
+  hasHistory: boolean;
+  item: { title: string };
+  history: PlanEntry[];
+  facts: PlanFact[];
+}
+
+export const PLAN_LIMITS = { history: 2, facts: 3, historyFacts: 32, categoryFacts: 2 } as const;
+
+const HISTORY_SLOTS: readonly HistorySlot[] = ['h1', 'h2'];
+const FACT_SLOTS: readonly FactSlot[] = ['f1', 'f2', 'f3'];
+
+/** Attribute keys that hold a category path, broad → specific (schema-org.ts splits 'A > B > C'). */
+const CATEGORY_KEY = /^(categor(y|ies)|breadcrumbs?|category[ _-]?path)$/i;
+
+export function planDomain(context: UserContext | undefined | null): string {
+  return sanitizeText(context?.domain, LIMITS.domain).toLowerCase() || DEFAULT_DOMAIN;
+}
+
+/** The item's salient facts for a new visitor: keys in order, a category path giving at most 2 values, most specific first. */
+function salientFacts(facts: readonly KeyedFact[]): KeyedFact[] {
+  const out: KeyedFact[] = [];
+  const done = new Set<string>();
+  for (const fact of facts) {
+    if (!CATEGORY_KEY.test(fact.kind)) {
+      out.push(fact);
+      continue;
+    }
+    if (done.has(fact.kind)) continue;
+    done.add(fact.kind);
+    const path = facts.filter((f) => f.kind === fact.kind);
+    out.push(...path.slice(-PLAN_LIMITS.categoryFacts).reverse());
+  }
+  return out.slice(0, PLAN_LIMITS.facts);
+}
+
+/**
+ * The content plan for one item and one visitor (docs/plan-and-slots.md section 1): at most 2 history
+ * entries sharing the most facts with the item (most recent first on a tie), the shared facts (at
+ * most 3); with nothing shared or no history, the item's salient facts.
+ */
+export function contentPlan(item: ItemLike, context?: UserContext | null): ContentPlan {
+  const title = sanitizeTitle(item?.title);
+  const titleKey = termKey(title);
+  const facts = keyedAttributeFacts(item?.attributes, LIMITS.itemFacts);
+  const factKeys = facts.map((f) => termKey(f.value));
+  const entries = historyEntryFacts(context, { scope: 'all' }).slice(-LIMITS.historyEntries);
+
+  const scored = entries
+    .map((entry, index) => {
+      const theirs = new Set(entry.facts.slice(0, PLAN_LIMITS.historyFacts).map((f) => termKey(f.value)));
+      const shared = facts.filter((_f, k) => theirs.has(factKeys[k] as string));
+      return { entry, index, shared };
+    })
+    .filter((s) => s.shared.length > 0 && termKey(s.entry.title) !== titleKey)
+    // Most shared facts first; on a tie the most recent (latest in the history array).
+    .sort((a, b) => b.shared.length - a.shared.length || b.index - a.index)
+    .slice(0, PLAN_LIMITS.history);
+
+  const history: PlanEntry[] = scored.map((s, k) => ({
+    slot: HISTORY_SLOTS[k] as HistorySlot,
+    title: s.entry.title,
+    shared: s.shared.map((f) => f.value),
+  }));
+
+  let chosen: { fact: KeyedFact; from: PlanFact['from'] }[];
+  if (scored.length > 0) {
+    const first = new Set(scored[0]?.shared);
+    const second = new Set(scored[1]?.shared ?? []);
+    const ordered = [...facts.filter((f) => first.has(f)), ...facts.filter((f) => !first.has(f) && second.has(f))];
+    chosen = ordered.slice(0, PLAN_LIMITS.facts).map((fact) => ({ fact, from: 'shared' }));
+  } else {
+    chosen = salientFacts(facts).map((fact) => ({ fact, from: 'item' }));
+  }
+
+  return {
+    domain: planDomain(context),
+    mode: history.length > 0 ? 'history' : 'new',
+    hasHistory: entries.length > 0,
+    item: { title },
+    history,
+    facts: chosen.map(({ fact, from }, k) => ({ slot: FACT_SLOTS[k] as FactSlot, value: fact.value, kind: fact.kind, from })),
+  };
+}
+
+/**
+ * A plan keeping only the given history titles and fact values (by termKey), renumbered in the order
+ * given: the training row's plan is the slots its text uses, in order of first use. Mode follows
+ * (no entry left → 'new').
+ */
+export function restrictPlan(plan: ContentPlan, titles: readonly string[], values: readonly string[]): ContentPlan {
+  const history: PlanEntry[] = [];
+  for (const t of titles) {
+    const entry = plan.history.find((h) => termKey(h.title) === termKey(t));
+    if (entry && !history.some((h) => h.title === entry.title) && history.length < PLAN_LIMITS.history) {
+      history.push({ ...entry, slot: HISTORY_SLOTS[history.length] as HistorySlot });
+    }
+  }
+  const facts: PlanFact[] = [];
+  for (const v of values) {
+    const fact = plan.facts.find((f) => termKey(f.value) === termKey(v));
+    if (fact && !facts.some((f) => f.value === fact.value) && facts.length < PLAN_LIMITS.facts) {
+      facts.push({ ...fact, slot: FACT_SLOTS[facts.length] as FactSlot });
+    }
+  }
+  return { ...plan, mode: history.length > 0 ? 'history' : 'new', history, facts };
+}

@@ -1,0 +1,176 @@
+// Slot tokens and their deterministic filling (docs/plan-and-slots.md sections 2 and 4). The model
+// writes `<|@item|>`, `<|@h1|>`, `<|@f1|>`, `<|@noun|>`…; the engine fills in the plan's titles, facts
+// and the domain's words. The one home of the slot token strings. Pure; no DOM.
+import type { CitedFact } from '../types.ts';
+import { domainWords } from './domains.ts';
+import type { ContentPlan } from './plan.ts';
+
+export type Slot = 'item' | 'h1' | 'h2' | 'f1' | 'f2' | 'f3' | 'noun' | 'nouns' | 'did';
+
+const SLOTS: readonly Slot[] = ['item', 'h1', 'h2', 'f1', 'f2', 'f3', 'noun', 'nouns', 'did'];
+
+/** The token string of a slot: `<|@item|>`. */
+export function slotToken(slot: Slot): string {
+  return `<|@${slot}|>`;
+}
+
+/** Prompt-structure tokens added in prompt format v2. */
+export const PLAN_PROMPT_TOKENS = { new: '<|new|>', facts: '<|facts|>' } as const;
+
+/** Every slot token, in the order the v2 tokenizer appends them (after `<|new|>`, `<|facts|>`). */
+export function slotTokens(): string[] {
+  return SLOTS.map(slotToken);
+}
+
+/** The tokens v2 appends to v1's vocabulary, in id order (6000–6010; look ids up, never hard-code them). */
+export function addedTokensV2(): string[] {
+  return [PLAN_PROMPT_TOKENS.new, PLAN_PROMPT_TOKENS.facts, ...slotTokens()];
+}
+
+/** The slots a plan defines: item, its history and fact slots, and the domain words. */
+export function planSlots(plan: ContentPlan): Slot[] {
+  return ['item', ...plan.history.map((h) => h.slot), ...plan.facts.map((f) => f.slot), 'noun', 'nouns', 'did'];
+}
+
+/** The tokens of `planSlots`: what constrained decoding may emit. */
+export function planSlotTokens(plan: ContentPlan): string[] {
+  return planSlots(plan).map(slotToken);
+}
+
+// Any `<|…|>` marker, so an undefined or malformed one is reported, never shown.
+const MARKER = /<\|([^|<>]{0,16})\|>/g;
+
+export interface FilledReason {
+  /** Plain text (show with textContent). */
+  text: string;
+  /** Exactly the titles and facts the slots put in, in order of first use. */
+  facts: CitedFact[];
+  /** The slots used, in order of first use, each once. */
+  used: Slot[];
+  /** Markers the plan does not define (removed from `text`): a caller should regenerate or fall back. */
+  unknown: string[];
+}
+
+/** Fact kinds that are names: shown exactly as the page spells them. */
+const NAME_KINDS = /^(brand|brands|artist|artists|author|authors|title|publisher|publishers|developer|developers|label|manufacturer|maker|studio|director|directors|creator|creators|band|series|franchise|platform|platforms|seller|vendor|model)$/i;
+
+/** A fact as written mid-sentence: Capitalized words lower-cased ('Open World' → 'open world'), acronyms and mixed case kept ('FPS', 'PvP'). */
+export function factCase(value: string, kind: string): string {
+  if (NAME_KINDS.test(kind)) return value;
+  return value.replace(/[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu, (word) => (/^\p{Lu}[\p{Ll}'’]*$/u.test(word) && Array.from(word).length > 1 ? word.toLowerCase() : word));
+}
+
+const LETTER_AN = /^[AEFHILMNORSX]/;
+
+/** 'a' or 'an' before a phrase, by how it sounds: 'an FPS', 'a unique', 'an open world', 'an 8-bit', 'a one-off'. */
+export function indefiniteArticle(phrase: string): 'a' | 'an' {
+  const word = phrase.trim().split(/[\s-]/)[0] ?? '';
+  if (word === '') return 'a';
+  if (/^\d/.test(word)) return /^8|^1[18](\D|$)/.test(word) ? 'an' : 'a';
+  // An acronym is read letter by letter: 'an FPS', 'an RPG', 'a VR'.
+  if (/^[A-Z]{2,}s?$/.test(word.replace(/[^A-Za-z]/g, '')) && word.length <= 5) return LETTER_AN.test(word) ? 'an' : 'a';
+  const lower = word.toLowerCase();
+  if (/^(hour|honest|honou?r|heir)/.test(lower)) return 'an';
+  if (/^(uni(?!n)|use|usu|uti|ura|ure|uro|eu|ewe|one|once|ouija|u[bcfhjkqrstn][aeiou])/.test(lower) && !/^(under|unde|unt|ush|upt)/.test(lower)) return 'a';
+  return /^[aeiou]/.test(lower) ? 'an' : 'a';
+}
+
+/** "A", "A and B", "A, B and C". */
+export function listPhrase(values: readonly string[]): string {
+  if (values.length <= 1) return values[0] ?? '';
+  return `${values.slice(0, -1).join(', ')} and ${values[values.length - 1]}`;
+}
+
+function capitalizeFirst(text: string): string {
+  return text.replace(/^(\P{L}*)(\p{Ll})/u, (_m, pre: string, c: string) => pre + c.toUpperCase());
+}
+
+interface Piece {
+  slot?: Slot;
+  text: string;
+}
+
+/**
+ * Fills a model's slot text with the plan (docs/plan-and-slots.md section 4): titles verbatim, facts
+ * cased for mid-sentence, a/an agreeing with what follows, adjacent fact slots as a list, a capital
+ * at each sentence start. `<|end|>` and anything after it is ignored.
+ */
+export function fillSlots(slotText: string, plan: ContentPlan): FilledReason {
+  const end = slotText.indexOf('<|end|>');
+  const source = end >= 0 ? slotText.slice(0, end) : slotText;
+  const words = domainWords(plan.domain);
+  const titles = new Map<string, { value: string; from: CitedFact['from'] }>([['item', { value: plan.item.title, from: 'item' }]]);
+  for (const h of plan.history) titles.set(h.slot, { value: h.title, from: 'history' });
+  const facts = new Map(plan.facts.map((f) => [f.slot as string, f]));
+
+  const used: Slot[] = [];
+  const cited: CitedFact[] = [];
+  const unknown: string[] = [];
+  const use = (slot: Slot): void => {
+    if (used.includes(slot)) return;
+    used.push(slot);
+    const title = titles.get(slot);
+    if (title) cited.push({ value: title.value, from: title.from, kind: 'title' });
+    const fact = facts.get(slot);
+    if (fact) cited.push({ value: fact.value, from: 'item', kind: fact.kind });
+  };
+
+  // Split into literal text and known slots; unknown markers are dropped and reported.
+  const pieces: Piece[] = [];
+  let last = 0;
+  for (const m of source.matchAll(MARKER)) {
+    pieces.push({ text: source.slice(last, m.index) });
+    last = (m.index ?? 0) + m[0].length;
+    const name = (m[1] ?? '').startsWith('@') ? (m[1] as string).slice(1) : '';
+    const slot = SLOTS.includes(name as Slot) ? (name as Slot) : undefined;
+    const defined = slot !== undefined && (titles.has(slot) || facts.has(slot) || slot === 'noun' || slot === 'nouns' || slot === 'did');
+    if (defined) pieces.push({ slot, text: '' });
+    else unknown.push(m[0]);
+  }
+  pieces.push({ text: source.slice(last) });
+
+  // Fill, joining runs of adjacent fact slots (nothing between them) into one list.
+  const out: Piece[] = [];
+  for (let i = 0; i < pieces.length; i++) {
+    const piece = pieces[i] as Piece;
+    if (!piece.slot) {
+      if (piece.text !== '') out.push(piece);
+      continue;
+    }
+    if (facts.has(piece.slot)) {
+      const run = [piece.slot];
+      while (pieces[i + 1]?.text === '' && !pieces[i + 1]?.slot && pieces[i + 2]?.slot && facts.has(pieces[i + 2]?.slot as string)) {
+        run.push(pieces[i + 2]?.slot as Slot);
+        i += 2;
+      }
+      run.forEach(use);
+      const values = run.map((s) => facts.get(s)).map((f) => factCase(f?.value ?? '', f?.kind ?? ''));
+      out.push({ slot: piece.slot, text: listPhrase(values) });
+      continue;
+    }
+    use(piece.slot);
+    const title = titles.get(piece.slot);
+    const text = title ? title.value : piece.slot === 'noun' ? words.noun : piece.slot === 'nouns' ? words.nouns : words.did;
+    out.push({ slot: piece.slot, text });
+  }
+
+  // a/an before a filled slot; capitals at sentence starts (titles keep their own casing).
+  let text = '';
+  for (let k = 0; k < out.length; k++) {
+    const piece = out[k] as Piece;
+    let chunk = piece.text;
+    const next = out[k + 1];
+    if (!piece.slot && next?.slot) {
+      chunk = chunk.replace(/(^|[^\p{L}\p{N}])(a|an|A|An)(\s+)$/u, (_m, pre: string, art: string, space: string) => {
+        const right = indefiniteArticle(next.text);
+        const cased = art[0] === 'A' ? right.charAt(0).toUpperCase() + right.slice(1) : right;
+        return pre + cased + space;
+      });
+    }
+    if (piece.slot && !titles.has(piece.slot) && /(^|[.!?]\s+)["“'(]*$/.test(text)) chunk = capitalizeFirst(chunk);
+    text += chunk;
+  }
+  text = text.replace(/\s+/g, ' ').trim();
+  if (!(out[0]?.slot && titles.has(out[0].slot))) text = capitalizeFirst(text);
+  return { text, facts: cited, used, unknown };
+}
