@@ -339,11 +339,13 @@ export async function generateBatch(
   };
   const states: RowState[] = rows.flatMap((row, index) => {
     const schedule = forkSchedule(row.candidates);
+    // A constrained row never emits the pad token either (unless it doubles as eos).
+    const constraints = row.constraints && options.padId !== options.eosId ? { ...row.constraints, banned: [...(row.constraints.banned ?? []), options.padId] } : row.constraints;
     const scoring = schedule.length > 0 || row.logprobs === true;
     const prior = row.prior ?? [];
     const done: StopReason | null = row.signal?.aborted ? 'aborted' : row.maxNewTokens <= prior.length ? 'length' : null;
     return Array.from({ length: laneCount(schedule) }, (_, lane): RowState => {
-      const rules = laneRules(row.constraints, trieOf(row.badWords));
+      const rules = laneRules(constraints, trieOf(row.badWords));
       for (const t of prior) rules?.advance(t);
       return {
         index,

@@ -1,63 +1,9 @@
-// The batched decode loop against a fake model that checks what a real one relies on: left padding
-// masked out, positions counting real tokens only, the KV cache carried (and compacted) per row.
+// The batched decode loop against a fake model (fake-step.ts) that checks what a real one relies on:
+// left padding masked out, positions counting real tokens only, the KV cache carried (and compacted) per row.
 import { describe, expect, it } from 'vitest';
 import { argmax, completesSentences, firstBannedIndex, generateBatch, leftPad, sharedPrefixLength, splitForPrefill, suffixPad, TextDelta } from '../../workers/generate.ts';
-import type { DecoderStep, GenerateRow, KvCache } from '../../workers/generate.ts';
-
-const EOS = 1;
-const PAD = 0;
-const VOCAB = 40;
-
-interface Slot {
-  tok: number;
-  pos: number;
-}
-type FakeKv = { rows: Slot[][] };
-
-/** A "model" whose next token is a function of the visible (unmasked) tokens; it asserts positions. */
-class FakeStep implements DecoderStep {
-  runs = 0;
-  maxRows = 0;
-  released = 0;
-  firstRows = 0;
-  expand?: (past: KvCache, rows: number) => KvCache | null;
-  constructor(private readonly next: (visible: number[]) => number, private readonly canCompact = true, canExpand = false) {
-    if (canExpand) {
-      this.expand = (past, rows) => {
-        const one = (past as unknown as FakeKv).rows;
-        expect(one.length).toBe(1);
-        return { rows: Array.from({ length: rows }, () => [...(one[0] as Slot[])]) } as unknown as KvCache;
-      };
-    }
-  }
-
-  async run(f: Parameters<DecoderStep['run']>[0]) {
-    this.runs++;
-    if (this.runs === 1) this.firstRows = f.rows;
-    this.maxRows = Math.max(this.maxRows, f.rows);
-    const prev = f.past ? (f.past as unknown as FakeKv).rows : Array.from({ length: f.rows }, () => [] as Slot[]);
-    expect(prev.length).toBe(f.rows);
-    const rows = prev.map((r) => [...r]);
-    const logits = new Float32Array(f.rows * VOCAB);
-    rows.forEach((kv, r) => {
-      for (let j = 0; j < f.width; j++) kv.push({ tok: Number(f.inputIds[r * f.width + j]), pos: Number(f.positionIds[r * f.width + j]) });
-      expect(kv.length).toBe(f.maskWidth);
-      const visible = kv.filter((_, k) => f.attentionMask[r * f.maskWidth + k] === 1n);
-      visible.forEach((s, k) => expect(s.pos).toBe(k));
-      logits[r * VOCAB + this.next(visible.map((s) => s.tok))] = 1;
-    });
-    return { logits, vocab: VOCAB, past: { rows } as unknown as KvCache };
-  }
-
-  compact(past: KvCache, keep: readonly number[]) {
-    if (!this.canCompact) return null;
-    return { rows: keep.map((i) => (past as unknown as FakeKv).rows[i] as Slot[]) } as unknown as KvCache;
-  }
-
-  release() {
-    this.released++;
-  }
-}
+import type { GenerateRow } from '../../workers/generate.ts';
+import { EOS, FakeStep, PAD } from './fake-step.ts';
 
 // Counts up from the last token and ends when it reaches a multiple of 7 (so rows end at different steps).
 const counting = (visible: number[]): number => {
