@@ -33,8 +33,9 @@ export const DEFAULT_DOMAIN = 'product';
 const CONTROL = /[\u0000-\u001F\u007F-\u009F\u2028\u2029]/g;
 // Bidi overrides/isolates and BOM can make displayed text differ from stored text.
 const INVISIBLE = /[\u202A-\u202E\u2066-\u2069\uFEFF]/g;
-// Spelled out (not \s) so that Python's re gives the same set.
-const SPACES = /[\t\n\v\f\r \u00A0\u1680\u2000-\u200A\u202F\u205F\u3000]+/g;
+// Spelled out (not \s) so that Python's re gives the same set. A run of these becomes one ' '; a
+// lone ' ' already is one, so it is not matched (same result as training/prompt.py, less work).
+const SPACES = /[\t\n\v\f\r\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000][\t\n\v\f\r \u00A0\u1680\u2000-\u200A\u202F\u205F\u3000]*| [\t\n\v\f\r \u00A0\u1680\u2000-\u200A\u202F\u205F\u3000]+/g;
 
 /** Cut to at most `max` code points (never splits a surrogate pair). Linear in `max`, not in the input. */
 export function truncate(text: string, max: number): string {
@@ -43,8 +44,11 @@ export function truncate(text: string, max: number): string {
   return end >= text.length ? text : text.slice(0, end).replace(/ $/, '');
 }
 
+const SURROGATE = /[\uD800-\uDFFF]/;
+
 /** The UTF-16 offset after the first `count` code points of `text` (or text.length). */
 function codePointOffset(text: string, count: number): number {
+  if (!SURROGATE.test(text.slice(0, count))) return Math.min(count, text.length); // one unit per point
   let i = 0;
   for (let n = 0; n < count && i < text.length; n++) i += isPairAt(text, i) ? 2 : 1;
   return i;

@@ -116,7 +116,10 @@ export function sanitizeAttributes(attributes: unknown, budget: ReadBudget = UNB
   } catch {
     return undefined; // a Proxy that throws
   }
-  budget.chargeBytes(16 * keys.length); // enumerating the keys already cost this much
+  // Enumerating the keys already cost this much: keys past the 32 kept are charged more, since an
+  // object of 100,000 keys costs tens of ms to enumerate and none of them is used.
+  const extra = Math.max(0, keys.length - VALIDATION_LIMITS.attributeKeys);
+  budget.chargeBytes(16 * (keys.length - extra) + 512 * extra);
   for (const rawKey of keys) {
     if (entries.length >= VALIDATION_LIMITS.attributeKeys || budget.spent) break;
     budget.charge(rawKey, inputBound(VALIDATION_LIMITS.attributeKeyLength));
