@@ -29,6 +29,7 @@ import type { GenerateRow, GenerateStats, RowResult } from './generate.ts';
 import { DEFAULT_DTYPE, DEFAULT_MODEL_ID, isNode, loadRuntime } from './runtime.ts';
 import type { Runtime, RuntimeOptions } from './runtime.ts';
 import { BatchScheduler } from './scheduler.ts';
+import { withDeviceRecovery } from './device-loss.ts';
 
 export const DEFAULT_MAX_NEW_TOKENS = 48;
 /** Reasons end after their first complete sentence (see EngineOptions.sentences). */
@@ -201,7 +202,7 @@ export class Engine implements Explainer {
 
   private runtimeOptions(): RuntimeOptions {
     const o = this.options;
-    return { model: o.model, device: o.device, dtype: o.dtype, wasmPaths: o.wasmPaths, onProgress: o.onProgress };
+    return { model: o.model, device: o.device, dtype: o.dtype, wasmPaths: o.wasmPaths, onProgress: o.onProgress, maxNewTokens: this.maxNewTokens };
   }
 
   /** Counters: generate calls, rows, regenerations, fallbacks, recent batch shapes. */
@@ -432,7 +433,8 @@ export class Engine implements Explainer {
     const out = new Array<GenResult | Error>(batch.length);
     for (const group of splitForPrefill(batch.map((b) => b.row.ids.length), MAX_PREFILL_TOKENS)) {
       const t0 = performance.now();
-      const { results, stats } = await generateBatch(rt.step, rt.detokenize, group.map((i) => (batch[i] as GenRequest).row), { eosId: rt.eosId, padId: rt.padId, minSharedPrefix: this.minSharedPrefix });
+      // A lost WebGPU device: the runtime reloads on WASM and the group runs again there.
+      const { results, stats } = await withDeviceRecovery(rt, group.map((i) => (batch[i] as GenRequest).row), (rows) => generateBatch(rt.step, rt.detokenize, rows, { eosId: rt.eosId, padId: rt.padId, minSharedPrefix: this.minSharedPrefix }));
       const share = (performance.now() - t0) / group.length;
       this.counters.generateCalls++;
       this.counters.rowsGenerated += group.length;
