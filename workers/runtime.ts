@@ -1,10 +1,18 @@
 // Model runtime: loads the tokenizer and the ONNX model with @huggingface/transformers, picks the
 // backend (WebGPU only with a real adapter, else WASM; onnxruntime-node CPU in Node), and exposes one
 // forward step to the decode loop (generate.ts). Runs in the worker, or in-thread in Node/tests.
+// Every model byte is checked against the folder's manifest first (model-files.ts) and reaches
+// transformers.js under an id of its own load (model-store.ts): no process-global model path. A lost
+// WebGPU device is replaced by a WASM session (device-loss.ts).
 // transformers.js is imported dynamically so that nothing on the page side pulls it in by accident.
 import type { Backend, DType, ProgressEvent } from '../src/types.ts';
 import type { DecoderStep, KvCache, StepResult } from './generate.ts';
-import { ModelLoadError } from '../src/errors.ts';
+import { DisposedError, ModelLoadError } from '../src/errors.ts';
+import { DeviceLostError, trackDevice, watchDevice, withOomScope } from './device-loss.ts';
+import type { DeviceLike } from './device-loss.ts';
+import { checkLimits, modelLimits, REQUIRED_FILES } from './manifest.ts';
+import { folderReader, openByteCache, readManifest, readVerified } from './model-files.ts';
+import { installStore, registerLoad } from './model-store.ts';
 
 export const DEFAULT_MODEL_ID = 'because-reason-v1';
 export const DEFAULT_DTYPE: DType = 'q8';
@@ -31,6 +39,8 @@ export interface RuntimeOptions {
   onProgress?: (event: ProgressEvent) => void;
   /** Extra onnxruntime session options (experiments, benchmarks); merged over SESSION_OPTIONS. */
   sessionOptions?: Record<string, unknown>;
+  /** Most tokens a reason may take (default 48): the model's positions must hold a prompt plus these. */
+  maxNewTokens?: number;
 }
 
 /**
@@ -61,7 +71,13 @@ export interface Runtime {
   readonly kvLocation: string | null;
   encode(text: string): number[];
   detokenize(ids: readonly number[]): string;
+  /** The current forward step (a new one after a device loss: read it per batch). */
   readonly step: DecoderStep;
+  /**
+   * WebGPU only: after the device was lost, reloads the model on WASM (idempotent; the same promise).
+   * A step on the lost device throws DeviceLostError; the engine awaits this and reruns the batch.
+   */
+  recover?(): Promise<void>;
   dispose(): Promise<void>;
 }
 
@@ -209,22 +225,10 @@ export function progressMapper(onProgress: ((e: ProgressEvent) => void) | undefi
 type TJS = typeof import('@huggingface/transformers');
 type TTensor = InstanceType<TJS['Tensor']>;
 type TModel = Awaited<ReturnType<TJS['AutoModelForCausalLM']['from_pretrained']>>;
+type TTokenizer = Awaited<ReturnType<TJS['AutoTokenizer']['from_pretrained']>>;
 
 // Node built-ins are imported by a computed name so that browser bundles never try to include them.
 const nodeImport = <T>(name: string): Promise<T> => import(/* @vite-ignore */ name) as Promise<T>;
-
-async function readJson(base: string, id: string, file: string, node: boolean): Promise<unknown> {
-  if (node && !/^https?:/.test(base)) {
-    const fs = await nodeImport<typeof import('node:fs/promises')>('node:fs/promises');
-    const path = await nodeImport<typeof import('node:path')>('node:path');
-    const url = await nodeImport<typeof import('node:url')>('node:url');
-    const dir = base.startsWith('file:') ? url.fileURLToPath(base) : base;
-    return JSON.parse(await fs.readFile(path.join(dir, id, file), 'utf8'));
-  }
-  const response = await fetch(`${base}${id}/${file}`);
-  if (!response.ok) throw new Error(`HTTP ${response.status}`);
-  return response.json();
-}
 
 async function defaultBase(node: boolean): Promise<string> {
   if (!node) return '/models/';
@@ -233,7 +237,42 @@ async function defaultBase(node: boolean): Promise<string> {
   return url.fileURLToPath(new URL('../public/models/', here));
 }
 
-/** Loads tokenizer + model. Throws ModelLoadError with what to check when it cannot. */
+/**
+ * The fewest prompt tokens the engine ever sends (a title-only prompt: the shipped tokenizer gives
+ * 20-40 for typical titles): positions must hold this plus maxNewTokens, else every prompt is cut.
+ */
+export const MIN_PROMPT_TOKENS = 64;
+const DEFAULT_MAX_NEW_TOKENS = 48; // engine.ts' default, for callers that do not say
+
+const message = (e: unknown): string => String((e as Error)?.message ?? e);
+
+function parseJson(files: Map<string, Uint8Array>, file: string, folder: string): unknown {
+  const bytes = files.get(file);
+  if (!bytes) return undefined;
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } catch (e) {
+    throw new ModelLoadError(`${folder}/${file} is not valid JSON: ${message(e)}`, { file: `${folder}/${file}`, cause: e });
+  }
+}
+
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((f): f is string => typeof f === 'string') : []);
+
+/** The WebGPU device onnxruntime-web created for its sessions (it publishes it on its env), or null. */
+async function ortDevice(env: TJS['env']): Promise<DeviceLike | null> {
+  try {
+    const device = await (env.backends.onnx as { webgpu?: { device?: unknown } }).webgpu?.device;
+    return device && typeof (device as DeviceLike).lost === 'object' ? (device as DeviceLike) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Loads tokenizer + model from verified bytes. Throws ModelLoadError with what to check when it
+ * cannot: a missing or mismatching file (named), limits that cannot work, a graph that disagrees with
+ * its config, or a backend that fails.
+ */
 export async function loadRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
   const node = isNode();
   const onProgress = options.onProgress;
@@ -241,112 +280,256 @@ export async function loadRuntime(options: RuntimeOptions = {}): Promise<Runtime
   const origin = typeof self !== 'undefined' && 'location' in self ? String(self.location.href) : undefined;
   const location = resolveModelLocation(options.model, { node, defaultBase: await defaultBase(node), origin });
   const dtype = options.dtype ?? DEFAULT_DTYPE;
+  const folder = `${location.base}${location.id}`;
+  const modelFile = DTYPE_FILES[dtype];
 
   let tjs: TJS;
   try {
     tjs = await import('@huggingface/transformers');
   } catch (e) {
-    throw new ModelLoadError(`Could not load the model runtime (@huggingface/transformers): ${String((e as Error)?.message ?? e)}`, { cause: e });
+    throw new ModelLoadError(`Could not load the model runtime (@huggingface/transformers): ${message(e)}`, { cause: e });
   }
   const { env } = tjs;
-  env.allowLocalModels = true;
-  env.localModelPath = location.base;
-  // A remote model folder is the "remote host" (never the Hugging Face hub, whose URLs are unused).
-  env.allowRemoteModels = location.remote;
-  if (location.remote) {
-    env.remoteHost = location.base;
-    env.remotePathTemplate = '{model}/';
+  installStore(env);
+
+  // 1. Every byte checked against the manifest before anything parses it.
+  const read = folderReader(folder, node);
+  const manifest = await readManifest(folder, read);
+  for (const file of [...REQUIRED_FILES, modelFile]) {
+    if (!manifest.files[file]) {
+      const what = file === modelFile ? `the ONNX file of dtype '${dtype}' (${file}); pick a dtype the folder has` : `${file}; export the tokenizer and config with the model and rewrite the manifest`;
+      throw new ModelLoadError(`The model folder ${folder} has no ${what}.`, { file: `${folder}/${file}` });
+    }
   }
-  const local_files_only = !location.remote;
-  if (!node) await configureWasm(env, options.wasmPaths);
+  const optional = ['generation_config.json', 'facts_vocab.json'].filter((f) => manifest.files[f]);
+  const cache = node ? null : await openByteCache();
+  const cacheBase = !node && origin ? new URL(folder, origin).href : undefined;
+  const verify = (files: readonly string[]): Promise<Map<string, Uint8Array>> => readVerified(folder, manifest, files, { read, cache, cacheBase, onProgress });
+  const files = await verify([...REQUIRED_FILES, ...optional, modelFile]);
+
+  // 2. Limits: the config against the manifest and against what the engine will ask.
+  const config = parseJson(files, 'config.json', folder);
+  const tokenizerJson = parseJson(files, 'tokenizer.json', folder);
+  const limits = modelLimits(config, tokenizerJson, `${folder}/config.json`);
+  const maxNewTokens = options.maxNewTokens ?? DEFAULT_MAX_NEW_TOKENS;
+  checkLimits(limits, manifest.limits, { maxNewTokens, minPromptTokens: MIN_PROMPT_TOKENS }, folder);
+  const vocab = parseJson(files, 'facts_vocab.json', folder) as { facts?: unknown; titles?: unknown } | undefined;
+  files.delete('facts_vocab.json');
 
   const gpu = !node && typeof navigator !== 'undefined' ? (navigator as Navigator & { gpu?: { requestAdapter(): Promise<AdapterLike | null> } }).gpu : undefined;
   let choice = await chooseBackend(options.device, { node, requestAdapter: gpu ? () => gpu.requestAdapter() : undefined });
+  if (!node) await configureWasm(env, options.wasmPaths);
   const progress_callback = progressMapper(onProgress);
-  const where = `${location.base}${location.id}`;
 
-  let tokenizer: Awaited<ReturnType<TJS['AutoTokenizer']['from_pretrained']>>;
+  // 3. transformers.js reads those bytes under an id of this load only (model-store.ts).
+  const registered = registerLoad(location.id, files);
+  let tokenizer: TTokenizer;
   try {
-    tokenizer = await tjs.AutoTokenizer.from_pretrained(location.id, { progress_callback, local_files_only } as never);
+    try {
+      tokenizer = await tjs.AutoTokenizer.from_pretrained(registered.id, { progress_callback, local_files_only: true } as never);
+    } catch (e) {
+      throw new ModelLoadError(`Could not build the tokenizer from ${folder}/tokenizer.json and tokenizer_config.json: ${message(e)}. Export both with the model.`, { file: `${folder}/tokenizer.json`, cause: e });
+    }
   } catch (e) {
-    throw new ModelLoadError(`Could not load the tokenizer from ${where}/tokenizer.json: ${String((e as Error)?.message ?? e)}. Check that the model folder is served at that URL.`, { cause: e });
+    registered.release();
+    throw e;
   }
 
-  const load = (device: Backend): Promise<TModel> =>
-    tjs.AutoModelForCausalLM.from_pretrained(location.id, {
+  const guard = new StepGuard();
+  const sessionOptions = { ...SESSION_OPTIONS, ...options.sessionOptions };
+  const createSession = async (id: string, device: Backend): Promise<Session> => {
+    const model = await tjs.AutoModelForCausalLM.from_pretrained(id, {
       device: device === 'cpu' ? 'cpu' : device,
       dtype,
       progress_callback,
-      local_files_only,
-      session_options: { ...SESSION_OPTIONS, ...options.sessionOptions },
+      local_files_only: true,
+      session_options: sessionOptions,
     } as never);
-  let model: TModel;
-  try {
-    model = await load(choice.backend);
-  } catch (e) {
-    if (choice.backend !== 'webgpu') {
-      throw new ModelLoadError(`Could not load ${where}/${DTYPE_FILES[dtype]} (dtype '${dtype}') on ${choice.backend}: ${String((e as Error)?.message ?? e)}`, { cause: e });
-    }
-    // WebGPU session creation can fail on some adapters/drivers: WASM still works.
+    const gpuDevice = device === 'webgpu' ? await ortDevice(env) : null;
+    const session = (model as unknown as { sessions: Record<string, { inputNames: string[] }> }).sessions.model;
+    const step = createStep(tjs, model, session?.inputNames.includes('num_logits_to_keep') ?? false, guard, device === 'webgpu');
     try {
-      model = await load('wasm');
-      choice = { backend: 'wasm', reason: `${choice.reason}, but creating the WebGPU session failed (${String((e as Error)?.message ?? e)}); using WASM` };
-    } catch (e2) {
-      throw new ModelLoadError(`Could not load ${where}/${DTYPE_FILES[dtype]} (dtype '${dtype}'): ${String((e2 as Error)?.message ?? e2)}`, { cause: e2 });
+      // The graph against the config: a forward at the last position the config promises, whose
+      // logits must be vocab_size wide. On WebGPU inside an OOM scope: allocations fail silently there.
+      const probe = await withOomScope(gpuDevice, () => step.run(probeFeeds(limits.maxPositions)));
+      step.release(probe.past);
+      step.kvLocation = null;
+      if (probe.vocab !== limits.vocabSize) {
+        throw new ModelLoadError(`${folder}/${modelFile} returns ${probe.vocab} logits per token but config.json's vocab_size is ${limits.vocabSize}: the graph and its config are from different models.`, { file: `${folder}/${modelFile}` });
+      }
+    } catch (e) {
+      await model.dispose().catch(() => undefined);
+      if (e instanceof ModelLoadError || e instanceof DeviceLostError) throw e;
+      throw new ModelLoadError(`${folder}/${modelFile} fails at position ${limits.maxPositions - 1}, which config.json's max_position_embeddings (${limits.maxPositions}) allows: ${message(e)}`, { file: `${folder}/${modelFile}`, cause: e });
     }
-  }
+    // On WebGPU the cache stays on the GPU: no CPU-side expand/compact (they would copy it back).
+    if (device === 'webgpu') {
+      delete (step as Partial<DecoderStep>).expand;
+      delete (step as Partial<DecoderStep>).compact;
+    }
+    return { model, step, device: gpuDevice };
+  };
 
-  let factsVocab: string[] = [];
-  let titleVocab: string[] = [];
+  let current: Session;
   try {
-    const vocab = (await readJson(location.base, location.id, 'facts_vocab.json', node)) as { facts?: unknown; titles?: unknown };
-    const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((f): f is string => typeof f === 'string') : []);
-    factsVocab = strings(vocab?.facts);
-    titleVocab = strings(vocab?.titles);
-  } catch {
-    // Optional: without it, grounding still catches titles of the other items on the page.
+    try {
+      current = await createSession(registered.id, choice.backend);
+    } catch (e) {
+      if (choice.backend !== 'webgpu') {
+        throw e instanceof ModelLoadError ? e : new ModelLoadError(`Could not load ${folder}/${modelFile} (dtype '${dtype}') on ${choice.backend}: ${message(e)}`, { file: `${folder}/${modelFile}`, cause: e });
+      }
+      // WebGPU session creation can fail (or run out of memory) on some adapters/drivers: WASM still works.
+      try {
+        current = await createSession(registered.id, 'wasm');
+        choice = { backend: 'wasm', reason: `${choice.reason}, but creating the WebGPU session failed (${message(e)}); using WASM` };
+      } catch (e2) {
+        throw e2 instanceof ModelLoadError ? e2 : new ModelLoadError(`Could not load ${folder}/${modelFile} (dtype '${dtype}'): ${message(e2)}`, { file: `${folder}/${modelFile}`, cause: e2 });
+      }
+    }
+  } finally {
+    registered.release(); // the sessions hold the weights now; no second copy stays in memory
+    files.clear();
   }
 
-  const config = model.config as unknown as Record<string, unknown>;
-  const genConfig = ((model as unknown as { generation_config?: Record<string, unknown> }).generation_config ?? {}) as Record<string, unknown>;
+  const genConfig = ((current.model as unknown as { generation_config?: Record<string, unknown> }).generation_config ?? {}) as Record<string, unknown>;
+  const cfg = config as Record<string, unknown>;
   const firstId = (v: unknown, fallback: number): number => (Array.isArray(v) ? firstId(v[0], fallback) : typeof v === 'number' ? v : fallback);
-  const eosId = firstId(genConfig.eos_token_id ?? config.eos_token_id, 1);
-  const padId = firstId(genConfig.pad_token_id ?? config.pad_token_id, 0);
-  const maxPositions = typeof config.max_position_embeddings === 'number' ? config.max_position_embeddings : 512;
-  const session = (model as unknown as { sessions: Record<string, { inputNames: string[] }> }).sessions.model;
-  const keepLogits = session?.inputNames.includes('num_logits_to_keep') ?? false;
+  const eosId = firstId(genConfig.eos_token_id ?? cfg.eos_token_id, 1);
+  const padId = firstId(genConfig.pad_token_id ?? cfg.pad_token_id, 0);
   onProgress?.({ phase: 'ready' });
 
-  const step = createStep(tjs, model, keepLogits);
-  // On WebGPU the cache stays on the GPU: no CPU-side expand/compact (they would copy it back).
-  if (choice.backend === 'webgpu') {
-    delete (step as Partial<DecoderStep>).expand;
-    delete (step as Partial<DecoderStep>).compact;
-  }
-  let disposed = false;
+  // WebGPU device loss: fail the running step, reload on WASM (re-verified bytes), let the engine rerun.
+  let recovering: Promise<void> | null = null;
+  let untrack = (): void => undefined;
+  const recover = (): Promise<void> => {
+    recovering ??= (async () => {
+      const lost = current;
+      await lost.model.dispose().catch(() => undefined); // its buffers died with the device
+      untrack();
+      const again = registerLoad(location.id, await verify([...REQUIRED_FILES, ...optional.filter((f) => f !== 'facts_vocab.json'), modelFile]));
+      try {
+        current = await createSession(again.id, 'wasm');
+      } finally {
+        again.release();
+      }
+      choice = { backend: 'wasm', reason: `${choice.reason}; then ${guard.lostWhy ?? 'the WebGPU device was lost'}; switched to WASM` };
+      guard.recovered();
+    })();
+    return recovering;
+  };
+  const watch = (device: DeviceLike | null): void => {
+    if (!device) return;
+    untrack = trackDevice(device);
+    void watchDevice(device, () => guard.closed).then((why) => {
+      if (!why || guard.closed) return;
+      guard.lose(why);
+      recover().catch(() => undefined); // a failed reload shows as model errors on the next batches
+    });
+  };
+  watch(current.device);
+
   return {
-    backend: choice.backend,
-    backendReason: choice.reason,
+    get backend() {
+      return choice.backend;
+    },
+    get backendReason() {
+      return choice.reason;
+    },
     modelId: location.id,
-    modelUrl: where,
+    modelUrl: folder,
     dtype,
-    maxPositions,
+    maxPositions: limits.maxPositions,
     eosId,
     padId,
-    factsVocab,
-    titleVocab,
+    factsVocab: strings(vocab?.facts),
+    titleVocab: strings(vocab?.titles),
     get kvLocation() {
-      return step.kvLocation;
+      return current.step.kvLocation;
     },
     encode: (text) => tokenizer.encode(text, { add_special_tokens: false }),
     detokenize: (ids) => tokenizer.decode(ids as number[], { skip_special_tokens: true }),
-    step,
+    get step() {
+      return current.step;
+    },
+    ...(current.device ? { recover } : {}),
     async dispose() {
-      if (disposed) return;
-      disposed = true;
-      await model.dispose();
+      if (guard.closed) return;
+      await guard.close(); // waits for a forward in flight: a session is never disposed under a run
+      untrack();
+      await recovering?.catch(() => undefined);
+      await current.model.dispose();
     },
   };
+}
+
+interface Session {
+  model: TModel;
+  step: DecoderStep & { kvLocation: string | null };
+  device: DeviceLike | null;
+}
+
+/** One token at the last position the config allows, no past. */
+function probeFeeds(maxPositions: number): Parameters<DecoderStep['run']>[0] {
+  return {
+    inputIds: BigInt64Array.from([0n]),
+    attentionMask: BigInt64Array.from([1n]),
+    positionIds: BigInt64Array.from([BigInt(maxPositions - 1)]),
+    rows: 1,
+    width: 1,
+    maskWidth: 1,
+    past: null,
+  };
+}
+
+/**
+ * Orders steps against dispose and device loss. After dispose() no forward starts (transformers.js
+ * would log "Session already disposed" with every input tensor), and dispose waits for the one in
+ * flight. After a device loss every step fails with DeviceLostError until the WASM session is ready.
+ */
+class StepGuard {
+  closed = false;
+  lostWhy: string | null = null;
+  private lostNow: Promise<never> | null = null;
+  private failLost: ((error: DeviceLostError) => void) | null = null;
+  private inflight = 0;
+  private idle: (() => void) | null = null;
+
+  lose(why: string): void {
+    this.lostWhy = why;
+    this.failLost?.(new DeviceLostError(why));
+  }
+
+  recovered(): void {
+    this.lostNow = null;
+    this.failLost = null;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.inflight > 0) await new Promise<void>((resolve) => (this.idle = resolve));
+  }
+
+  /** Runs one forward of `session`; `lostBefore` is the loss state the session was created under. */
+  async run<T>(forward: () => Promise<T>, onLostDevice: boolean): Promise<T> {
+    if (this.closed) throw new DisposedError('The model was disposed.');
+    if (onLostDevice && this.lostWhy) throw new DeviceLostError(this.lostWhy);
+    this.inflight++;
+    try {
+      const work = forward();
+      if (!onLostDevice) return await work;
+      // A forward on a lost device may reject or never settle: the loss ends it either way.
+      this.lostNow ??= new Promise<never>((_, reject) => (this.failLost = reject));
+      work.catch(() => undefined);
+      try {
+        return await Promise.race([work, this.lostNow]);
+      } catch (e) {
+        throw this.lostWhy && !(e instanceof DeviceLostError) ? new DeviceLostError(this.lostWhy, { cause: e }) : e;
+      }
+    } finally {
+      this.inflight--;
+      if (this.inflight === 0) this.idle?.();
+    }
+  }
 }
 
 /** Points onnxruntime-web at our own served .wasm/.mjs (never the CDN transformers.js defaults to). */
@@ -363,12 +546,10 @@ async function configureWasm(env: TJS['env'], wasmPaths: string | undefined): Pr
 
 type PastRecord = Record<string, TTensor>;
 
-function createStep(tjs: TJS, model: TModel, keepLogits: boolean): DecoderStep & { kvLocation: string | null } {
+function createStep(tjs: TJS, model: TModel, keepLogits: boolean, guard: StepGuard, onGpu: boolean): DecoderStep & { kvLocation: string | null } {
   const { Tensor } = tjs;
   const asPast = (kv: KvCache): PastRecord => kv as unknown as PastRecord;
-  return {
-    kvLocation: null,
-    async run({ inputIds, attentionMask, positionIds, rows, width, maskWidth, past }): Promise<StepResult> {
+  const forward = async ({ inputIds, attentionMask, positionIds, rows, width, maskWidth, past }: Parameters<DecoderStep['run']>[0]): Promise<StepResult> => {
       const feeds: Record<string, unknown> = {
         input_ids: new Tensor('int64', inputIds, [rows, width]),
         attention_mask: new Tensor('int64', attentionMask, [rows, maskWidth]),
@@ -389,13 +570,16 @@ function createStep(tjs: TJS, model: TModel, keepLogits: boolean): DecoderStep &
       for (const [name, tensor] of Object.entries(out)) {
         if (name.startsWith('present')) {
           next[name.replace('present', 'past_key_values')] = tensor;
-          this.kvLocation = tensor.location;
+          step.kvLocation = tensor.location;
         } else if (tensor.location === 'gpu-buffer') {
           tensor.dispose();
         }
       }
       return { logits: last, vocab: v, past: next as unknown as KvCache };
-    },
+  };
+  const step: DecoderStep & { kvLocation: string | null } = {
+    kvLocation: null,
+    run: (feeds) => guard.run(() => forward(feeds), onGpu),
     expand(past, rows) {
       const out: PastRecord = {};
       for (const [name, tensor] of Object.entries(asPast(past))) {
@@ -428,4 +612,5 @@ function createStep(tjs: TJS, model: TModel, keepLogits: boolean): DecoderStep &
       for (const tensor of Object.values(asPast(past))) if (tensor.location === 'gpu-buffer') tensor.dispose();
     },
   };
+  return step;
 }
