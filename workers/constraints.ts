@@ -98,10 +98,31 @@ export class LaneRules {
     this.stepBans.length = 0;
     for (const c of this.cursors) c.forEachBanned(this.banThisStep);
     if (this.ngram) for (const t of this.ngram.banned()) this.banThisStep(t);
-    const token = rankedPick(logits, offset, vocab, rank, mask);
+    let token: number;
+    if (rank === 0) {
+      // rankedPick's rank 0, fused with the unmasked argmax to count the steps a rule overrode the model.
+      let best = -1;
+      let bestValue = -Infinity;
+      let topValue = -Infinity;
+      for (let v = 0; v < vocab; v++) {
+        const x = logits[offset + v] as number;
+        if (x > topValue) topValue = x;
+        if (x > bestValue && mask[v] === 0) {
+          bestValue = x;
+          best = v;
+        }
+      }
+      if (bestValue < topValue || best < 0) this.overrides++;
+      token = best;
+    } else {
+      token = rankedPick(logits, offset, vocab, rank, mask);
+    }
     for (const t of this.stepBans) mask[t] = 0;
     return token;
   }
+
+  /** Greedy steps where a rule masked the model's top token (what a hard mask forced). */
+  overrides = 0;
 
   /** Masks `t` for this step only, remembering it so the mask is restored after the pick. */
   private readonly banThisStep = (t: number): void => {

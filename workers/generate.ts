@@ -93,14 +93,17 @@ export interface Candidate {
   stop: StopReason;
   /** Mean log-probability per token under the model (the eos it chose included; masks not applied). */
   logprob: number;
+  /** Greedy steps where a constraint masked the model's top token (0: the model chose freely). */
+  overrides: number;
 }
 
 export interface RowResult {
   tokens: number[];
   text: string;
   stop: StopReason;
-  /** With `candidates` or `logprobs`: the best candidate's mean log-probability. */
+  /** With `candidates` or `logprobs`: the best candidate's mean log-probability and overrides. */
   logprob?: number;
+  overrides?: number;
   /** With `candidates` or `logprobs`: every distinct candidate, best first (the first is the result). */
   candidates?: Candidate[];
 }
@@ -178,6 +181,15 @@ export function completesSentences(text: string, last: string, n: number): boole
   if ((before.match(WORD)?.length ?? 0) < SENTENCE_MIN_WORDS) return false;
   const ends = before.match(/[.!?…。！？]["'”’)\]]*(?=\s)/gu)?.length ?? 0;
   return ends + 1 >= n;
+}
+
+/**
+ * completesSentences for a row's tokens ending with `token`; the row's text is decoded only when the
+ * token starts with whitespace (the only case that can end a sentence): most steps decode one token.
+ */
+function endsSentence(detokenize: Detokenize, tokens: readonly number[], token: number, n: number): boolean {
+  const last = detokenize([token]);
+  return /^\s/u.test(last) && completesSentences(detokenize(tokens), last, n);
 }
 
 /**
@@ -447,7 +459,7 @@ export async function generateBatch(
         s.tokens.push(token);
         s.rules?.advance(token);
         stats.tokens++;
-        if (s.row.sentences && completesSentences(detokenize(s.tokens), detokenize([token]), s.row.sentences)) {
+        if (s.row.sentences && endsSentence(detokenize, s.tokens, token, s.row.sentences)) {
           s.tokens.pop(); // the whitespace-led token that showed the sentence had ended
           if (s.score) {
             s.score.sum -= logprob;
@@ -572,10 +584,10 @@ function finish(count: number, states: readonly RowState[], detokenize: Detokeni
       group.flatMap((s, k): Candidate[] => {
         if (s.dropped) return [];
         const score = s.score as { sum: number; count: number };
-        return [{ ...(results[k] as RowResult), logprob: score.count > 0 ? score.sum / score.count : -Infinity }];
+        return [{ ...(results[k] as RowResult), logprob: score.count > 0 ? score.sum / score.count : -Infinity, overrides: s.rules?.overrides ?? 0 }];
       }),
     );
-    const best = candidates[0] ?? { ...(results[0] as RowResult), logprob: -Infinity };
+    const best: Candidate = candidates[0] ?? { ...(results[0] as RowResult), logprob: -Infinity, overrides: first.rules?.overrides ?? 0 };
     return { ...best, candidates: candidates.length > 0 ? candidates : [best] };
   });
 }

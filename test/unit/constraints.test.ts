@@ -205,9 +205,11 @@ describe('constrained generateBatch', () => {
   it('never completes a banned sequence from the trie, and takes the model’s next choice instead', async () => {
     expect((await one(wantsPhrase, { ids: [3], maxNewTokens: 8 })).tokens).toEqual([10, 11, 12, 5]);
     const trie = new TokenTrie([PHRASE]);
-    const r = await one(wantsPhrase, { ids: [3], maxNewTokens: 8, constraints: { trie } });
+    const r = await one(wantsPhrase, { ids: [3], maxNewTokens: 8, constraints: { trie }, logprobs: true });
     expect(r.tokens).toEqual([10, 20, 5]);
     expect(r.stop).toBe('eos');
+    expect(r.overrides).toBe(1); // the model wanted 11 after 10
+    expect((await one(wantsPhrase, { ids: [3], maxNewTokens: 8, constraints: { trie: new TokenTrie([[30, 31]]) }, logprobs: true })).overrides).toBe(0);
     // 20 000 other phrases change nothing (and the rows' own badWords work the same).
     const many = new TokenTrie([...Array.from({ length: 20_000 }, (_, i) => [100 + i, 100 + i]), PHRASE]);
     expect((await gen(wantsPhrase, [{ ids: [3], maxNewTokens: 8, constraints: { trie: many } }], true, false)).results[0]?.tokens).toEqual([10, 20, 5]);
@@ -302,6 +304,12 @@ describe('candidates', () => {
     const l = new Float32Array([1, 2, 3]);
     const z = Math.log(Math.E + Math.E ** 2 + Math.E ** 3);
     expect(logSoftmaxAt(l, 0, 3, 2)).toBeCloseTo(3 - z, 6);
+    // Far-below logits are skipped: still within vocab·e^-16 of the exact value.
+    const wide = Float32Array.from({ length: 6000 }, (_, i) => ((i * 7919) % 6000) / 150 - 20);
+    let m = -Infinity;
+    for (const x of wide) m = Math.max(m, x);
+    const exact = (t: number) => (wide[t] as number) - m - Math.log(wide.reduce((a, x) => a + Math.exp(x - m), 0));
+    for (const t of [0, 17, 4242]) expect(Math.abs(logSoftmaxAt(wide, 0, 6000, t) - exact(t))).toBeLessThan(6000 * Math.exp(-16));
     const ranked = rankCandidates([
       { tokens: [1], text: 'a', logprob: -2 },
       { tokens: [2], text: 'b', logprob: -1 },
