@@ -8,7 +8,7 @@
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createFactMatcher, keyedAttributeFacts, LIMITS, termKey } from '../src/core/index.ts';
+import { ALL_FACTS_LIMITS, createFactMatcher, keyedAttributeFacts } from '../src/core/index.ts';
 import { contentPlan, type ContentPlan } from '../src/core/plan.ts';
 import { buildPlanPrompt } from '../src/core/plan-prompt.ts';
 import { delexicalizeDetailed, type DelexResult } from '../src/core/delex.ts';
@@ -22,6 +22,8 @@ const { values: args } = parseArgs({
     vocab: { type: 'string', default: 'public/models/because-reason-v1/facts_vocab.json' },
     xrec: { type: 'string', default: 'drop' },
     sample: { type: 'string', default: '30' },
+    // Targets per reference and plan: the first kept sentence, then later ones as their own rows.
+    'per-reference': { type: 'string', default: '2' },
   },
 });
 
@@ -46,6 +48,7 @@ export interface V2Row {
 }
 
 const SPLITS = ['train', 'valid', 'test'] as const;
+const maxTargets = Math.max(1, Number(args['per-reference']));
 
 function readRows(path: string): V1Row[] {
   return readFileSync(path, 'utf8')
@@ -134,19 +137,17 @@ for (const split of SPLITS) {
       reference = rewritten;
     }
 
-    const allFacts = keyedAttributeFacts(item.attributes, LIMITS.itemFacts);
+    const allFacts = keyedAttributeFacts(item.attributes, ALL_FACTS_LIMITS.itemFacts);
     let kept = false;
     if (history.length > 0) {
       const plan = contentPlan(item, context);
-      // Any item fact shared with a planned entry may be slotted; the row keeps the ≤ 3 it uses.
-      const sharedKeys = new Set(plan.history.flatMap((h) => h.shared.map(termKey)));
-      const extra = plan.mode === 'history' ? allFacts.filter((f) => sharedKeys.has(termKey(f.value))).map((f) => ({ ...f, from: 'shared' as const })) : allFacts.map((f) => ({ ...f, from: 'item' as const }));
-      const detail = delexicalizeDetailed(reference, item, context, plan, { vocabulary: matcher, extraFacts: extra });
+      // Any item fact may be slotted (the row keeps the ≤ 3 it uses): an inference plan holds only
+      // shared facts, so a row naming an unshared one teaches wording, never a false claim.
+      const extra = allFacts.map((f) => ({ ...f, from: 'item' as const }));
+      const detail = delexicalizeDetailed(reference, item, context, plan, { vocabulary: matcher, extraFacts: extra, maxTargets });
       tally(detail, plan.mode);
-      if (detail.result) {
-        emit(r, detail.result, '');
-        kept = true;
-      }
+      detail.results.forEach((res, k) => emit(r, res, k === 0 ? '' : `-s${k + 1}`));
+      kept ||= detail.results.length > 0;
     }
     // New-visitor row: the same reference against the plan without history (history titles and
     // facts stay forbidden; history claims are dropped).
@@ -154,12 +155,12 @@ for (const split of SPLITS) {
     const detail = delexicalizeDetailed(reference, item, context, plan, {
       vocabulary: matcher,
       extraFacts: allFacts.map((f) => ({ ...f, from: 'item' as const })),
+      maxTargets,
     });
     tally(detail, 'new');
-    if (detail.result) {
-      emit(r, detail.result, history.length > 0 ? '-new' : '');
-      kept = true;
-    }
+    const tag = history.length > 0 ? '-new' : '';
+    detail.results.forEach((res, k) => emit(r, res, k === 0 ? tag : `${tag}-s${k + 1}`));
+    kept ||= detail.results.length > 0;
     if (!kept) count(rowsDropped, 'no sentence kept');
   }
 

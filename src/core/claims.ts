@@ -7,9 +7,11 @@
 const PATTERNS: readonly RegExp[] = [
   /\b(based on|given|from|considering|according to|judging by|looking at|in line with|in light of|thanks to|reflecting)\s+(your|the user'?s?|their)\s+([\w-]+\s+){0,3}(history|histories|record|records|activity|activities|past|preferences?|interests?|taste|tastes|habits?|choices|selections|behaviou?r|picks|favou?rites|library|collection|purchases|reviews|ratings|likes|love)\b/i,
   /\b(your|the user'?s|their)\s+([\w-]+\s+){0,2}(history|histories|record|past)\b/i,
-  /\b(your|the user'?s)\s+(previous|past|prior|earlier|recent|usual|recorded|historical)\b/i,
+  /\b(your|the user'?s)\s+(previous|previously|past|prior|earlier|recent|recently|usual|recorded|historical|already)\b/i,
+  /\b(as|for)\s+(you\s+as\s+)?(a|an)\s+([\w'-]+\s+){0,2}(fan|fans|enthusiast|lover|aficionado|devotee|follower|connoisseur|admirer|regular)\b/i,
+  /\byou\s+(have|'ve|had)\s+(not|never)\s+/i,
   /\b(since|because|as|now that|given that)\s+you\s+(('ve|have|already|previously|recently|also|really|clearly|particularly|seem to have|seemed to|apparently)\s+)*(played|watched|read|listened|viewed|visited|bought|purchased|enjoyed|liked|loved|rated|reviewed|finished|owned|seen|shown|played|checked)\b/i,
-  /\byou\s+(('ve|have|had|already|previously|recently|also|really|clearly|particularly|seem to have|seemed to|apparently|frequently|often|always|usually|typically|tend to|tended to)\s+)+(played|watched|read|listened|viewed|visited|bought|purchased|enjoyed|liked|loved|rated|reviewed|finished|owned|seen|shown|been|spent|checked|engaged|gravitated|explored|favou?red|appreciated|demonstrated|expressed|displayed)\b/i,
+  /\byou\s+(('ve|have|had|already|previously|recently|also|really|clearly|particularly|seem to have|seemed to|apparently|frequently|often|always|usually|typically|tend to|tended to|not|never|mostly|mainly|consistently|regularly)\s+)+(played|watched|read|listened|viewed|visited|bought|purchased|enjoyed|liked|loved|rated|reviewed|finished|owned|seen|shown|been|spent|checked|engaged|gravitated|explored|favou?red|appreciated|demonstrated|expressed|displayed)\b/i,
   /(?<!\b(if|whether|when|who|anyone)\s)\byou\s+(enjoyed|liked|loved|played|watched|listened to|viewed|visited|bought|purchased|rated|reviewed|seemed|appreciated|favou?red|gravitated)\b/i,
   /\b(as|for)\s+(someone|somebody|a person|a fan|one)\s+who\b/i,
   /\byou\s+(seem|appear)\s+to\s+(enjoy|like|love|prefer|have|be|appreciate|favou?r|gravitate)\b/i,
@@ -26,11 +28,12 @@ const PATTERNS: readonly RegExp[] = [
 
 /**
  * The phrases of `text` that claim something about the visitor's history or tastes, in order of
- * appearance, as written. Empty when there are none. Present-tense preference claims ("you enjoy
+ * appearance (contractions 'you've'/'you'd' spelled out). Empty when there are none. Present-tense preference claims ("you enjoy
  * action games") count too: without a history, nothing backs them.
  */
 export function historyClaims(text: string): string[] {
-  const folded = typeof text === 'string' ? text.replace(/[\u2018\u2019\u02BC]/g, "'") : '';
+  // Contractions spelled out so one pattern covers "you've played" and "you have played".
+  const folded = typeof text === 'string' ? text.replace(/[\u2018\u2019\u02BC]/g, "'").replace(/\byou've\b/gi, 'you have').replace(/\byou'd\b/gi, 'you had') : '';
   const found: { at: number; phrase: string }[] = [];
   for (const pattern of PATTERNS) {
     const m = pattern.exec(folded);

@@ -4,7 +4,7 @@
 // fact matcher knows is dropped (target cleaning). Used by scripts/prepare-v2.ts. Pure; no DOM.
 import type { UserContext } from '../types.ts';
 import { hasHistoryClaim } from './claims.ts';
-import { domainPatterns } from './domains.ts';
+import { domainPatterns, FACT_SYNONYMS } from './domains.ts';
 import { citedFacts, historyFacts, itemFacts, termKey, titleAliases, type FactMatcher, type ItemLike, type Vocabulary } from './facts.ts';
 import { restrictPlan, type ContentPlan, type PlanFact } from './plan.ts';
 import { slotToken, type Slot } from './slots.ts';
@@ -18,6 +18,7 @@ export type DropReason =
   | 'history-claim' // speaks of a history the plan does not show
   | 'unslotted-name' // a capitalized name or quoted span that is no slot (a title the data does not know)
   | 'too-many-facts' // more facts than a plan holds
+  | 'too-short' // under MIN_TARGET_WORDS words with nothing to join it
   | 'no-slot' // cites nothing of the plan (first sentence only)
   | 'not-selected'; // fine, but the target already has its sentences
 
@@ -36,6 +37,8 @@ export interface DelexResult {
 
 export interface DelexDetail {
   result: DelexResult | null;
+  /** Up to `maxTargets` targets from one reference, `result` first. */
+  results: DelexResult[];
   sentences: DelexSentence[];
 }
 
@@ -47,12 +50,14 @@ export interface DelexOptions {
    * every shared fact for a history row); the result keeps at most 3, the ones used.
    */
   extraFacts?: readonly Omit<PlanFact, 'slot'>[];
+  /** How many targets one reference may give (its later kept sentences); default 1. */
+  maxTargets?: number;
 }
 
 /** Sentences shorter than this take the next one with them. */
 export const MIN_TARGET_WORDS = 6;
 
-type Target = { kind: 'slot'; slot: string } | { kind: 'forbidden'; why: 'unplanned-title' | 'unplanned-fact' };
+type Target = { kind: 'slot'; slot: string } | { kind: 'literal' } | { kind: 'forbidden'; why: 'unplanned-title' | 'unplanned-fact' };
 
 interface Term {
   target: Target;
@@ -112,6 +117,9 @@ function gluedAfter(text: string, at: number): boolean {
   return /^[-\u2010\u2011][\p{L}\p{N}]/u.test(text.slice(at, at + 2));
 }
 
+// 'action-packed game' says no more than 'action game': with a planned fact, the compound becomes the slot.
+const FACT_COMPOUND = /^[-\u2010\u2011](packed|oriented|filled|heavy|themed|focused|driven|inspired|style|styled|centric|laden)(?![\p{L}\p{N}-])/iu;
+
 const MAX_SPAN_WORDS = 16;
 
 /**
@@ -127,8 +135,9 @@ function replaceMentions(text: string, terms: Map<string, Term>, pluralNoun: boo
     if (start < last || gluedBefore(text, start)) continue;
     let found: { end: number; term: Term; suffix: string; nextI: number } | undefined;
     for (let j = Math.min(ws.length - 1, i + MAX_SPAN_WORDS - 1); j >= i && !found; j--) {
-      const end = (ws[j] as Word).end;
-      if (gluedAfter(text, end)) continue;
+      let end = (ws[j] as Word).end;
+      const compound = FACT_COMPOUND.exec(text.slice(end, end + 12));
+      if (gluedAfter(text, end) && !compound) continue;
       const span = text.slice(start, end);
       const key = termKey(span);
       const candidates: { key: string; suffix: string }[] = [{ key, suffix: '' }];
@@ -143,6 +152,10 @@ function replaceMentions(text: string, terms: Map<string, Term>, pluralNoun: boo
         if (!term) continue;
         if (term.capital && !/^\p{Lu}|^\p{N}/u.test(span)) continue;
         if (term.isTitle && c.suffix === 'PLURAL') continue;
+        if (compound) {
+          if (term.isTitle || term.target.kind !== 'slot' || c.suffix !== '') continue;
+          end += compound[0].length;
+        }
         found = { end, term, suffix: c.suffix, nextI: j };
         break;
       }
@@ -150,7 +163,8 @@ function replaceMentions(text: string, terms: Map<string, Term>, pluralNoun: boo
     if (!found) continue;
     out += text.slice(last, start);
     const { target } = found.term;
-    if (target.kind === 'forbidden') out += target.why === 'unplanned-title' ? FORBID_TITLE : FORBID_FACT;
+    if (target.kind === 'literal') out += text.slice(start, found.end);
+    else if (target.kind === 'forbidden') out += target.why === 'unplanned-title' ? FORBID_TITLE : FORBID_FACT;
     else {
       out += `<|@${target.slot}|>`;
       if (found.suffix === 'PLURAL') out += pluralNoun ? ` ${slotToken('nouns')}` : '';
@@ -208,6 +222,11 @@ export function splitSentences(text: string): string[] {
 
 const SLOT_ANY = /<\|@(\w+)\|>/g;
 
+/** Slot text with each slot as a plain word, for the phrase patterns of claims.ts. */
+function asWords(text: string): string {
+  return text.replace(SLOT_ANY, 'thing');
+}
+
 /** Words, a slot counting as one. */
 export function slotWordCount(text: string): number {
   return (text.replace(SLOT_ANY, ' w ').match(/[\p{L}\p{N}]+(?:['’-][\p{L}\p{N}]+)*/gu) ?? []).length;
@@ -261,13 +280,25 @@ export function delexicalizeDetailed(reference: string, item: ItemLike, context:
   }
   const patterns = domainPatterns(plan.domain);
   const domainWordKeys = new Set([...(patterns?.noun ?? []), ...(patterns?.nouns ?? []), 'news'].map(termKey));
-  for (const c of candidates) if (!domainWordKeys.has(termKey(c.value))) add(c.value, { target: { kind: 'slot', slot: c.slot }, capital: false, isTitle: false });
+  for (const c of candidates) {
+    if (domainWordKeys.has(termKey(c.value))) continue;
+    const slot: Term = { target: { kind: 'slot', slot: c.slot }, capital: false, isTitle: false };
+    add(c.value, slot);
+    for (const same of FACT_SYNONYMS[termKey(c.value)]?.same ?? []) add(same, slot);
+    // A related form of a planned fact stays literal: shadow it so no other fact claims it.
+    for (const related of FACT_SYNONYMS[termKey(c.value)]?.related ?? []) add(related, { target: { kind: 'literal' }, capital: false, isTitle: false });
+  }
 
   // Everything else the item and history have is forbidden.
   for (const f of [...itemFacts(item), ...historyFacts(context)]) {
     if (domainWordKeys.has(termKey(f.value))) continue;
     if (f.kind === 'title') for (const name of [f.value, ...titleAliases(f.value), ...articleFirst(f.value)]) add(name, { target: { kind: 'forbidden', why: 'unplanned-title' }, capital: true, isTitle: true });
-    else add(f.value, { target: { kind: 'forbidden', why: 'unplanned-fact' }, capital: false, isTitle: false });
+    else {
+      const forbidden: Term = { target: { kind: 'forbidden', why: 'unplanned-fact' }, capital: false, isTitle: false };
+      add(f.value, forbidden);
+      const synonyms = FACT_SYNONYMS[termKey(f.value)];
+      for (const other of [...(synonyms?.same ?? []), ...(synonyms?.related ?? [])]) add(other, forbidden);
+    }
   }
 
   const slotted = collapseFactLists(replaceDomainWords(replaceMentions(reference, terms, patterns !== null), plan.domain));
@@ -277,21 +308,21 @@ export function delexicalizeDetailed(reference: string, item: ItemLike, context:
     if (text.includes(FORBID_TITLE)) return drop('unplanned-title');
     if (text.includes(FORBID_FACT)) return drop('unplanned-fact');
     const usesHistory = /<\|@h\d\|>/.test(text);
-    if (!usesHistory && plan.mode === 'new' && hasHistoryClaim(text)) return drop('history-claim');
+    if (!usesHistory && plan.mode === 'new' && hasHistoryClaim(asWords(text))) return drop('history-claim');
     const check = citedFacts(text.replace(SLOT_ANY, ' \u00A7 '), item, context, vocabulary);
-    if (check.cited.length > 0) return drop('missed-mention');
+    if (check.cited.some((f) => !domainWordKeys.has(termKey(f.value)))) return drop('missed-mention');
     if (check.ungrounded.length > 0) return drop('vocabulary-term');
     if (unslottedName(text)) return drop('unslotted-name');
     return { text };
   });
 
   // The target: the first kept sentence citing the plan, and the next one when it is short.
-  const result = selectTarget(sentences, plan, candidates);
-  return { result, sentences };
+  const results = selectTargets(sentences, plan, candidates, options.maxTargets ?? 1);
+  return { result: results[0] ?? null, results, sentences };
 }
 
 // Openers that only make sense after another sentence, or address the reader as a letter would.
-const OPENER = /^(?:dear (?:customer|user|reader|viewer|player|gamer)|furthermore|moreover|additionally|also|plus|besides|in addition|what's more|what’s more|lastly|finally|on top of that|overall|in summary|in conclusion|ultimately|however|firstly|secondly|thirdly|first|second|third|hello|hi|hey)\s*[,!:]?\s+/i;
+const OPENER = /^(?:(?:dear )?(?:customer|user|reader|viewer|player|gamer)|furthermore|moreover|additionally|also|plus|besides|in addition|what's more|what’s more|lastly|finally|on top of that|overall|in summary|in conclusion|ultimately|however|firstly|secondly|thirdly|first|second|third|hello|hi|hey)\s*[,!:]?\s+/i;
 
 /** A sentence as the first of a reason: without a leading connective or salutation. */
 function standalone(sentence: string): string {
@@ -300,25 +331,39 @@ function standalone(sentence: string): string {
   return out.replace(/^\p{Ll}/u, (c) => c.toUpperCase());
 }
 
-function selectTarget(sentences: DelexSentence[], plan: ContentPlan, candidates: readonly Candidate[]): DelexResult | null {
+/**
+ * Targets from the kept sentences: each the next kept sentence citing the plan, with the one after it
+ * when it is short (< MIN_TARGET_WORDS words); at most `max` targets.
+ */
+function selectTargets(sentences: DelexSentence[], plan: ContentPlan, candidates: readonly Candidate[], max: number): DelexResult[] {
   const cites = (s: string): boolean => /<\|@(item|h\d|f\d|x\d+)\|>/.test(s);
-  let first = -1;
-  for (let k = 0; k < sentences.length; k++) {
+  const results: DelexResult[] = [];
+  const taken = new Set<number>();
+  for (let k = 0; k < sentences.length && results.length < max; k++) {
     const s = sentences[k] as DelexSentence;
-    if (s.dropped) continue;
-    if (first < 0 && !cites(s.text)) {
-      s.dropped = 'no-slot';
+    if (s.dropped || taken.has(k)) continue;
+    if (!cites(s.text)) {
+      if (results.length === 0) s.dropped = 'no-slot';
       continue;
     }
-    if (first < 0) first = k;
+    const chosen = [k];
+    const next = sentences[k + 1];
+    if (slotWordCount(s.text) < MIN_TARGET_WORDS && next && !next.dropped) chosen.push(k + 1);
+    chosen.forEach((c) => taken.add(c));
+    if (slotWordCount(chosen.map((c) => (sentences[c] as DelexSentence).text).join(' ')) < MIN_TARGET_WORDS) {
+      chosen.forEach((c) => ((sentences[c] as DelexSentence).dropped = 'too-short'));
+      continue;
+    }
+    const result = buildTarget(sentences, chosen, plan, candidates);
+    if (result) results.push(result);
   }
-  if (first < 0) return null;
-  const chosen = [first];
-  const next = sentences[first + 1];
-  if (slotWordCount((sentences[first] as DelexSentence).text) < MIN_TARGET_WORDS && next && !next.dropped) chosen.push(first + 1);
   sentences.forEach((s, k) => {
-    if (!s.dropped && !chosen.includes(k)) s.dropped = 'not-selected';
+    if (!s.dropped && !taken.has(k)) s.dropped = 'not-selected';
   });
+  return results;
+}
+
+function buildTarget(sentences: DelexSentence[], chosen: number[], plan: ContentPlan, candidates: readonly Candidate[]): DelexResult | null {
   const text = chosen.map((k, n) => (n === 0 ? standalone((sentences[k] as DelexSentence).text) : (sentences[k] as DelexSentence).text)).join(' ');
 
   // Restrict and renumber by first use.
@@ -338,7 +383,7 @@ function selectTarget(sentences: DelexSentence[], plan: ContentPlan, candidates:
   const values = factOrder.map((s) => candidates.find((c) => c.slot === s)?.value ?? '');
   let restricted = restrictPlan(wide, titles, values);
   // A history row that speaks of the history without naming a title keeps h1: the claim is true.
-  if (restricted.history.length === 0 && plan.mode === 'history' && hasHistoryClaim(text) && plan.history[0]) {
+  if (restricted.history.length === 0 && plan.mode === 'history' && hasHistoryClaim(asWords(text)) && plan.history[0]) {
     restricted = { ...restricted, mode: 'history', history: [{ ...plan.history[0], slot: 'h1' }] };
   }
   const rename = new Map<string, string>();

@@ -94,3 +94,34 @@ export const TRAINING_DOMAIN_PATTERNS: Record<string, DomainPatterns> = {
 export function domainPatterns(domain: string): DomainPatterns | null {
   return TRAINING_DOMAIN_PATTERNS[domain.trim().toLowerCase()] ?? null;
 }
+
+/**
+ * Other spellings of common facts in the training references, by the fact's termKey-like lower-case
+ * value. `same`: written instead of the fact ('science fiction' for Sci-Fi), so it becomes the fact's
+ * slot; `related`: an adjective form ('romantic' for Romance) that claims the fact, so a sentence
+ * using it is kept only when the fact is planned (it then stays literal).
+ */
+export const FACT_SYNONYMS: Record<string, { same?: readonly string[]; related?: readonly string[] }> = {
+  'sci fi': { same: ['science fiction', 'science-fiction', 'scifi'] },
+  rpg: { same: ['role-playing', 'role playing', 'roleplaying'] },
+  fps: { same: ['first-person shooter', 'first person shooter'] },
+  'massively multiplayer': { same: ['MMO', 'MMORPG', 'massively multiplayer online'] },
+  'film noir': { same: ['noir'] },
+  "children's": { same: ['children', 'kids', "kids'"], related: ['family-friendly'] },
+  romance: { related: ['romantic'] },
+  animation: { related: ['animated'] },
+  comedy: { related: ['comedic', 'funny', 'hilarious', 'humorous'] },
+  adventure: { related: ['adventurous'] },
+  strategy: { related: ['strategic'] },
+  horror: { related: ['scary', 'horrifying', 'terrifying'] },
+  thriller: { related: ['suspenseful'] },
+  mystery: { related: ['mysterious'] },
+  musical: { related: ['musicals'] },
+  documentary: { related: ['documentaries'] },
+  indie: { related: ['independent'] },
+  simulation: { related: ['simulator', 'simulators'] },
+  multiplayer: { related: ['multi-player', 'online play'] },
+  singleplayer: { related: ['single-player', 'single player'] },
+  'war': { related: ['wartime'] },
+  fantasy: { related: ['fantastical'] },
+};
