@@ -62,7 +62,11 @@ export interface Reason {
   tokens: number;
   /** Wall time spent on this reason in ms (shared batch time is split evenly). */
   ms: number;
-  /** Why a fallback was used: 'ungrounded', 'model-unavailable', 'empty', 'invalid-item'. */
+  /**
+   * Why a fallback was used: 'model-unavailable', 'model-error', 'invalid-item', 'unknown-slot', or the
+   * check's first finding ('ungrounded', 'unknown-name', 'non-word', 'history-claim', 'off-domain',
+   * 'omitted', 'too-short', … — src/core/check.ts ProblemKind).
+   */
   fallbackReason?: string;
   /** True when served from the cache. */
   cached?: boolean;

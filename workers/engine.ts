@@ -1,13 +1,22 @@
-// The in-thread Explainer: validate → cache → scheduler (batches) → generate → grounding check
-// (regenerate once, else a labelled fallback) → cache → Reason. The worker exposes exactly this class;
+// The in-thread Explainer: validate → cache → plan → prompt → scheduler (batches) → generate → fill
+// slots → open-vocabulary check (regenerate once, else a labelled fallback) → cache → Reason. A slot
+// model (reason model v2, docs/plan-and-slots.md) writes slots the plan fills; any other causal LM
+// gets the v1 prompt and the same check. The worker exposes exactly this class;
 // Node and tests use it directly. It never throws for one bad item, and if the model cannot load
 // every reason is a fallback with `fallbackReason: 'model-unavailable'`.
 import { AbortError, DisposedError, isAbortError } from '../src/errors.ts';
 import { createFactMatcher } from '../src/core/facts.ts';
 import type { FactMatcher } from '../src/core/facts.ts';
-import { checkReason, fallbackReason, MIN_REASON_WORDS, reasonWords } from '../src/core/grounding.ts';
-import type { GroundingResult } from '../src/core/grounding.ts';
+import { checkFilledReason, trainingDomainOf } from '../src/core/check.ts';
+import type { ReasonCheck } from '../src/core/check.ts';
+import { parseLexicon } from '../src/core/dictionary.ts';
+import type { Lexicon } from '../src/core/dictionary.ts';
+import { fallbackReason, MIN_REASON_WORDS, reasonWords } from '../src/core/grounding.ts';
+import { contentPlan } from '../src/core/plan.ts';
+import type { ContentPlan } from '../src/core/plan.ts';
+import { buildPlanPrompt } from '../src/core/plan-prompt.ts';
 import { buildPrompt } from '../src/core/prompt.ts';
+import { fillSlots } from '../src/core/slots.ts';
 import { validateCallOptions, validateContext, validateItems, validateOptions } from '../src/core/validate.ts';
 import { rankItems } from '../src/rank.ts';
 import type {
@@ -29,6 +38,7 @@ import type { GenerateRow, GenerateStats, RowResult } from './generate.ts';
 import { DEFAULT_DTYPE, DEFAULT_MODEL_ID, isNode, loadRuntime } from './runtime.ts';
 import type { Runtime, RuntimeOptions } from './runtime.ts';
 import { BatchScheduler } from './scheduler.ts';
+import { encodeVariants, isSlotModel, SlotDecoding } from './slot-decoding.ts';
 import { withDeviceRecovery } from './device-loss.ts';
 
 export const DEFAULT_MAX_NEW_TOKENS = 48;
@@ -84,11 +94,18 @@ interface Plan {
   ids: number[];
   key: string;
   hit: Reason | undefined;
+  /** The content plan the prompt was built from (slot models only). */
+  plan: ContentPlan | null;
 }
+
+/** Candidates decoded on the one regeneration of a slot model (greedy first pass: 1). */
+const RETRY_CANDIDATES = 3;
 
 interface RequestOptions {
   signal?: AbortSignal;
   onDelta?: (text: string) => void;
+  /** Literal titles a slot model may not write (one array per call, so the decode loop compiles it once). */
+  titleBans?: number[][];
   /** Identical prompts within one call share one generation. */
   shared?: Map<string, Promise<Reason>>;
 }
@@ -125,18 +142,6 @@ export function trimCut(text: string): string {
   return t ? `${t.replace(/[\s,;:–-]+$/u, '')}…` : t;
 }
 
-/** The spellings a banned term may be generated in: as is, lower-cased, Title-cased; with and without a leading space. */
-function termVariants(term: string): string[] {
-  const lower = term.toLowerCase();
-  const title = lower.replace(/(^|[\s-])(\p{L})/gu, (_, a: string, b: string) => a + b.toUpperCase());
-  const out = new Set<string>();
-  for (const v of [term, lower, title]) {
-    out.add(v);
-    out.add(` ${v}`);
-  }
-  return [...out];
-}
-
 export class Engine implements Explainer {
   private readonly options: ExplainerOptions;
   private readonly maxNewTokens: number;
@@ -151,7 +156,12 @@ export class Engine implements Explainer {
   private readonly calls = new Map<AbortController, () => void>();
   private factsMatcher: FactMatcher | null = null;
   private readonly recentTitles = new LruCache<string, true>(RECENT_TITLES);
-  private titlesMatcher: FactMatcher | null = null;
+  /** The recent page titles as one array (its identity changes only when they do: check.ts compiles it once). */
+  private pageTitles: string[] | null = null;
+  /** Spelling variants of each title, encoded once (the literal titles a slot model may not write). */
+  private readonly titleSequences = new LruCache<string, number[][]>(RECENT_TITLES * 2);
+  private lexicon: Lexicon | null | undefined;
+  private slotDecoding: SlotDecoding | null | undefined;
   private disposed = false;
   private readonly minSharedPrefix: number | undefined;
   private readonly sentences: number | undefined;
@@ -358,7 +368,7 @@ export class Engine implements Explainer {
       if (!this.recentTitles.has(item.title)) changed = true;
       this.recentTitles.set(item.title, true);
     }
-    if (changed) this.titlesMatcher = null;
+    if (changed) this.pageTitles = null;
   }
 
   private invalidReason(itemId: string): Reason {
@@ -399,21 +409,46 @@ export class Engine implements Explainer {
     }
   }
 
-  private ground(text: string, item: Item, ctx: UserContext, rt: Runtime): GroundingResult {
+  private lexiconOf(rt: Runtime): Lexicon | null {
+    if (this.lexicon === undefined) {
+      try {
+        this.lexicon = rt.lexicon ? parseLexicon(rt.lexicon) : null;
+      } catch {
+        this.lexicon = null; // a malformed lexicon.json: the check runs without dictionary and domain words
+      }
+    }
+    return this.lexicon;
+  }
+
+  /** The slot rules of this runtime's model; null for a model without slot tokens. */
+  private slotsOf(rt: Runtime): SlotDecoding | null {
+    if (this.slotDecoding === undefined) {
+      const lexicon = this.lexiconOf(rt);
+      const trained = Object.keys(lexicon?.domainWords ?? {});
+      this.slotDecoding = isSlotModel(rt) ? new SlotDecoding(rt, { facts: rt.factsVocab, titles: rt.titleVocab }, lexicon, (d) => trainingDomainOf(d, trained)) : null;
+    }
+    return this.slotDecoding;
+  }
+
+  /** The open-vocabulary check of a shown text (docs/grounding.md); the closed vocabulary is one input. */
+  private check(text: string, item: Item, ctx: UserContext, rt: Runtime, plan: ContentPlan | null): ReasonCheck {
     this.factsMatcher ??= createFactMatcher({ facts: rt.factsVocab, titles: rt.titleVocab });
-    const result = checkReason(text, item, ctx, this.factsMatcher);
-    if (!result.ok) return result;
-    // Titles of the other items seen on the page: a reason may not borrow them.
-    this.titlesMatcher ??= createFactMatcher({ titles: [...this.recentTitles.keys()] });
-    const titles = this.titlesMatcher.citedFacts(text, item, ctx).ungrounded;
-    return titles.length > 0 ? { ...result, ok: false, ungrounded: titles, problem: 'ungrounded' } : result;
+    this.pageTitles ??= [...this.recentTitles.keys()];
+    return checkFilledReason(text, { item, context: ctx, plan, lexicon: this.lexiconOf(rt), vocabulary: this.factsMatcher, pageTitles: this.pageTitles });
   }
 
   private badWords(rt: Runtime, terms: readonly string[]): number[][] {
+    return encodeVariants(rt, terms);
+  }
+
+  /** Every literal page and history title, encoded: a slot model names titles only through slots. */
+  private titleBans(rt: Runtime, ctx: UserContext): number[][] {
+    const titles = new Set([...this.recentTitles.keys(), ...(ctx.history ?? []).map((h) => h.title)]);
     const out: number[][] = [];
-    for (const term of terms) for (const v of termVariants(term)) {
-      const ids = rt.encode(v);
-      if (ids.length > 0) out.push(ids);
+    for (const title of titles) {
+      let seqs = this.titleSequences.get(title);
+      if (!seqs) this.titleSequences.set(title, (seqs = encodeVariants(rt, [title])));
+      out.push(...seqs);
     }
     return out;
   }
@@ -447,9 +482,16 @@ export class Engine implements Explainer {
 
   /** Prompt, ids and cache lookup of one item. */
   private async plan(rt: Runtime, item: Item, ctx: UserContext): Promise<Plan> {
+    if (this.slotsOf(rt)) {
+      // Format v2: the prompt holds no titles, so the key adds the plan (what the slots are filled with).
+      const plan = contentPlan(item, ctx);
+      const prompt = buildPlanPrompt(plan);
+      const key = cacheKey(rt.modelUrl, rt.dtype, this.maxNewTokens, `${prompt}\n${JSON.stringify(plan)}`);
+      return { item, ids: rt.encode(prompt), key, hit: await this.cache.get(key), plan };
+    }
     const { prompt, ids } = this.fitPrompt(rt, item, ctx);
     const key = cacheKey(rt.modelUrl, rt.dtype, this.maxNewTokens, prompt);
-    return { item, ids, key, hit: await this.cache.get(key) };
+    return { item, ids, key, hit: await this.cache.get(key), plan: null };
   }
 
   /**
@@ -464,7 +506,9 @@ export class Engine implements Explainer {
     }
     let pending = options.shared?.get(key);
     if (!pending) {
-      pending = this.produce(rt, item, ctx, plan.ids, options.signal, options.onDelta);
+      pending = plan.plan
+        ? this.produceFromPlan(rt, item, ctx, plan.plan, plan.ids, options)
+        : this.produce(rt, item, ctx, plan.ids, options.signal, options.onDelta);
       options.shared?.set(key, pending);
       // Transient failures ('model-error') are not stored: the next call tries the model again.
       void pending.then((reason) => (reason.fallbackReason === 'model-error' ? undefined : this.cache.set(key, reason)), () => undefined);
@@ -483,40 +527,81 @@ export class Engine implements Explainer {
     const plans = await Promise.all(items.map((item) => this.plan(rt, item, ctx)));
     this.throwIfDisposed();
     throwIfAborted(options.signal);
-    return Promise.all(plans.map((plan) => this.answer(rt, plan, ctx, t0, options)));
+    const call = this.slotsOf(rt) ? { ...options, titleBans: this.titleBans(rt, ctx) } : options;
+    return Promise.all(plans.map((plan) => this.answer(rt, plan, ctx, t0, call)));
+  }
+
+  /**
+   * A slot model's reason: greedy under the plan's constraints, slots filled, checked; once more with
+   * a few candidates and the check's findings banned; else the labelled fallback. The filled text is
+   * sent as one delta (slot text is not what a visitor should see stream by).
+   */
+  private async produceFromPlan(rt: Runtime, item: Item, ctx: UserContext, plan: ContentPlan, ids: number[], options: RequestOptions): Promise<Reason> {
+    const constraints = (this.slotsOf(rt) as SlotDecoding).constraints(plan);
+    let tokens = 0;
+    let ms = 0;
+    let banned: string[] = [];
+    let problem = 'ungrounded';
+    try {
+      for (let attempt = 0; attempt < 2; attempt++) {
+        if (attempt === 1) this.counters.regenerations++;
+        const badWords = banned.length > 0 ? [...(options.titleBans ?? []), ...this.badWords(rt, banned)] : options.titleBans;
+        const result = await this.generate({ ids, maxNewTokens: this.maxNewTokens, sentences: this.sentences, constraints, badWords, candidates: attempt === 0 ? undefined : RETRY_CANDIDATES, signal: options.signal });
+        ms += result.ms;
+        for (const candidate of result.candidates ?? [result]) {
+          tokens += candidate.tokens.length;
+          const slotText = candidate.stop === 'length' ? trimCut(candidate.text) : candidate.text.trim();
+          const filled = fillSlots(slotText, plan);
+          const check = this.check(filled.text, item, ctx, rt, plan);
+          if (check.ok && filled.unknown.length === 0) {
+            options.onDelta?.(filled.text);
+            return { itemId: item.id, text: filled.text, facts: filled.facts, source: 'model', backend: rt.backend, tokens: candidate.tokens.length, ms };
+          }
+          problem = filled.unknown.length > 0 ? 'unknown-slot' : (check.problems[0]?.kind ?? problem);
+          banned = [...new Set([...banned, ...check.banned])];
+        }
+      }
+      return this.fallback(item, ctx, problem, rt.backend, ms);
+    } catch (error) {
+      return this.failed(error, item, ctx, rt);
+    }
+  }
+
+  /** A failed generation: disposal and aborts propagate; a runtime failure still gets an honest answer. */
+  private failed(error: unknown, item: Item, ctx: UserContext, rt: Runtime): Reason {
+    if (this.disposed) throw new DisposedError('The explainer was disposed while this request was running.');
+    if (isAbortError(error)) throw error instanceof AbortError ? error : new AbortError('The request was aborted.', { cause: error });
+    return this.fallback(item, ctx, 'model-error', rt.backend, 0);
   }
 
   private async produce(rt: Runtime, item: Item, ctx: UserContext, ids: number[], signal: AbortSignal | undefined, onDelta?: (text: string) => void): Promise<Reason> {
     try {
       const first = await this.generate({ ids, maxNewTokens: this.maxNewTokens, sentences: this.sentences, onDelta, signal });
       let text = first.stop === 'length' ? trimCut(first.text) : first.text.trim();
-      let check = this.ground(text, item, ctx, rt);
+      let check = this.check(text, item, ctx, rt, null);
       let tokens = first.tokens.length;
       let ms = first.ms;
-      if (!check.ok && check.problem === 'ungrounded') {
+      if (!check.ok && check.banned.length > 0) {
         // Once more with the offending terms banned, still greedy (deterministic). Greedy decoding with
         // bans repeats the first attempt until a ban fires, so generation resumes at that token (same
         // result as starting over, for a fraction of the work); if no ban would fire, the retry would
         // repeat the first attempt exactly, so it is skipped.
-        const badWords = this.badWords(rt, check.ungrounded);
+        const badWords = this.badWords(rt, check.banned);
         const cut = firstBannedIndex(first.tokens, badWords);
         if (cut >= 0) {
           this.counters.regenerations++;
           const prior = first.tokens.slice(0, cut);
           const second = await this.generate({ ids: [...ids, ...prior], prior, maxNewTokens: this.maxNewTokens, sentences: this.sentences, badWords, signal });
           text = second.stop === 'length' ? trimCut(second.text) : second.text.trim();
-          check = this.ground(text, item, ctx, rt);
+          check = this.check(text, item, ctx, rt, null);
           tokens = second.tokens.length;
           ms += second.ms;
         }
       }
-      if (!check.ok) return this.fallback(item, ctx, check.problem ?? 'ungrounded', rt.backend, ms);
+      if (!check.ok) return this.fallback(item, ctx, check.problems[0]?.kind ?? 'ungrounded', rt.backend, ms);
       return { itemId: item.id, text, facts: check.cited, source: 'model', backend: rt.backend, tokens, ms };
     } catch (error) {
-      if (this.disposed) throw new DisposedError('The explainer was disposed while this request was running.');
-      if (isAbortError(error)) throw error instanceof AbortError ? error : new AbortError('The request was aborted.', { cause: error });
-      // A runtime failure on one batch: this item still gets an honest answer.
-      return this.fallback(item, ctx, 'model-error', rt.backend, 0);
+      return this.failed(error, item, ctx, rt);
     }
   }
 }

@@ -93,7 +93,8 @@ describe('Engine with a scripted model', () => {
     // "Racing," tokenizes as one word with the comma: the banned token sequences never occur.
     const { engine: e } = engine({ reply: () => 'Fans of Racing, this Puzzle game is for you.' });
     const [reason] = await e.explain([portal2], context);
-    expect(reason).toMatchObject({ source: 'fallback', fallbackReason: 'ungrounded' });
+    // The check's first finding names the reason: 'Racing' is capitalized mid-sentence (an unknown name) and ungrounded.
+    expect(reason).toMatchObject({ source: 'fallback', fallbackReason: 'unknown-name' });
     expect(e.stats().regenerations).toBe(0);
     expect(e.stats().generateCalls).toBe(1);
   });

@@ -23,6 +23,10 @@ export interface FakeOptions {
   reply: (prompt: string) => string | string[];
   factsVocab?: string[];
   titleVocab?: string[];
+  /** Tokenize every `<|…|>` marker as one token, like a slot model's added tokens (reason model v2). */
+  slotTokens?: boolean;
+  /** lexicon.json contents (dictionary and domain words of the check); default none. */
+  lexicon?: unknown;
   /** Delay per forward pass (ms), to let tests abort mid-generation. */
   stepMs?: number;
 }
@@ -33,8 +37,11 @@ const pieces: string[] = ['<pad>', '<end>', ' x'];
 const ids = new Map<string, number>(pieces.map((p, i) => [p, i]));
 const OTHER = 2; // ' x': what the model writes when no candidate agrees
 
-export const encode = (text: string): number[] =>
-  (text.match(/\s*\S+/g) ?? []).map((piece) => {
+/** Whitespace-separated pieces; with `markers`, every `<|…|>` is a piece of its own (as added tokens are). */
+const piecesOf = (text: string, markers: boolean): string[] => (markers ? text.match(/<\|[^|<>]*\|>|\s*(?:(?!<\|)\S)+|\s+/g) : text.match(/\s*\S+/g)) ?? [];
+
+export const encodeWith = (text: string, markers: boolean): number[] =>
+  piecesOf(text, markers).map((piece) => {
     let id = ids.get(piece);
     if (id === undefined) {
       id = pieces.length;
@@ -44,9 +51,11 @@ export const encode = (text: string): number[] =>
     }
     return id;
   });
+export const encode = (text: string): number[] => encodeWith(text, false);
 export const detokenize = (tokens: readonly number[]): string => tokens.map((t) => (t > 2 ? pieces[t] : '')).join('');
 
 export function fakeRuntime(options: FakeOptions): FakeRuntime {
+  const encode = (text: string): number[] => encodeWith(text, options.slotTokens ?? false);
   const attempts = new Map<string, number>();
   const rt: FakeRuntime = {
     backend: 'cpu',
@@ -58,6 +67,7 @@ export function fakeRuntime(options: FakeOptions): FakeRuntime {
     eosId: EOS,
     padId: 0,
     factsVocab: options.factsVocab ?? [],
+    lexicon: options.lexicon ?? null,
     titleVocab: options.titleVocab ?? [],
     kvLocation: 'cpu',
     encode,
