@@ -29,6 +29,9 @@ export const DTYPE_FILES: Readonly<Record<DType, string>> = {
   bnb4: 'onnx/model_bnb4.onnx',
 };
 
+/** Optional files the engine's check reads (not transformers.js): the closed vocabulary and the lexicon. */
+const CHECK_FILES: readonly string[] = ['facts_vocab.json', 'lexicon.json'];
+
 export interface RuntimeOptions {
   /** Model folder: URL, absolute/relative path (Node), or a bare id under the default models folder. */
   model?: string;
@@ -67,6 +70,8 @@ export interface Runtime {
   readonly factsVocab: readonly string[];
   /** facts_vocab.json's optional `titles` (item titles seen in training): a reason may not name them unless the item/history has them. */
   readonly titleVocab: readonly string[];
+  /** lexicon.json (dictionary and domain words of the open-vocabulary check, src/core/dictionary.ts); null when the folder has none. */
+  readonly lexicon: unknown;
   /** Where the KV cache lived after the last step, as ORT reports it ('gpu-buffer' on WebGPU); null before any. */
   readonly kvLocation: string | null;
   encode(text: string): number[];
@@ -301,7 +306,7 @@ export async function loadRuntime(options: RuntimeOptions = {}): Promise<Runtime
       throw new ModelLoadError(`The model folder ${folder} has no ${what}.`, { file: `${folder}/${file}` });
     }
   }
-  const optional = ['generation_config.json', 'facts_vocab.json'].filter((f) => manifest.files[f]);
+  const optional = ['generation_config.json', ...CHECK_FILES].filter((f) => manifest.files[f]);
   const cache = node ? null : await openByteCache();
   const cacheBase = !node && origin ? new URL(folder, origin).href : undefined;
   const verify = (files: readonly string[]): Promise<Map<string, Uint8Array>> => readVerified(folder, manifest, files, { read, cache, cacheBase, onProgress });
@@ -406,7 +411,7 @@ export async function loadRuntime(options: RuntimeOptions = {}): Promise<Runtime
       const lost = current;
       await lost.model.dispose().catch(() => undefined); // its buffers died with the device
       untrack();
-      const again = registerLoad(location.id, await verify([...REQUIRED_FILES, ...optional.filter((f) => f !== 'facts_vocab.json'), modelFile]));
+      const again = registerLoad(location.id, await verify([...REQUIRED_FILES, ...optional.filter((f) => !CHECK_FILES.includes(f)), modelFile]));
       try {
         current = await createSession(again.id, 'wasm');
       } finally {
@@ -443,6 +448,7 @@ export async function loadRuntime(options: RuntimeOptions = {}): Promise<Runtime
     padId,
     factsVocab: strings(vocab?.facts),
     titleVocab: strings(vocab?.titles),
+    lexicon,
     get kvLocation() {
       return current.step.kvLocation;
     },
