@@ -1,9 +1,13 @@
-// The grounding check run on every generated reason, and the fallback reason built only from real
-// facts (shown as `source: 'fallback'`; it is also the eval's *template* baseline). Pure; no DOM.
+// The closed-vocabulary grounding check (one input of the open-vocabulary check, check.ts), and the
+// fallback reason built only from the content plan's facts (shown as `source: 'fallback'`; it is
+// also the eval's *template* baseline). Pure; no DOM.
 import type { CitedFact, UserContext } from '../types.ts';
-import { citedFacts, historyEntryFacts, itemFacts, sharedFacts } from './facts.ts';
-import type { FactMatcher, ItemLike, SharedFact, Vocabulary } from './facts.ts';
-import { sanitizeText, sanitizeTitle } from './prompt.ts';
+import { domainWords } from './domains.ts';
+import { citedFacts, historyEntryFacts, termKey } from './facts.ts';
+import type { FactMatcher, ItemLike, Vocabulary } from './facts.ts';
+import { contentPlan, PLAN_LIMITS, type ContentPlan } from './plan.ts';
+import { sanitizeText } from './prompt.ts';
+import { fillSlots, slotToken } from './slots.ts';
 
 export type ReasonProblem = 'empty' | 'too-short' | 'repetitive' | 'ungrounded';
 
@@ -76,120 +80,69 @@ export function checkReason(
   return { ok: true, cited, ungrounded };
 }
 
-/** How the fallback speaks about a history entry, per domain. */
-const VERBS: Record<string, string> = {
-  game: 'played',
-  movie: 'watched',
-  film: 'watched',
-  show: 'watched',
-  tv: 'watched',
-  book: 'read',
-  news: 'read',
-  article: 'read',
-  music: 'listened to',
-  podcast: 'listened to',
-  business: 'visited',
-  restaurant: 'visited',
-};
+/** Most facts and history titles one fallback names (the content plan's limits). */
+export const FALLBACK_LIMITS = { facts: PLAN_LIMITS.facts, titles: PLAN_LIMITS.history } as const;
 
-/** The noun for "a ___" in item-only sentences, per domain. */
-const NOUNS: Record<string, string> = {
-  game: 'game',
-  movie: 'movie',
-  film: 'film',
-  show: 'show',
-  tv: 'show',
-  book: 'book',
-  news: 'story',
-  article: 'article',
-  music: 'album',
-  podcast: 'podcast',
-  business: 'place',
-  restaurant: 'restaurant',
-};
+/** The slot text of each fallback shape, two wordings each (picked by the item title, so a page varies). */
+const FALLBACK_TEXT = {
+  // Facts shared with the history, in a domain whose noun and verb read well ("played", "game").
+  sharedSpoken: ['Since you <|@did|> {H}, here is another {F} <|@noun|>.', 'Another {F} <|@noun|>, like {H}, which you <|@did|>.'],
+  // Facts shared with the history, any other domain (a storefront: we do not know what the visitor did).
+  shared: ['It has {F} in common with {H} from your history.', 'Like {H} in your history, it is listed under {F}.'],
+  // A history, but nothing in common: say what the item is, and that it is new ground.
+  otherSpoken: ['Something new for you: a {F} <|@noun|>.', 'A {F} <|@noun|>, something different for you.'],
+  other: ['Something new for you, listed under {F}.', 'Something different for you: <|@item|>, listed under {F}.'],
+  // No history: what the item is, as an invitation (a conditional, never a claim about the visitor).
+  freshSpoken: ['Worth a look if you like {F} <|@nouns|>.', 'A {F} <|@noun|> worth a look.'],
+  fresh: ['<|@item|> is listed under {F}.', 'Worth a look: <|@item|>, listed under {F}.'],
+  // No facts at all.
+  titleOnly: ['<|@item|> is worth a look.', '<|@item|> is worth a look.'],
+} as const;
 
-/** Most facts and history titles one fallback sentence names. */
-export const FALLBACK_LIMITS = { facts: 3, titles: 2 } as const;
-
-function list(values: readonly string[]): string {
-  if (values.length <= 1) return values[0] ?? '';
-  return `${values.slice(0, -1).join(', ')} and ${values[values.length - 1]}`;
-}
-
-function article(phrase: string): string {
-  return /^[aeiou]/i.test(phrase) && !/^(uni|use|eu|one)/i.test(phrase) ? 'an' : 'a';
-}
-
-function domainOf(context: UserContext | undefined | null): string {
-  return sanitizeText(context?.domain, 16).toLowerCase();
+function variant(title: string): 0 | 1 {
+  let h = 0;
+  for (const c of termKey(title)) h = (h * 31 + (c.codePointAt(0) ?? 0)) | 0;
+  return (h & 1) as 0 | 1;
 }
 
 /**
- * Picks the shared facts to name: those of the most recent history title that shares the most,
- * then a second title sharing the same facts. Returns the facts (≤ 3) and titles (≤ 2).
- */
-function pickShared(shared: readonly SharedFact[]): { facts: SharedFact[]; titles: string[] } {
-  const byTitle = new Map<string, SharedFact[]>();
-  for (const f of shared) for (const t of f.titles) byTitle.set(t, [...(byTitle.get(t) ?? []), f]);
-  let best: string | undefined;
-  for (const [title, facts] of byTitle) if (!best || facts.length > (byTitle.get(best)?.length ?? 0)) best = title;
-  if (!best) return { facts: [], titles: [] };
-  const facts = (byTitle.get(best) ?? []).slice(0, FALLBACK_LIMITS.facts);
-  const titles = [best];
-  for (const [title, theirs] of byTitle) {
-    if (titles.length >= FALLBACK_LIMITS.titles) break;
-    if (title !== best && facts.every((f) => theirs.includes(f))) titles.push(title);
-  }
-  return { facts, titles };
-}
-
-/**
- * An honest reason built only from real facts, in one of four shapes:
- * 1. facts shared with history: "Because you played Portal 2 and Half-Life 2: The Talos Principle is also Puzzle and First-Person."
- *    (verb by domain: played/watched/read/listened to/visited; other domains "Like X in your history, …")
- * 2. history but nothing shared: "Something different from your usual picks: a Co-op and Puzzle game."
- * 3. no history: "A Co-op and Puzzle game." (noun by domain; without a known noun "Portal 2: Co-op and Puzzle.")
- * 4. no facts at all: "Portal 2 is worth a look."
- * `facts` lists exactly the facts the text names (item facts `from: 'item'`, history titles `from: 'history'`).
+ * An honest reason built only from the content plan (`contentPlan`: facts the item shares with the
+ * visitor's closest history entries, else the item's own salient facts), worded as a person would
+ * and filled like a model's slot text (`fillSlots`: a/an, lists, mid-sentence casing). Shapes:
+ * 1. facts shared with history: "Since you played Half-Life 2 and Portal 2, here is another puzzle and
+ *    first-person game." (domains with a verb: played/watched/read/listened to/visited; a storefront
+ *    domain: "It has electric guitars and Fender in common with Player Telecaster from your history.");
+ * 2. a history sharing nothing (and without the item itself): "Something new for you: a puzzle,
+ *    first-person and philosophical game." (storefront: "Something new for you, listed under
+ *    electric guitars and Fender.");
+ * 3. no history: "Worth a look if you like co-op and adventure games." (never a claim about the visitor;
+ *    storefront: "Fender Player Stratocaster is listed under electric guitars and Fender.");
+ * 4. no facts: "Rust is worth a look." ("This item is worth a look." without a title).
+ * Each shape has two wordings, chosen by the item title. `facts` lists exactly what the text names.
  * Text is plain text built from sanitized page values; show it with textContent, never as HTML.
  */
-export function fallbackReason(item: ItemLike, context?: UserContext | null): { text: string; facts: CitedFact[] } {
-  const title = sanitizeTitle(item?.title) || 'This item';
-  const domain = domainOf(context);
-  const own = itemFacts(item, { scope: 'prompt' }).filter((f) => f.kind !== 'title');
-  const { facts, titles } = pickShared(sharedFacts(item, context));
-
-  if (facts.length > 0) {
-    const names = list(facts.map((f) => f.value));
-    const who = list(titles);
-    const verb = VERBS[domain];
-    const text = verb ? `Because you ${verb} ${who}: ${title} is also ${names}.` : `Like ${who} in your history, ${title} is ${names}.`;
-    return {
-      text,
-      facts: [
-        ...titles.map((t): CitedFact => ({ value: t, from: 'history', kind: 'title' })),
-        ...facts.map((f): CitedFact => ({ value: f.value, from: 'item', kind: f.kind })),
-      ],
-    };
-  }
-
-  const named = own.slice(0, FALLBACK_LIMITS.facts);
-  if (named.length === 0) {
-    return { text: `${title} is worth a look.`, facts: title === 'This item' ? [] : [{ value: title, from: 'item', kind: 'title' }] };
-  }
-  const names = list(named.map((f) => f.value));
-  const noun = NOUNS[domain];
-  const hasHistory = historyEntryFacts(context).length > 0;
-  let text: string;
-  if (noun) {
-    const phrase = `${names} ${noun}`;
-    text = hasHistory ? `Something different from your usual picks: ${article(phrase)} ${phrase}.` : `${capitalize(article(phrase))} ${phrase}.`;
+export function fallbackReason(item: ItemLike, context?: UserContext | null, plan?: ContentPlan): { text: string; facts: CitedFact[] } {
+  const p = plan ?? contentPlan(item, context);
+  const spoken = domainWords(p.domain).did !== 'bought';
+  const v = variant(p.item.title);
+  const titles = p.history.map((h) => slotToken(h.slot)).join(' and ');
+  const facts = p.facts.map((f) => slotToken(f.slot)).join('');
+  // "Something new for you" is true only when the history shares nothing and lacks the item itself.
+  const key = termKey(p.item.title);
+  const newToVisitor = p.hasHistory && !historyEntryFacts(context).some((h) => termKey(h.title) === key);
+  let shape: readonly [string, string];
+  if (p.facts.length === 0) {
+    shape = FALLBACK_TEXT.titleOnly;
+  } else if (p.mode === 'history') {
+    shape = spoken ? FALLBACK_TEXT.sharedSpoken : FALLBACK_TEXT.shared;
+  } else if (newToVisitor) {
+    shape = spoken ? FALLBACK_TEXT.otherSpoken : FALLBACK_TEXT.other;
   } else {
-    text = hasHistory ? `Something different from your usual picks: ${title} is ${names}.` : `${title}: ${names}.`;
+    shape = spoken ? FALLBACK_TEXT.freshSpoken : FALLBACK_TEXT.fresh;
   }
-  return { text, facts: named };
-}
-
-function capitalize(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
+  // Without a title the item is "this item" (fillSlots capitalizes it at a sentence start).
+  let text = shape[v].replace('{H}', titles).replace('{F}', facts);
+  if (!p.item.title) text = text.replace(slotToken('item'), 'this item');
+  const filled = fillSlots(text, p);
+  return { text: filled.text, facts: filled.facts };
 }

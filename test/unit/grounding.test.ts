@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createFactMatcher, termKey } from '../../src/core/facts.ts';
 import { checkReason, fallbackReason, isRepetitive, MIN_REASON_WORDS, reasonWords } from '../../src/core/grounding.ts';
+import { contentPlan, restrictPlan } from '../../src/core/plan.ts';
 import type { Item, UserContext } from '../../src/types.ts';
 
 const VOCAB = ['Action', 'Adventure', 'Puzzle', 'Co-op', 'First-Person', 'RPG', 'Roguelike', 'Indie', 'Strategy', 'Free to Play', 'Philosophical', 'Crime', 'Drama'];
@@ -64,9 +65,9 @@ describe('checkReason', () => {
 });
 
 describe('fallbackReason', () => {
-  it('names facts shared with the most recent matching history titles', () => {
+  it('history with shared facts: names the closest history titles and what they share', () => {
     const r = fallbackReason(talos, { domain: 'game', history });
-    expect(r.text).toBe('Because you played Half-Life 2 and Portal 2: The Talos Principle is also Puzzle and First-Person.');
+    expect(r.text).toBe('Since you played Half-Life 2 and Portal 2, here is another puzzle and first-person game.');
     expect(r.facts).toEqual([
       { value: 'Half-Life 2', from: 'history', kind: 'title' },
       { value: 'Portal 2', from: 'history', kind: 'title' },
@@ -75,35 +76,58 @@ describe('fallbackReason', () => {
     ]);
   });
 
-  it('speaks per domain', () => {
+  it('speaks per domain, in two wordings (chosen by the title)', () => {
     const h = [{ title: 'Heat', attributes: { genres: ['Crime'] } }];
-    const item: Item = { id: 'm', title: 'Collateral', attributes: { genres: ['Crime', 'Drama'] } };
-    expect(fallbackReason(item, { domain: 'movie', history: h }).text).toBe('Because you watched Heat: Collateral is also Crime.');
-    expect(fallbackReason(item, { domain: 'product', history: h }).text).toBe('Like Heat in your history, Collateral is Crime.');
-    expect(fallbackReason(item, { history: h }).text).toBe('Like Heat in your history, Collateral is Crime.');
+    const item = (title: string): Item => ({ id: title, title, attributes: { genres: ['Crime', 'Drama'] } });
+    expect(fallbackReason(item('Thief'), { domain: 'movie', history: h }).text).toBe('Since you watched Heat, here is another crime movie.');
+    expect(fallbackReason(item('Collateral'), { domain: 'movie', history: h }).text).toBe('Another crime movie, like Heat, which you watched.');
+    expect(fallbackReason(item('Collateral'), { domain: 'book', history: h }).text).toBe('Another crime book, like Heat, which you read.');
+    // A storefront: we do not know what the visitor did with a history entry, so no verb.
+    expect(fallbackReason(item('Thief'), { domain: 'product', history: h }).text).toBe('It has crime in common with Heat from your history.');
+    expect(fallbackReason(item('Collateral'), { domain: 'product', history: h }).text).toBe('Like Heat in your history, it is listed under crime.');
+    expect(fallbackReason(item('Collateral'), { history: h }).text).toBe('Like Heat in your history, it is listed under crime.');
   });
 
-  it('says so when nothing is shared', () => {
-    const r = fallbackReason(talos, { domain: 'game', history: [{ title: 'Doom', attributes: { tags: ['Action'] } }] });
-    expect(r.text).toBe('Something different from your usual picks: a Puzzle, First-Person and Philosophical game.');
+  it('history without shared facts: what the item is, as something new', () => {
+    const doom = [{ title: 'Doom', attributes: { tags: ['Action'] } }];
+    const r = fallbackReason(talos, { domain: 'game', history: doom });
+    expect(r.text).toBe('Something new for you: a puzzle, first-person and philosophical game.');
     expect(r.facts.map((f) => f.value)).toEqual(['Puzzle', 'First-Person', 'Philosophical']);
+    expect(fallbackReason({ title: 'Strat', attributes: { category: ['Guitars'], brand: 'Fender' } }, { domain: 'product', history: doom }).text).toBe(
+      'Something new for you, listed under guitars and Fender.',
+    );
+    // Not "new" when the visitor has the item itself in the history.
+    expect(fallbackReason(talos, { domain: 'game', history: [...doom, { title: 'The Talos Principle' }] }).text).toBe(
+      'Worth a look if you like puzzle, first-person and philosophical games.',
+    );
   });
 
-  it('describes the item alone without a history', () => {
-    expect(fallbackReason({ title: 'It Takes Two', attributes: { tags: ['Co-op', 'Adventure'] } }, { domain: 'game' }).text).toBe('A Co-op and Adventure game.');
-    expect(fallbackReason({ title: 'Hades', attributes: { tags: ['Action', 'Roguelike'] } }, { domain: 'game' }).text).toBe('An Action and Roguelike game.');
-    expect(fallbackReason(talos, {}).text).toBe('The Talos Principle: Puzzle, First-Person and Philosophical.');
-    expect(fallbackReason(talos).text).toBe('The Talos Principle: Puzzle, First-Person and Philosophical.');
+  it('new visitor: an invitation, never a claim about the visitor', () => {
+    expect(fallbackReason({ title: 'It Takes Two', attributes: { tags: ['Co-op', 'Adventure'] } }, { domain: 'game' }).text).toBe('A co-op and adventure game worth a look.');
+    expect(fallbackReason({ title: 'Hades', attributes: { tags: ['Action', 'Roguelike'] } }, { domain: 'game' }).text).toBe('An action and roguelike game worth a look.');
+    expect(fallbackReason({ title: 'Portal', attributes: { tags: ['Puzzle'] } }, { domain: 'game' }).text).toBe('Worth a look if you like puzzle games.');
+    // Storefronts and unknown domains: the page's own labels (a brand keeps its spelling).
+    expect(fallbackReason(talos, {}).text).toBe('The Talos Principle is listed under puzzle, first-person and philosophical.');
+    expect(fallbackReason(talos).text).toBe('The Talos Principle is listed under puzzle, first-person and philosophical.');
+    expect(fallbackReason({ title: 'Strat', attributes: { category: ['Guitars'], brand: 'Fender' } }, { domain: 'guitar' }).text).toBe('Strat is listed under guitars and Fender.');
+    expect(fallbackReason({ title: '', attributes: { tags: ['Puzzle'] } }, {}).text).toBe('This item is listed under puzzle.');
   });
 
-  it('falls back to the title when there are no facts', () => {
+  it('no facts: the title alone', () => {
     expect(fallbackReason({ title: 'Rust' }, { domain: 'game', history })).toEqual({ text: 'Rust is worth a look.', facts: [{ value: 'Rust', from: 'item', kind: 'title' }] });
-    expect(fallbackReason({ title: '' }, {}).text).toBe('This item is worth a look.');
+    expect(fallbackReason({ title: 'Rust' }, { domain: 'game' }).text).toBe('Rust is worth a look.');
+    expect(fallbackReason({ title: '' }, {})).toEqual({ text: 'This item is worth a look.', facts: [] });
+  });
+
+  it('uses the plan it is given', () => {
+    const plan = contentPlan(talos, { domain: 'game', history });
+    expect(fallbackReason(talos, { domain: 'game', history }, plan)).toEqual(fallbackReason(talos, { domain: 'game', history }));
+    expect(fallbackReason(talos, { domain: 'game', history }, restrictPlan(plan, ['Portal 2'], ['Puzzle'])).text).toBe('Since you played Portal 2, here is another puzzle game.');
   });
 
   it('keeps page text as plain text (never markup to render)', () => {
     const r = fallbackReason({ title: '<img src=x onerror=alert(1)>', attributes: { tags: ['<b>Co-op</b>'] } }, { domain: 'game' });
-    expect(r.text).toBe('A <b>Co-op</b> game.');
+    expect(r.text).toBe('Worth a look if you like <b>co-op</b> games.');
     expect(r.facts[0]?.value).toBe('<b>Co-op</b>');
   });
 

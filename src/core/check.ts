@@ -1,0 +1,238 @@
+// The open-vocabulary check, run on every reason after its slots are filled (or on any model's
+// plain text): it rejects what the closed vocabulary cannot see — invented or memorized titles,
+// quoted names, non-words and broken tokens, history claims without a history, another domain's
+// words, planned facts left out. The closed-vocabulary check (grounding.ts `checkReason`) is one of
+// its inputs. See docs/grounding.md. Pure; no DOM.
+import type { CitedFact, UserContext } from '../types.ts';
+import { historyClaims } from './claims.ts';
+import { Dictionary, lexiconWords, pageWords, titleWords, type Lexicon, type LexWord } from './dictionary.ts';
+import { domainWords as domainFillers } from './domains.ts';
+import { createFactMatcher, historyEntryFacts, historyFacts, itemFacts, termKey, titleAliases } from './facts.ts';
+import type { FactMatcher, ItemLike, Vocabulary } from './facts.ts';
+import { checkReason } from './grounding.ts';
+import { capitalizedRuns, quotedSpans } from './names.ts';
+import { domainIndex, offDomainWords, type DomainIndex } from './off-domain.ts';
+import type { ContentPlan } from './plan.ts';
+import { planDomain } from './plan.ts';
+import { sanitizeText } from './prompt.ts';
+import { isBoundary, searchable, TermList, type SearchableText } from './term-index.ts';
+
+/** What is wrong with a reason, in the order the check reports them. */
+export type ProblemKind =
+  | 'empty' // no letter or digit
+  | 'too-short' // under MIN_REASON_WORDS words
+  | 'repetitive' // degenerate repetition
+  | 'quoted' // a quoted span that is not the item's or a history title
+  | 'unknown-name' // a capitalized multi-word name that is not the item's/history's title or a page fact
+  | 'ungrounded' // a closed-vocabulary fact or catalog title the item and history lack
+  | 'page-title' // the title of another item on the page
+  | 'non-word' // a word in no dictionary
+  | 'broken-word' // glued tokens ('andSC')
+  | 'repeated-chars' // 'DDDD'
+  | 'repeated-word' // 'Global Global', 'Bacon bacon'
+  | 'history-claim' // speaks of a history the visitor does not have (or that shares nothing)
+  | 'off-domain' // a word tied to another domain ('delicious' under a guitar)
+  | 'omitted'; // a planned fact or history title the text leaves out
+
+export interface Problem {
+  kind: ProblemKind;
+  /** The offending text as found (absent for empty/too-short/repetitive). */
+  text?: string;
+}
+
+export interface ReasonCheckInput {
+  item: ItemLike;
+  context?: UserContext | null;
+  /** The content plan the reason was written for: enables the omission and mode checks. */
+  plan?: ContentPlan | null;
+  /** lexicon.json of the model (parseLexicon). Without it, no dictionary and no off-domain check. */
+  lexicon?: Lexicon | null;
+  /** The closed vocabulary: a FactMatcher (createFactMatcher, compile once) or facts_vocab.json's facts/titles. */
+  vocabulary?: FactMatcher | Vocabulary;
+  /** Titles of the other items on the page (pass the same array for every item of a page: it is compiled once). */
+  pageTitles?: readonly string[];
+  /** The page's domain; default: the plan's, else the context's (as the prompt). */
+  domain?: string;
+}
+
+export interface ReasonCheck {
+  ok: boolean;
+  problems: Problem[];
+  /** Terms to ban on the one regeneration (names, words, phrases as written), each once. */
+  banned: string[];
+  /** Item/history facts the text cites (grounding.ts). */
+  cited: CitedFact[];
+}
+
+interface CompiledLexicon {
+  dictionary: Dictionary;
+  domains: DomainIndex;
+  /** Training domains, for mapping a page domain onto one. */
+  trained: string[];
+}
+
+const compiledLexicons = new WeakMap<Lexicon, CompiledLexicon>();
+const titleMatchers = new WeakMap<readonly string[], FactMatcher>();
+const NO_VOCABULARY: string[] = [];
+// On the lower-cased normalized text: the same word twice, separated by one space.
+const DOUBLED = /(?<![\p{L}\p{N}])([\p{L}\p{N}]+) \1(?![\p{L}\p{N}])/gu;
+const GRAMMATICAL_DOUBLES = new Set(['that', 'had']);
+const ROMAN = /^(?=[MDCLXVI])M{0,3}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})$/;
+
+function compileLexicon(lexicon: Lexicon): CompiledLexicon {
+  let c = compiledLexicons.get(lexicon);
+  if (!c) {
+    c = { dictionary: new Dictionary(lexicon.words), domains: domainIndex(lexicon.domainWords, lexicon.strongWords), trained: Object.keys(lexicon.domainWords) };
+    compiledLexicons.set(lexicon, c);
+  }
+  return c;
+}
+
+/**
+ * The training domain a page domain speaks like: itself, else the one with the same noun ('games'),
+ * else the only one with the same verb ('film' and 'tv' → movie, 'restaurant' → business). '' for
+ * none ('product', 'guitar', 'music'): then every training domain's words are foreign.
+ */
+export function trainingDomainOf(domain: string, trained: readonly string[]): string {
+  if (trained.includes(domain)) return domain;
+  const mine = domainFillers(domain);
+  const byNoun = trained.filter((d) => domainFillers(d).noun === mine.noun);
+  if (byNoun.length === 1) return byNoun[0] as string;
+  const byVerb = trained.filter((d) => domainFillers(d).did === mine.did);
+  return byVerb.length === 1 && mine.did !== 'bought' ? (byVerb[0] as string) : '';
+}
+
+/** The names a reason may give: item and history titles (with their short forms) and facts. */
+function knownNames(item: ItemLike, context: UserContext | undefined | null): { list: TermList<true>; titles: Set<string> } {
+  const list = new TermList<true>();
+  const titles = new Set<string>();
+  const seen = new Set<string>();
+  const add = (name: string): void => {
+    const key = termKey(name);
+    if (key && !seen.has(key)) {
+      seen.add(key);
+      list.addKey(key, true);
+    }
+  };
+  for (const f of [...itemFacts(item), ...historyFacts(context)]) {
+    add(f.value);
+    if (f.kind !== 'title') continue;
+    titles.add(termKey(f.value));
+    for (const alias of titleAliases(f.value)) {
+      add(alias);
+      titles.add(termKey(alias));
+    }
+  }
+  return { list, titles };
+}
+
+/** Where known names occur in `seg`: per code point whether one covers it, and each occurrence's range. */
+function coverage(seg: SearchableText, known: TermList<true>): { covered: Uint8Array; spans: [number, number][] } {
+  const covered = new Uint8Array(seg.orig.length);
+  const spans: [number, number][] = [];
+  for (const hits of known.hits(seg).values()) {
+    for (const hit of hits) {
+      if (!isBoundary(seg.orig[hit.start - 1], seg.orig[hit.start])) continue;
+      covered.fill(1, hit.start, hit.end);
+      spans.push([hit.start, hit.end]);
+    }
+  }
+  return { covered, spans };
+}
+
+/** Why a word is in no dictionary, or null when it is a word. */
+function wordProblem(w: LexWord, dictionary: Dictionary | undefined, page: ReadonlySet<string>): ProblemKind | null {
+  if (page.has(w.word)) return null;
+  if (/(\p{L})\1\1\1/u.test(w.word)) return 'repeated-chars';
+  if (ROMAN.test(w.written)) return null;
+  if (!dictionary) return null;
+  if (/\d/.test(w.word) && /^\d+(s|st|nd|rd|th|d|k|p|x|m|gb|mb|hz|khz|mm|cm|in|ft|lb|lbs|oz|w)?$/.test(w.word)) return null;
+  if (dictionary.has(w.word, page)) return null;
+  if (/(\p{L})\1\1/u.test(w.word)) return 'repeated-chars';
+  return /\p{Ll}\p{Lu}/u.test(w.written) ? 'broken-word' : 'non-word';
+}
+
+/**
+ * Checks a filled reason. `ok` when no problem was found; otherwise `problems` say what (all of
+ * them, not only the first) and `banned` lists the names, words and phrases to ban on the one
+ * regeneration. Item/history titles and facts are always fine; so are the page's words.
+ */
+export function checkFilledReason(text: string, input: ReasonCheckInput): ReasonCheck {
+  const { item, plan } = input;
+  const context = input.context ?? undefined;
+  const clean = sanitizeText(typeof text === 'string' ? text : '', 10_000);
+  const problems: Problem[] = [];
+  const banned = new Map<string, string>();
+  const flag = (kind: ProblemKind, found?: string): void => {
+    if (found !== undefined && problems.some((p) => p.kind === kind && p.text === found)) return;
+    problems.push(found === undefined ? { kind } : { kind, text: found });
+    if (found !== undefined && kind !== 'omitted' && !banned.has(found.toLowerCase())) banned.set(found.toLowerCase(), found);
+  };
+
+  const closed = checkReason(clean, item, context, input.vocabulary ?? NO_VOCABULARY);
+  if (closed.problem === 'empty') return { ok: false, problems: [{ kind: 'empty' }], banned: [], cited: [] };
+  if (closed.problem === 'too-short' || closed.problem === 'repetitive') flag(closed.problem);
+
+  // Quoted spans: only a title of the item or the history may be quoted.
+  const { list: known, titles } = knownNames(item, context);
+  for (const span of quotedSpans(clean)) if (!titles.has(termKey(span))) flag('quoted', span);
+
+  // Capitalized names: each checked word must lie inside a known title or fact.
+  const seg = searchable(clean);
+  const { covered, spans } = coverage(seg, known);
+  for (const run of capitalizedRuns(seg)) {
+    if (run.words.every((w) => !w.checked || covered.subarray(w.start, w.end).every((c) => c === 1))) continue;
+    flag('unknown-name', run.text);
+  }
+
+  // A word written twice in a row ("Global Global Offensive"), unless one known name has both ("Bacon Bacon").
+  for (const m of seg.joined.matchAll(DOUBLED)) {
+    const at = seg.cpAt[m.index] as number;
+    const end = at + Array.from(m[0]).length;
+    if (at < 0 || GRAMMATICAL_DOUBLES.has(m[1] as string) || spans.some(([a, b]) => a <= at && b >= end)) continue;
+    flag('repeated-word', seg.orig.slice(at, end).join(''));
+  }
+
+  for (const term of closed.ungrounded) flag('ungrounded', term);
+  if (input.pageTitles && input.pageTitles.length > 0) {
+    let matcher = titleMatchers.get(input.pageTitles);
+    if (!matcher) {
+      matcher = createFactMatcher({ titles: input.pageTitles });
+      titleMatchers.set(input.pageTitles, matcher);
+    }
+    for (const title of matcher.citedFacts(clean, item, context).ungrounded) flag('page-title', title);
+  }
+
+  // Words: in the corpus or on the page.
+  const words = lexiconWords(clean);
+  const page = pageWords(item, context);
+  for (const w of titleWords(input.pageTitles)) page.add(w);
+  if (plan) for (const f of plan.facts) for (const w of lexiconWords(f.value)) page.add(w.word);
+  const lexicon = input.lexicon ? compileLexicon(input.lexicon) : undefined;
+  for (const w of words) {
+    const kind = wordProblem(w, lexicon?.dictionary, page);
+    if (kind) flag(kind, w.written);
+  }
+
+  // History claims: only with a history that the plan uses.
+  const hasHistory = plan ? plan.hasHistory : historyEntryFacts(context).length > 0;
+  if (!hasHistory || plan?.mode === 'new') for (const claim of historyClaims(clean)) flag('history-claim', claim);
+
+  // Another domain's words.
+  if (lexicon) {
+    const domain = sanitizeText(input.domain, 16).toLowerCase() || plan?.domain || planDomain(context);
+    const own = trainingDomainOf(domain, lexicon.trained);
+    const allowed = new Set(page);
+    for (const w of lexiconWords(Object.values(domainFillers(domain)).join(' '))) allowed.add(w.word);
+    for (const word of offDomainWords(words, lexicon.domains, own, allowed)) flag('off-domain', word);
+  }
+
+  // Planned slots left out.
+  if (plan) {
+    const cited = new Set(closed.cited.map((f) => termKey(f.value)));
+    for (const h of plan.history) if (!cited.has(termKey(h.title))) flag('omitted', h.title);
+    for (const f of plan.facts) if (!cited.has(termKey(f.value))) flag('omitted', f.value);
+  }
+
+  return { ok: problems.length === 0, problems, banned: [...banned.values()], cited: closed.cited };
+}
