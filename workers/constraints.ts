@@ -1,26 +1,46 @@
 // Constrained decoding: what one row of a batch may emit next (issue 7 point 3, docs/plan-and-slots.md §6).
 //
-// API (for the engine):
+// API (for the engine) — everything goes through generateBatch's GenerateRow:
 //
 //   import { TokenTrie } from './token-trie.ts';
-//   // Once per call (or per catalog; it is immutable): every spelling variant of every literal
-//   // catalog title, vocabulary fact and other domains' word, encoded by the tokenizer.
+//   import { slotRules } from './constraints.ts';
+//   // Once per call (or per catalog: it is immutable and shared by every row): every spelling variant
+//   // (the engine's termVariants) of every literal catalog title, vocabulary fact and other domain's word.
 //   const trie = new TokenTrie(phrases.flatMap((p) => termVariants(p).map((v) => rt.encode(v))));
-//   // Per row (per plan): slot tokens the plan does not define and prompt-structure tokens never,
-//   // title/fact slots at most once each.
-//   const { banned, once } = slotRules(id, { slots: ALL_SLOTS, defined: planSlots, once: TITLE_AND_FACT_SLOTS, never: STRUCTURE });
-//   generateBatch(step, detok, [{ ids, maxNewTokens, constraints: { banned, once, trie, noRepeatNgram: 3 }, candidates: 3 }], options);
+//   // Per row (per plan): slots the plan does not define and prompt-structure tokens never; the
+//   // title/fact slots at most once each. `id` looks one token string up ((s) => single id or undefined).
+//   const { banned, once } = slotRules(id, { slots: ALL_SLOT_TOKENS, defined: planSlotTokens, once: TITLE_AND_FACT_SLOTS, never: STRUCTURE_TOKENS });
+//   const { results } = await generateBatch(step, detok, [{ ids, maxNewTokens, sentences,
+//     constraints: { banned, once, trie },   // noRepeatNgram: 3 by default
+//     candidates: 3 }], options);            // or [2, 2]; omit for plain greedy
+//   // results[i].candidates: distinct texts, best mean log-prob first, each { tokens, text, stop,
+//   // logprob, overrides }; results[i] itself is the best one. Fill, check, keep the first that passes.
 //
-// - `banned`: ids never emitted. `once`: ids emitted at most once each (then banned).
-// - `trie`: banned token sequences, HF `bad_words_ids` semantics (the last token of a sequence is
-//   banned once the others were just generated); the row's own `badWords` still work and are compiled
-//   into a second trie. A step costs O(active trie nodes) per row, whatever the number of phrases.
-// - `noRepeatNgram`: HF `no_repeat_ngram_size` over the generated tokens (prior included); default 3
-//   whenever `constraints` is given, 0 turns it off.
-// - All of it applies to the generated tokens only (a resumed row's `prior` included), never the prompt.
-// - When every token is masked, the row ends with stop 'eos' (it never emits a banned token).
-// - Cost: one Uint8Array(vocab) per lane per call; per step a few writes (the dynamic bans) and the
-//   argmax scan that greedy decoding does anyway. Rows without constraints keep the plain argmax.
+// Rules (RowConstraints):
+// - `banned`: ids never emitted. `once`: ids emitted at most once each (then banned). A constrained
+//   row also never emits the pad token (unless pad doubles as eos).
+// - `trie`: banned token sequences, HF `bad_words_ids` semantics (the last token of a sequence is banned
+//   once the others were just generated — so a phrase can still be started, only not completed). The
+//   row's own `badWords` keep working and are compiled into a second trie per call. A step costs
+//   O(active trie nodes) per lane (at most the longest phrase's length), whatever the number of phrases.
+// - `noRepeatNgram`: HF `no_repeat_ngram_size` over the generated tokens; default 3 whenever
+//   `constraints` is given, 0 turns it off.
+// - All rules see the generated tokens only (a resumed row's `prior` included), never the prompt.
+//   `firstBannedIndex(tokens, badWords, constraints)` says where they would first fire (for resuming).
+// - When every token is masked the lane ends with stop 'eos': it never emits a banned token.
+// - `overrides` counts the greedy steps where a rule masked the model's top token: 0 means the text is
+//   exactly what the model wanted; a high count means the mask pushed it somewhere (often garbage).
+//
+// Candidates (candidates.ts): each candidate is a lane, i.e. one more row of the batch, so decode cost
+// grows with the count (3 candidates ≈ 2× the decode time of a page on CPU, measured with v1). Where the
+// runtime can gather cache rows (CPU `compact`) the prompt is prefilled once; on WebGPU (no compact)
+// every lane prefills its prompt, so count each row `laneCount(forkSchedule(row.candidates))` times
+// against the prefill budget (splitForPrefill). Streaming (`onDelta`) follows lane 0, the greedy path,
+// which need not be the candidate the caller keeps.
+//
+// Cost of the rules: one Uint8Array(vocab) per lane per call; per step a few writes (the dynamic bans)
+// and the argmax scan that greedy decoding does anyway. Rows without rules keep the plain argmax, so
+// batch-1 greedy without constraints is bit-identical to the loop without this module.
 import { NgramBlocker } from './ngram.ts';
 import { TokenTrie } from './token-trie.ts';
 import type { TrieCursor } from './token-trie.ts';

@@ -386,11 +386,12 @@ export async function generateBatch(
   // runtime can, else prefill every lane (the GPU runtime).
   const leaders = active.filter((s) => s.lane === 0);
   const forks = leaders.length < active.length;
-  let prefilled = forks && step.compact ? leaders : active;
-  let pre = await prefill(step, prefilled.map((s) => s.row.ids), options);
+  const gathering = forks && step.compact !== undefined;
+  let pre = await prefill(step, (gathering ? leaders : active).map((s) => s.row.ids), options);
+  let wasted = 0;
   // Row of the prefill output whose logits each lane reads at the first step.
   let source = active.map((_, r) => r);
-  if (prefilled !== active) {
+  if (gathering) {
     const at = new Map(leaders.map((s, r) => [s.index, r]));
     const gather = active.map((s) => at.get(s.index) as number);
     const wide = step.compact?.(pre.out.past, gather) ?? null;
@@ -403,7 +404,7 @@ export async function generateBatch(
       source = gather;
     } else {
       step.release(pre.out.past);
-      prefilled = active;
+      wasted = pre.steps;
       pre = await prefill(step, active.map((s) => s.row.ids), options);
     }
   }
@@ -414,7 +415,7 @@ export async function generateBatch(
   stats.prefillMs = now() - t0;
   stats.width = promptWidth;
   stats.sharedPrefix = shared;
-  stats.steps = steps;
+  stats.steps = wasted + steps;
   let past: KvCache | null = out.past;
   // `slots` are the lanes currently in the cache, in cache order.
   let slots = active;

@@ -378,6 +378,7 @@ describe('candidates', () => {
     const failing = new FakeStep(model, false, false);
     const d = await generateBatch(failing, detok, rows, opts);
     expect(failing.rowsPerRun.slice(0, 2)).toEqual([3, 8]);
+    expect(d.stats.steps).toBe(failing.runs);
     expect(d.results).toEqual(a.results);
     const prefix = new FakeStep(model, true, true);
     const c = await generateBatch(prefix, detok, rows, opts);
