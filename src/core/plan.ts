@@ -43,6 +43,11 @@ const FACT_SLOTS: readonly FactSlot[] = ['f1', 'f2', 'f3'];
 /** Attribute keys that hold a category path, broad → specific (schema-org.ts splits 'A > B > C'). */
 const CATEGORY_KEY = /^(categor(y|ies)|breadcrumbs?|category[ _-]?path)$/i;
 
+/** Whether an attribute key holds a category path (its values are nouns: 'Electric Guitars'). */
+export function isCategoryKind(kind: string): boolean {
+  return CATEGORY_KEY.test(kind);
+}
+
 export function planDomain(context: UserContext | undefined | null): string {
   return sanitizeText(context?.domain, LIMITS.domain).toLowerCase() || DEFAULT_DOMAIN;
 }
@@ -52,7 +57,7 @@ function salientFacts(facts: readonly KeyedFact[]): KeyedFact[] {
   const out: KeyedFact[] = [];
   const done = new Set<string>();
   for (const fact of facts) {
-    if (!CATEGORY_KEY.test(fact.kind)) {
+    if (!isCategoryKind(fact.kind)) {
       out.push(fact);
       continue;
     }

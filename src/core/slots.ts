@@ -2,8 +2,8 @@
 // writes `<|@item|>`, `<|@h1|>`, `<|@f1|>`, `<|@noun|>`…; the engine fills in the plan's titles, facts
 // and the domain's words. The one home of the slot token strings. Pure; no DOM.
 import type { CitedFact } from '../types.ts';
-import { domainWords } from './domains.ts';
-import type { ContentPlan } from './plan.ts';
+import { domainPatterns, domainWords, pluralize, singularize } from './domains.ts';
+import { isCategoryKind, type ContentPlan } from './plan.ts';
 
 export type Slot = 'item' | 'h1' | 'h2' | 'f1' | 'f2' | 'f3' | 'noun' | 'nouns' | 'did';
 
@@ -85,6 +85,16 @@ function capitalizeFirst(text: string): string {
   return text.replace(/^(\P{L}*)(\p{Ll})/u, (_m, pre: string, c: string) => pre + c.toUpperCase());
 }
 
+/**
+ * A fact that names the kind of thing takes the noun's place: one ending in the domain's noun
+ * ('Electric Guitars' in a guitar shop), or a store's category outside the training domains (there
+ * categories are nouns; in news, 'sports' is a topic: "a sports article").
+ */
+function isNounFact(value: string, kind: string, domain: string, noun: string): boolean {
+  const last = (value.split(' ').pop() ?? '').toLowerCase();
+  return singularize(last) === noun.split(' ').pop() || (isCategoryKind(kind) && domainPatterns(domain) === null);
+}
+
 interface Piece {
   slot?: Slot;
   text: string;
@@ -144,6 +154,19 @@ export function fillSlots(slotText: string, plan: ContentPlan): FilledReason {
         i += 2;
       }
       run.forEach(use);
+      // A category is itself a noun: '<|@f1|> <|@noun|>' with 'Electric Guitars' is 'electric guitar'.
+      const only = run.length === 1 ? facts.get(piece.slot) : undefined;
+      const gap = pieces[i + 1];
+      const after = pieces[i + 2]?.slot;
+      if (only && gap && !gap.slot && /^ +$/.test(gap.text) && (after === 'noun' || after === 'nouns') && isNounFact(only.value, only.kind, plan.domain, words.noun)) {
+        use(after);
+        const cased = factCase(only.value, only.kind);
+        const last = cased.split(' ').pop() ?? '';
+        const head = cased.slice(0, cased.length - last.length);
+        out.push({ slot: piece.slot, text: head + (after === 'noun' ? singularize(last) : pluralize(singularize(last))) });
+        i += 2;
+        continue;
+      }
       const values = run.map((s) => facts.get(s)).map((f) => factCase(f?.value ?? '', f?.kind ?? ''));
       out.push({ slot: piece.slot, text: listPhrase(values) });
       continue;
