@@ -126,10 +126,13 @@ export class LaneRules {
       let topValue = -Infinity;
       for (let v = 0; v < vocab; v++) {
         const x = logits[offset + v] as number;
-        if (x > topValue) topValue = x;
-        if (x > bestValue && mask[v] === 0) {
-          bestValue = x;
-          best = v;
+        // bestValue ≤ topValue, so only a value above bestValue can raise either: one compare per id.
+        if (x > bestValue) {
+          if (x > topValue) topValue = x;
+          if (mask[v] === 0) {
+            bestValue = x;
+            best = v;
+          }
         }
       }
       if (bestValue < topValue || best < 0) this.overrides++;
