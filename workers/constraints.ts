@@ -30,6 +30,7 @@
 // - When every token is masked the lane ends with stop 'eos': it never emits a banned token.
 // - `overrides` counts the greedy steps where a rule masked the model's top token: 0 means the text is
 //   exactly what the model wanted; a high count means the mask pushed it somewhere (often garbage).
+//   It comes with every candidate (and with `logprobs: true` on a single greedy row).
 //
 // Candidates (candidates.ts): each candidate is a lane, i.e. one more row of the batch, so decode cost
 // grows with the count (3 candidates ≈ 2× the decode time of a page on CPU, measured with v1). Where the
