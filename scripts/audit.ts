@@ -11,6 +11,7 @@ import { termKey } from '../src/core/facts.ts';
 import type { Explainer, Reason } from '../src/types.ts';
 import { allTitles, demoCatalog, testCatalogs } from './audit/catalogs.ts';
 import type { Catalog } from './audit/catalogs.ts';
+import { loadEngineCheck } from './audit/engine-check.ts';
 import { findingsOf } from './audit/findings.ts';
 import type { AuditedReason, AuditResources } from './audit/findings.ts';
 import { trainingLexicon } from './audit/lexicon.ts';
@@ -22,6 +23,7 @@ import { buildScenario } from './audit/scenarios.ts';
 import type { Scenario } from './audit/scenarios.ts';
 import { tally, targetFailures } from './audit/tally.ts';
 import type { Tally } from './audit/tally.ts';
+import { DEFAULT_MODEL_ID } from '../workers/runtime.ts';
 import { DEFAULT_DATA_DIR, DEFAULT_SHARED_DATA, ensurePreparedData } from './eval/prepare.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -32,6 +34,7 @@ const HELP = `Usage: npm run audit -- [options]
   --seed N           page/history sampling seed (default 0)
   --json             print one JSON object instead of tables
   --json-out FILE    also write the JSON object to FILE
+  --save FILE        write every shown reason with its findings as JSON lines
   --samples          also print 40 shown reasons (demo and musical instruments, with and without history) as Markdown
   --data DIR         prepared data, for the dictionary and the training titles (default ${DEFAULT_DATA_DIR}; prepared from ../shared/data when missing)
   --shared DIR       ../shared/data (default ${DEFAULT_SHARED_DATA})
@@ -45,6 +48,7 @@ const { values: args } = parseArgs({
     json: { type: 'boolean', default: false },
     'json-out': { type: 'string' },
     samples: { type: 'boolean', default: false },
+    save: { type: 'string' },
     data: { type: 'string', default: DEFAULT_DATA_DIR },
     shared: { type: 'string', default: DEFAULT_SHARED_DATA },
     'max-new-tokens': { type: 'string' },
@@ -94,10 +98,13 @@ async function main(): Promise<void> {
   const catalogs = [demoCatalog(ROOT), ...testCatalogs(ROOT)];
   const titles = allTitles(ROOT, catalogs, { data: dataDir, shared: resolve(ROOT, args.shared!) });
   const lexicon = trainingLexicon(dataDir);
+  const modelDir = resolve(ROOT, args.model ?? `public/models/${DEFAULT_MODEL_ID}`);
+  const engineCheck = await loadEngineCheck(modelDir);
   const resources: AuditResources = {
     allTitles: titleMatcher(titles.titles),
     allTitleKeys: new Set(titles.titles.map(termKey)),
     lexicon,
+    engineCheck,
   };
   log(`titles ${titles.titles.length} (${JSON.stringify(titles.counts)}); dictionary ${lexicon?.size ?? 'none'} words`);
   const planner = await loadPlanner();
@@ -116,7 +123,8 @@ async function main(): Promise<void> {
       scenarios.push(scenario);
       const t0 = performance.now();
       const reasons: Reason[] = await explainer.explain(scenario.items, scenario.context);
-      const pageTitles = titleMatcher(scenario.items.map((i) => i.title));
+      const pageTitleList = scenario.items.map((i) => i.title);
+      const pageTitles = titleMatcher(pageTitleList);
       reasons.forEach((reason, k) => {
         const item = scenario.items[k]!;
         const plan = planOf(reason) ?? planner?.(item, scenario.context);
@@ -127,7 +135,7 @@ async function main(): Promise<void> {
           text: reason.text,
           source: reason.source,
           ...(reason.fallbackReason ? { fallbackReason: reason.fallbackReason } : {}),
-          findings: findingsOf(reason.text, { item, context: scenario.context, domain: scenario.domain, pageTitles, ...(plan ? { plan } : {}) }, resources),
+          findings: findingsOf(reason.text, { item, context: scenario.context, domain: scenario.domain, pageTitles, pageTitleList, ...(plan ? { plan } : {}) }, resources),
         });
       });
       log(`${scenario.name}: ${reasons.length} reasons, ${reasons.filter((r) => r.source === 'model').length} model (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
@@ -158,10 +166,12 @@ async function main(): Promise<void> {
       seed,
       catalogs: catalogs.map((c) => ({ name: c.name, domain: c.domain, items: c.items.length, source: c.source })),
       titles_checked: titles.counts,
-      dictionary_words: lexicon?.size ?? null,
+      dictionary: engineCheck?.hasLexicon ? `the engine's (${engineCheck.source})` : lexicon ? `training references' words (${lexicon.size})` : 'none: non_words not counted',
+      engine_check: engineCheck?.source ?? 'none in this tree',
       seconds: (performance.now() - started) / 1000,
     },
   };
+  if (args.save) writeFileSync(args.save, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
   if (args['json-out']) writeFileSync(args['json-out'], JSON.stringify(result, null, 1) + '\n');
   if (args.json) {
     console.log(JSON.stringify(result));

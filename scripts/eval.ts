@@ -3,6 +3,8 @@
 // split. Metric definitions and results: docs/quality.md. `npm run eval -- --help` for options.
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { termKey } from '../src/core/facts.ts';
 import { parseArgs } from 'node:util';
 import type { DType } from '../src/types.ts';
 import { DTYPE_FILES } from '../workers/runtime.ts';
@@ -11,14 +13,22 @@ import { loadOptionalSplit, loadSplit, samplePairs } from './eval/data.ts';
 import type { EvalPair } from './eval/data.ts';
 import { buildVocabularies, createFactChecker, readFactsVocab } from './eval/factuality.ts';
 import type { FactCheck } from './eval/factuality.ts';
-import { compareSystems, factualScores, scoreSystem } from './eval/metrics.ts';
+import { compareSystems, factualScores, openScores, scoreSystem } from './eval/metrics.ts';
 import type { Comparison, SystemScores } from './eval/metrics.ts';
 import { configuredMaxNewTokens, DEFAULT_MAX_NEW_TOKENS, ModelRunner, modelFiles } from './eval/model-runner.ts';
 import type { Generation, ModelFiles, SpeedReport } from './eval/model-runner.ts';
 import { formatMarkdown, formatTable } from './eval/report.ts';
+import { loadEngineCheck } from './audit/engine-check.ts';
+import { trainingLexicon } from './audit/lexicon.ts';
+import { createOpenChecker, pairSkeleton } from './eval/open-check.ts';
+import type { OpenCheck } from './eval/open-check.ts';
+import { ensurePreparedData } from './eval/prepare.ts';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
 const HELP = `Usage: npm run eval -- [options]
-  --data DIR            prepared data (default training/out/data; CI-size: training/fixtures)
+  --data DIR            prepared data (default training/out/data, prepared from ../shared/data when missing; CI-size: training/fixtures)
+  --shared DIR          ../shared/data, to prepare the default data folder from (default ../shared/data)
   --model DIR           model folder (default public/models/because-reason-v1)
   --dtype D             ${Object.keys(DTYPE_FILES).join('|')} (default q8)
   --limit N             score a seeded sample of N held-out pairs (default: all)
@@ -46,6 +56,7 @@ function positiveInt(name: string, raw: string | undefined, fallback: number | u
 const { values: args } = parseArgs({
   options: {
     data: { type: 'string', default: 'training/out/data' },
+    shared: { type: 'string', default: '../shared/data' },
     model: { type: 'string', default: 'public/models/because-reason-v1' },
     dtype: { type: 'string', default: 'q8' },
     limit: { type: 'string' },
@@ -89,6 +100,8 @@ async function main(): Promise<void> {
 
   // Data: held-out pairs, the training split (retrieval + vocabulary), the held-out XRec pairs.
   const dataDir = args.data!;
+  // A fresh clone has no prepared data: the default folder is prepared here (once, ~2 min).
+  if (resolve(dataDir) === resolve(ROOT, 'training/out/data')) ensurePreparedData('training/out/data', { root: ROOT, shared: resolve(args.shared!), log });
   const train = loadSplit(dataDir, 'train');
   const valid = loadOptionalSplit(dataDir, 'valid') ?? [];
   const testAll = loadSplit(dataDir, 'test');
@@ -110,6 +123,18 @@ async function main(): Promise<void> {
   const factsVocab = files ? readFactsVocab(files.dir) : readFactsVocab(resolve(args.model!));
   const checker = createFactChecker(buildVocabularies([...train, ...valid, ...testAll, ...(xrecAll ?? [])], factsVocab), factsVocab);
   const baselines = createBaselines(train);
+  // The open-vocabulary check: the engine's (src/core/check.ts + the model's lexicon.json) when this
+  // tree has it, else the audit's rules with the training references as dictionary.
+  const engineCheck = await loadEngineCheck(files?.dir ?? resolve(args.model!));
+  const titleKeys = new Map<string, Set<string>>();
+  for (const p of [...train, ...valid, ...testAll, ...(xrecAll ?? [])]) {
+    const domain = p.domain.toLowerCase();
+    let keys = titleKeys.get(domain);
+    if (!keys) titleKeys.set(domain, (keys = new Set()));
+    keys.add(termKey(p.item.title));
+    for (const h of p.context.history ?? []) keys.add(termKey(h.title));
+  }
+  const openChecker = createOpenChecker(checker, engineCheck, engineCheck?.hasLexicon ? null : trainingLexicon(dataDir), titleKeys);
 
   // Every distinct pair once: the XRec pairs are part of the held-out split too.
   const pairs = new Map<string, EvalPair>();
@@ -145,11 +170,17 @@ async function main(): Promise<void> {
 
   // Fact checks once per (pair, system).
   const checks = new Map<string, Partial<Record<SystemName | 'reference', FactCheck>>>();
+  const opens = new Map<string, Partial<Record<SystemName | 'reference', OpenCheck & { skeleton: string }>>>();
   for (const p of pairs.values()) {
     const t = texts.get(p.id)!;
     const c: Partial<Record<SystemName | 'reference', FactCheck>> = { reference: checker.check(p.reason, p) };
     for (const name of Object.keys(t) as SystemName[]) c[name] = checker.check(t[name]!, p);
     checks.set(p.id, c);
+    const o: Partial<Record<SystemName | 'reference', OpenCheck & { skeleton: string }>> = {};
+    for (const [name, text] of [['reference', p.reason], ...Object.entries(t)] as [SystemName | 'reference', string][]) {
+      o[name] = { ...openChecker.check(text, p, c[name]!), skeleton: pairSkeleton(text, p, c[name]!) };
+    }
+    opens.set(p.id, o);
   }
 
   const score = (system: SystemName, subset: readonly EvalPair[]): SystemScores | undefined => {
@@ -158,7 +189,8 @@ async function main(): Promise<void> {
     return scoreSystem(
       rows.map((p) => {
         const check = checks.get(p.id)![system]!;
-        return { generated: texts.get(p.id)![system]!, reference: p.reason, features: check.features, facts: check };
+        const open = opens.get(p.id)![system]!;
+        return { generated: texts.get(p.id)![system]!, reference: p.reason, features: check.features, facts: check, open, skeleton: open.skeleton };
       }),
     );
   };
@@ -170,7 +202,10 @@ async function main(): Promise<void> {
     }
     return out;
   };
-  const referenceFactual = (subset: readonly EvalPair[]) => factualScores(subset.map((p) => checks.get(p.id)!.reference!));
+  const referenceFactual = (subset: readonly EvalPair[]) => ({
+    ...factualScores(subset.map((p) => checks.get(p.id)!.reference!)),
+    ...openScores(subset.map((p) => ({ open: opens.get(p.id)!.reference!, skeleton: opens.get(p.id)!.reference!.skeleton }))),
+  });
 
   const main = systems(test, false);
   const xrecSystems = xrecPairs.length > 0 ? systems(xrecPairs, true) : undefined;
@@ -210,6 +245,7 @@ async function main(): Promise<void> {
       generate_seconds: generateSeconds,
       speed: speed ?? null,
       vocabulary_terms: checker.sizes,
+      open_check: openChecker.source,
       seconds: (performance.now() - started) / 1000,
       tokenization: 'NFKC, lower-case, word tokens = runs of letters/digits (inner apostrophes kept); punctuation dropped',
     },
@@ -223,6 +259,7 @@ async function main(): Promise<void> {
         reference: p.reason,
         ...texts.get(p.id),
         ungrounded: Object.fromEntries(Object.entries(checks.get(p.id)!).map(([k, c]) => [k, c!.ungroundedTerms])),
+        open_problems: Object.fromEntries(Object.entries(opens.get(p.id)!).map(([k, o]) => [k, o!.problems])),
       }),
     );
     writeFileSync(args.save, lines.join('\n') + '\n');
@@ -249,6 +286,10 @@ async function main(): Promise<void> {
   }
   const ref = result.reference_factual.test;
   console.log(`\nReference reasons' own factual precision (the metric's ceiling on this data): ${ref.factual_precision?.toFixed(3) ?? '-'}`);
+  console.log(
+    `References under the open-vocabulary check (${openChecker.source}): precision ${ref.open_factual_precision?.toFixed(3) ?? '-'}, ` +
+      `pass ${ref.open_check_pass?.toFixed(3) ?? '-'}, distinct skeletons ${ref.distinct_skeletons?.toFixed(3) ?? '-'}`,
+  );
   if (files) console.log(`Model file: ${DTYPE_FILES[dtype]} ${(files.bytes / 1e6).toFixed(2)} MB (${files.bytes} bytes); stops: ${JSON.stringify(stops)}`);
   if (speed) {
     console.log(

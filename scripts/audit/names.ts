@@ -62,8 +62,10 @@ export function unlistedQuotes(text: string, item: Item, context: UserContext, k
  */
 export function unsupportedNames(text: string, item: Item, context: UserContext): string[] {
   const { facts, titles } = supportedKeys(item, context);
-  const haystack = [...titles, ...facts, termKey(item.description ?? '')].map((k) => ` ${k} `);
-  const covered = (name: string) => haystack.some((h) => h.includes(` ${termKey(name)} `));
+  // Compared as words only, so "B.I.G." and the name's "B.I.G" (end of sentence) agree.
+  const words = (key: string) => ` ${key.replace(/[^\p{L}\p{N}]+/gu, ' ').trim()} `;
+  const haystack = [...titles, ...facts, termKey(item.description ?? '')].map(words);
+  const covered = (name: string) => haystack.some((h) => h.includes(words(termKey(name))));
   const out: string[] = [];
   for (const sentence of text.split(/(?<=[.!?…])\s+/u)) {
     let run: string[] = [];
@@ -87,6 +89,28 @@ export function unsupportedNames(text: string, item: Item, context: UserContext)
         if (/[^\p{L}\p{N}'’]$/u.test(raw)) flush(); // "Portal 2, …" ends the name
       });
     flush();
+  }
+  return out;
+}
+
+// "you should play Rust because …": the name a reason tells the visitor to play/watch/try/buy.
+const RECOMMEND =
+  /\b(?:should|must|could|might|to|would|will)\s+(?:(?:definitely|also|really|surely|certainly|likely)\s+)?(?:enjoy\s+)?(?:play(?:ing)?|try(?:ing)?|watch(?:ing)?|read(?:ing)?|listen(?:ing)? to|check(?:ing)? out|buy(?:ing)?|get|pick up|give)\s+(?:the (?:game|album|movie|film|book|product|show)\s+)?(["“']?[\p{Lu}\p{N}][^\s,.;!?"”]*(?:\s+(?:[\p{Lu}\p{N}&][^\s,.;!?"”]*|of|the|and|in|on|to|for|a|-|–))*)/gu;
+
+/**
+ * Names a reason recommends ("you should play X") that are not the item: a history title, another
+ * game, an invented one. The item's own title, any part of it, is fine.
+ */
+export function misnamedItems(text: string, item: Item): string[] {
+  const words = (s: string) => ` ${termKey(s).replace(/[^\p{L}\p{N}]+/gu, ' ').trim()} `;
+  const title = words(item.title);
+  const out: string[] = [];
+  for (const m of text.matchAll(RECOMMEND)) {
+    const name = (m[1] ?? '')
+      .replace(/^["“']/u, '')
+      .replace(/(?:\s+(?:of|the|and|in|on|to|for|a|-|–))+$/u, '')
+      .trim();
+    if (name && !title.includes(words(name))) out.push(name);
   }
   return out;
 }

@@ -12,6 +12,7 @@ const HEAD: Record<string, string> = {
   other_card_titles: "other card's title",
   quoted_not_titles: 'quote, no title',
   unsupported_names: 'unsupported name',
+  misnamed_item: 'recommends another name',
   non_words: 'non-word',
   cut: 'cut …',
   off_domain_words: 'off-domain word',
@@ -38,7 +39,15 @@ export function summaryMarkdown(scenarios: Record<string, Tally>, overall: Tally
   };
   for (const [name, t] of Object.entries(scenarios)) row(name, t);
   row('**all**', overall);
-  return lines.join('\n') + '\n\nCounts are shown reasons with at least one finding, (model/fallback).';
+  let text = lines.join('\n') + '\n\nCounts are shown reasons with at least one finding, (model/fallback).';
+  if (overall.engine_check) {
+    const kinds = Object.keys(overall.engine_check).sort();
+    const head = ['scenario', ...kinds];
+    const rows = [`| ${head.join(' | ')} |`, `| ${head.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`];
+    for (const [name, t] of [...Object.entries(scenarios), ['**all**', overall] as const]) rows.push(`| ${[name, ...kinds.map((k) => String(t.engine_check?.[k] ?? 0))].join(' | ')} |`);
+    text += `\n\nThe engine's own check (src/core/check.ts) on the same shown reasons, reasons per problem kind:\n\n${rows.join('\n')}`;
+  }
+  return text;
 }
 
 /** The sample reasons exactly as shown, grouped by scenario, with their source. */

@@ -64,6 +64,8 @@ export interface FactChecker {
   /** Compiled terms per domain. */
   sizes: Record<string, number>;
   check(text: string, pair: EvalPair): FactCheck;
+  /** The compiled vocabulary of a domain (the open-vocabulary check takes it as its closed part). */
+  matcher(domain: string): FactMatcher;
 }
 
 /** A checker over per-domain vocabularies: for a text and its pair, grounded and ungrounded fact mentions. */
@@ -72,6 +74,7 @@ export function createFactChecker(vocabularies: Map<string, EvalVocabulary>, fac
   const fallback = createFactMatcher({ facts: factsVocab, titles: [] });
   return {
     sizes: Object.fromEntries([...matchers].map(([d, m]) => [d, m.size])),
+    matcher: (domain) => matchers.get(domain.toLowerCase()) ?? fallback,
     check(text, pair) {
       const matcher = matchers.get(pair.domain.toLowerCase()) ?? fallback;
       const { cited, ungrounded } = matcher.citedFacts(text, pair.item, pair.context);

@@ -277,6 +277,12 @@ export interface SystemScores extends FactualScores {
   div_features: number;
   /** Mean generated length in tokens (as tokenized here). */
   mean_words: number;
+  /** Factual precision under the open-vocabulary check (scripts/eval/open-check.ts); null without it or without any claim. */
+  open_factual_precision?: number | null;
+  /** Share of texts with no problem at all under the open-vocabulary check. */
+  open_check_pass?: number | null;
+  /** Distinct delexicalized skeletons / texts (scripts/audit/skeleton.ts). */
+  distinct_skeletons?: number | null;
 }
 
 export interface ScoredText {
@@ -285,6 +291,10 @@ export interface ScoredText {
   /** Catalog facts the generated text mentions (for DIV features), lower-cased. */
   features: readonly string[];
   facts: FactCount;
+  /** The open-vocabulary check's counts and problems for the generated text, when computed. */
+  open?: FactCount & { problems: readonly string[] };
+  /** The generated text's delexicalized skeleton, when computed. */
+  skeleton?: string;
 }
 
 /** All metrics for one system over the same pairs as every other system. */
@@ -303,7 +313,19 @@ export function scoreSystem(rows: readonly ScoredText[]): SystemScores {
     div_features: featureDiversity(rows.map((r) => r.features)),
     mean_words: rows.length > 0 ? words / rows.length : 0,
     ...factualScores(rows.map((r) => r.facts)),
+    ...openScores(rows),
   };
+}
+
+/** Open-vocabulary precision, pass share and distinct skeletons, when every row carries them. */
+export function openScores(rows: readonly Pick<ScoredText, 'open' | 'skeleton'>[]): Pick<SystemScores, 'open_factual_precision' | 'open_check_pass' | 'distinct_skeletons'> {
+  const out: Pick<SystemScores, 'open_factual_precision' | 'open_check_pass' | 'distinct_skeletons'> = {};
+  if (rows.length > 0 && rows.every((r) => r.open)) {
+    out.open_factual_precision = factualScores(rows.map((r) => r.open!)).factual_precision;
+    out.open_check_pass = rows.filter((r) => r.open!.problems.length === 0).length / rows.length;
+  }
+  if (rows.length > 0 && rows.every((r) => r.skeleton !== undefined)) out.distinct_skeletons = new Set(rows.map((r) => r.skeleton)).size / rows.length;
+  return out;
 }
 
 /** Deterministic PRNG (mulberry32) so bootstrap intervals are reproducible. */

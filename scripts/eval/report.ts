@@ -14,6 +14,9 @@ const COLUMNS: { head: string; value: (s: SystemScores) => number | null; digits
   { head: 'DIV-feat', value: (s) => s.div_features, digits: 3 },
   { head: 'FactPrec', value: (s) => s.factual_precision, digits: 3 },
   { head: 'facts', value: (s) => s.facts_mentioned, digits: 0 },
+  { head: 'OpenFP', value: (s) => s.open_factual_precision ?? null, digits: 3 },
+  { head: 'OpenPass', value: (s) => s.open_check_pass ?? null, digits: 3 },
+  { head: 'Skel', value: (s) => s.distinct_skeletons ?? null, digits: 3 },
   { head: 'words', value: (s) => s.mean_words, digits: 1 },
 ];
 

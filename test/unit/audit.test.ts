@@ -11,12 +11,16 @@ import { offDomainWords } from '../../scripts/audit/domain-words.ts';
 import { findingsOf } from '../../scripts/audit/findings.ts';
 import type { AuditedReason, AuditResources } from '../../scripts/audit/findings.ts';
 import { lexiconOf, nonWords } from '../../scripts/audit/lexicon.ts';
-import { foreignTitles, quotedSpans, titleMatcher, unlistedQuotes, unsupportedNames } from '../../scripts/audit/names.ts';
+import { foreignTitles, misnamedItems, quotedSpans, titleMatcher, unlistedQuotes, unsupportedNames } from '../../scripts/audit/names.ts';
 import { omittedPlanned, planOf } from '../../scripts/audit/plan-omission.ts';
 import { buildScenario, shuffled } from '../../scripts/audit/scenarios.ts';
 import { distinctShare, skeleton, titlePhrases } from '../../scripts/audit/skeleton.ts';
 import { tally, targetFailures } from '../../scripts/audit/tally.ts';
 import { ensurePreparedData } from '../../scripts/eval/prepare.ts';
+import type { EvalPair } from '../../scripts/eval/data.ts';
+import { buildVocabularies, createFactChecker } from '../../scripts/eval/factuality.ts';
+import { openScores } from '../../scripts/eval/metrics.ts';
+import { createOpenChecker, pairSkeleton } from '../../scripts/eval/open-check.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 
@@ -61,6 +65,23 @@ describe('titles and names', () => {
     expect(unsupportedNames('Counter-Strike: Global Global Offensive is great.', talos, played)).toEqual(['Global Global Offensive']);
     expect(unsupportedNames('The Talos Principle is a puzzle like Portal 2.', talos, played)).toEqual([]);
     expect(unsupportedNames(fallbackReason(talos, played).text, talos, played)).toEqual([]);
+    const big: Item = { id: 'b', title: 'Ready to Die', attributes: { artist: ['The Notorious B.I.G.'] } };
+    expect(unsupportedNames('A hip hop album by The Notorious B.I.G.', big, { domain: 'music' })).toEqual([]);
+  });
+});
+
+describe('recommended names', () => {
+  const factorio: Item = { id: 'f', title: 'Factorio' };
+  it('finds a reason that tells the visitor to play something other than the item', () => {
+    expect(misnamedItems('Dear customer, you should play the game Rust because it aligns with your record.', factorio)).toEqual(['Rust']);
+    expect(misnamedItems('You should play Mount & Digitalist because it is fun.', factorio)).toEqual(['Mount & Digitalist']);
+    expect(misnamedItems('You should watch "Rumbel" because it is music.', factorio)).toEqual(['Rumbel']);
+  });
+  it('accepts the item, by its full title or a part of it', () => {
+    expect(misnamedItems('You should play Factorio because it is a factory game.', factorio)).toEqual([]);
+    const cs: Item = { id: 'c', title: 'Counter-Strike: Global Offensive' };
+    expect(misnamedItems('You should play Counter-Strike because it is tactical.', cs)).toEqual([]);
+    expect(misnamedItems('You will enjoy its co-op puzzles.', cs)).toEqual([]);
   });
 });
 
@@ -188,5 +209,51 @@ describe('data preparation for a fresh clone', () => {
       expect(calls[0]!.slice(0, 3)).toEqual(['/usr/bin/python3', '-m', 'training.data']);
     }
     expect(() => ensurePreparedData('training/out/data', { root: fresh, shared: '/no/such/shared', run })).toThrow(/is not there to prepare it from/);
+  });
+});
+
+describe('eval: open-vocabulary factual precision and skeletons', () => {
+  const pair = (id: string, title: string, reason: string, history: string[] = []): EvalPair => ({
+    id,
+    domain: 'game',
+    source: 'x',
+    item: { id, title, attributes: { tags: ['Puzzle', 'Co-op'] } },
+    context: { domain: 'game', history: history.map((t) => ({ title: t, attributes: { tags: ['Puzzle'] } })) },
+    reason,
+  });
+  const data = [pair('a', 'Portal 2', 'r', ['The Talos Principle']), pair('b', 'Rust', 'r')];
+  const checker = createFactChecker(buildVocabularies(data), []);
+  const keys = new Map([['game', new Set(['portal 2', 'the talos principle', 'rust'])]]);
+  const open = createOpenChecker(checker, null, lexiconOf(['because you played this is another puzzle game with co op']), keys);
+
+  it('counts invented quoted or capitalized names as unsupported claims, as the closed check counts catalog titles', () => {
+    const p = data[0]!;
+    const text = 'Because you played The Talos Principle, try "Mirierrori" and Rust with Sal Carnage.';
+    const closed = checker.check(text, p);
+    const r = open.check(text, p, closed);
+    expect(closed.ungroundedTerms).toEqual(['Rust']);
+    expect(r.grounded).toBe(closed.grounded);
+    expect(r.ungrounded).toBe(3); // Rust, "Mirierrori", Sal Carnage
+    const clean = 'Because you played The Talos Principle, Portal 2 is another co-op puzzle game.';
+    const ok = open.check(clean, p, checker.check(clean, p));
+    expect(ok).toMatchObject({ ungrounded: 0, problems: [] });
+    const scores = openScores([
+      { open: r, skeleton: 'a' },
+      { open: ok, skeleton: 'a' },
+    ]);
+    expect(scores.open_check_pass).toBe(0.5);
+    expect(scores.distinct_skeletons).toBe(0.5);
+    expect(scores.open_factual_precision).toBeCloseTo((r.grounded + ok.grounded) / (r.grounded + ok.grounded + 3));
+  });
+  it('flags history claims for a visitor without history', () => {
+    const p = data[1]!;
+    const text = 'Based on your history, Rust is a co-op puzzle game.';
+    expect(open.check(text, p, checker.check(text, p)).problems.some((x) => x.startsWith('history-claim'))).toBe(true);
+  });
+  it('gives the same wording around different names one skeleton', () => {
+    const [a, b] = data as [EvalPair, EvalPair];
+    const sa = pairSkeleton('Portal 2 is a Puzzle game.', a, checker.check('Portal 2 is a Puzzle game.', a));
+    const sb = pairSkeleton('Rust is a co-op game.', b, checker.check('Rust is a co-op game.', b));
+    expect(sa).toBe(sb);
   });
 });
