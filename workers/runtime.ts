@@ -323,7 +323,8 @@ export async function loadRuntime(options: RuntimeOptions = {}): Promise<Runtime
 
   const gpu = !node && typeof navigator !== 'undefined' ? (navigator as Navigator & { gpu?: { requestAdapter(): Promise<AdapterLike | null> } }).gpu : undefined;
   let choice = await chooseBackend(options.device, { node, requestAdapter: gpu ? () => gpu.requestAdapter() : undefined });
-  if (!node) await configureWasm(env, options.wasmPaths);
+  // After the backend choice: the WASM-only runtime is half the bytes of the WebGPU one.
+  if (!node) await configureWasm(env, options.wasmPaths, choice.backend);
   const progress_callback = progressMapper(onProgress);
 
   // 3. transformers.js reads those bytes under an id of this load only (model-store.ts).
@@ -538,16 +539,25 @@ class StepGuard {
   }
 }
 
-/** Points onnxruntime-web at our own served .wasm/.mjs (never the CDN transformers.js defaults to). */
-async function configureWasm(env: TJS['env'], wasmPaths: string | undefined): Promise<void> {
+/**
+ * Points onnxruntime-web at our own served .wasm/.mjs (never the CDN transformers.js defaults to),
+ * choosing the build by backend: the WASM-only one (14 MB) unless WebGPU was chosen, which needs the
+ * asyncify one (27 MB; it also runs the WASM EP, so the WebGPU→WASM fallback below still works).
+ * ORT initialises once per thread, so this choice holds for the worker's life.
+ */
+async function configureWasm(env: TJS['env'], wasmPaths: string | undefined, backend: Backend): Promise<void> {
   const wasm = env.backends.onnx.wasm;
   if (!wasm) return;
+  const webgpu = backend === 'webgpu';
   if (wasmPaths) {
-    wasm.wasmPaths = wasmPaths.replace(/\/?$/, '/');
+    // A folder holding onnxruntime-web's dist files under their published names.
+    const base = wasmPaths.replace(/\/?$/, '/');
+    const name = webgpu ? 'ort-wasm-simd-threaded.asyncify' : 'ort-wasm-simd-threaded';
+    wasm.wasmPaths = { wasm: `${base}${name}.wasm`, mjs: `${base}${name}.mjs` };
     return;
   }
   const urls = await import('./ort-wasm-urls.ts');
-  wasm.wasmPaths = { wasm: urls.ORT_WASM_URL, mjs: urls.ORT_MJS_URL };
+  wasm.wasmPaths = { ...(webgpu ? urls.ORT_WEBGPU : urls.ORT_WASM_ONLY) };
 }
 
 type PastRecord = Record<string, TTensor>;

@@ -23,12 +23,12 @@ async function baseline(): Promise<Partial_> {
   // Load time counts the library import too, as the engine's does (its worker imports transformers.js).
   let t0 = performance.now();
   const tjs = await import('@huggingface/transformers');
-  const { ORT_WASM_URL, ORT_MJS_URL } = await import('../../workers/ort-wasm-urls.ts');
+  const { ORT_WASM_ONLY } = await import('../../workers/ort-wasm-urls.ts');
   tjs.env.allowLocalModels = true;
   tjs.env.allowRemoteModels = false;
   tjs.env.localModelPath = '/models/';
   const wasm = tjs.env.backends.onnx.wasm;
-  if (wasm) wasm.wasmPaths = { wasm: ORT_WASM_URL, mjs: ORT_MJS_URL };
+  if (wasm) wasm.wasmPaths = { ...ORT_WASM_ONLY }; // the same runtime the engine picks for 'wasm'
   const session_options = arm === 'control' ? (await import('../../workers/runtime.ts')).SESSION_OPTIONS : undefined;
   const generator = await tjs.pipeline('text-generation', MODEL_ID, { dtype: 'q8', device: 'wasm', ...(session_options ? { session_options } : {}) } as never);
   const load = ms(t0);

@@ -2,6 +2,8 @@
 // document.currentScript, so the tag is found by its resolved src = import.meta.url.
 import { parseConsentMode, type ConsentMode } from '../profile/consent.ts';
 import type { Backend, DType } from '../types.ts';
+// Only the constant: the bundler drops the rest of runtime.ts from the page script (checked by the build's size report).
+import { DEFAULT_MODEL_ID } from '../../workers/runtime.ts';
 
 export interface EmbedConfig {
   /** Absolute URL of the model folder. */
@@ -20,7 +22,8 @@ export interface EmbedConfig {
   scriptUrl: string;
 }
 
-export const DEFAULT_MODEL_PATH = './models/because-reason-v1';
+/** Beside the script, where `npm run build` puts the default model. */
+export const DEFAULT_MODEL_PATH = `./models/${DEFAULT_MODEL_ID}`;
 const DEVICES = ['auto', 'webgpu', 'wasm'];
 const DTYPES = ['fp32', 'fp16', 'q8', 'q4', 'int8', 'uint8', 'q4f16', 'bnb4'];
 

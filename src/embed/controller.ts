@@ -2,13 +2,13 @@
 // uses <because-reason> elements), explains the cards that are visible, records card clicks in the
 // on-device profile, and refreshes reasons when the profile or consent changes. Never throws into
 // the page: every failure degrades to a labelled fallback or an empty, quiet region.
-import { fallbackReason } from '../core/grounding.ts';
 import type { Profile } from '../profile/index.ts';
 import { rankItems, relevantHistory } from '../rank.ts';
 import type { Explainer, HistoryEntry, Item, RankedItem, Reason, UserContext } from '../types.ts';
 import type { EmbedConfig } from './config.ts';
 import { type DiscoveredItem, discoverItems } from './discover.ts';
 import { type BecauseReasonElement, ELEMENT_NAME, setElementConnector } from './element.ts';
+import type { LoadGate } from './load-gate.ts';
 import { HOST_ATTRIBUTE, mountReason, type ReasonView, type ReasonViewOptions } from './mount.ts';
 import { whyLines } from './why.ts';
 
@@ -34,6 +34,8 @@ interface Slot {
   /** The auto-mounted host, removed when a <because-reason> element takes over. */
   host: HTMLElement | null;
   visible: boolean;
+  /** The observer reported this target at least once (later reports are scrolls or layout changes). */
+  observed: boolean;
   /** Generation of the reason shown; -1 when none. */
   done: number;
   running: AbortController | null;
@@ -71,7 +73,11 @@ export class EmbedController {
     private readonly config: EmbedConfig,
     readonly explainer: Explainer | null,
     readonly profile: Profile,
-  ) {}
+    /** No reason starts (so nothing is fetched) until it opens; none: at once. */
+    private readonly gate: LoadGate | null = null,
+  ) {
+    void gate?.opened.then(() => this.scheduleFlush());
+  }
 
   async start(): Promise<void> {
     if (typeof IntersectionObserver !== 'undefined') {
@@ -103,7 +109,7 @@ export class EmbedController {
       if (entry.element ? this.byTarget.has(entry.element) : this.slots.has(entry.key)) continue;
       let key = entry.key;
       for (let n = 2; this.slots.has(key); n += 1) key = `${entry.key}~${n}`;
-      const slot: Slot = { entry: { ...entry, key, item: { ...entry.item, id: key } }, view: null, target: null, host: null, visible: false, done: -1, running: null };
+      const slot: Slot = { entry: { ...entry, key, item: { ...entry.item, id: key } }, view: null, target: null, host: null, visible: false, observed: false, done: -1, running: null };
       this.slots.set(key, slot);
       if (entry.element && !this.claimedByElement(slot)) this.mountOnCard(slot, entry.element);
     }
@@ -186,6 +192,7 @@ export class EmbedController {
       this.byTarget.delete(slot.target);
     }
     slot.target = target;
+    slot.observed = false;
     this.byTarget.set(target, slot);
     if (this.observer) this.observer.observe(target);
     else slot.visible = true; // no IntersectionObserver: everything counts as visible
@@ -241,6 +248,7 @@ export class EmbedController {
       target: null,
       host: null,
       visible: false,
+      observed: false,
       done: -1,
       running: null,
     };
@@ -285,6 +293,7 @@ export class EmbedController {
 
   /** Starts reasons for visible cards that lack a current one, best-ranked first. */
   private flush(): void {
+    if (this.gate && !this.gate.isOpen) return;
     const waiting = [...this.slots.values()].filter((s) => s.view && s.visible && !s.running && s.done !== this.generation);
     const score = (s: Slot): number => this.ranking.get(s.entry.key)?.score ?? 0;
     waiting.sort((a, b) => score(b) - score(a));
@@ -302,7 +311,7 @@ export class EmbedController {
     view.reset();
     let final: Reason | undefined;
     try {
-      if (!this.explainer) final = this.localFallback(slot.entry.item, context, 'model-unavailable');
+      if (!this.explainer) final = await this.localFallback(slot.entry.item, context, 'model-unavailable');
       else {
         for await (const chunk of this.explainer.stream(slot.entry.item, context, { signal: abort.signal })) {
           if (generation !== this.generation || abort.signal.aborted) break;
@@ -313,7 +322,7 @@ export class EmbedController {
     } catch (error) {
       if (!abort.signal.aborted) {
         this.lastError = String((error as Error)?.message ?? error);
-        final = this.localFallback(slot.entry.item, context, 'model-unavailable');
+        final = await this.localFallback(slot.entry.item, context, 'model-unavailable');
       }
     } finally {
       slot.running = null;
@@ -331,9 +340,15 @@ export class EmbedController {
   }
 
   /** The engine could not answer at all (no worker, crashed): a labelled fallback from real facts. */
-  private localFallback(item: Item, context: UserContext, why: string): Reason {
-    const { text, facts } = fallbackReason(item, context);
-    return { itemId: item.id, text, facts, source: 'fallback', backend: 'wasm', tokens: 0, ms: 0, fallbackReason: why };
+  private async localFallback(item: Item, context: UserContext, why: string): Promise<Reason | undefined> {
+    try {
+      // Loaded only when needed: the grounding module is most of the page script's weight otherwise.
+      const { fallbackReason } = await import('../core/grounding.ts');
+      const { text, facts } = fallbackReason(item, context);
+      return { itemId: item.id, text, facts, source: 'fallback', backend: 'wasm', tokens: 0, ms: 0, fallbackReason: why };
+    } catch {
+      return undefined; // not even that chunk could load: the region shows its quiet error state
+    }
   }
 
   private emit(slot: Slot, reason: Reason): void {
@@ -440,7 +455,11 @@ export class EmbedController {
   private onIntersect(entries: IntersectionObserverEntry[]): void {
     for (const entry of entries) {
       const slot = this.byTarget.get(entry.target);
-      if (slot) slot.visible = entry.isIntersecting;
+      if (!slot) continue;
+      slot.visible = entry.isIntersecting;
+      // A card that comes into view after its first report was scrolled (or laid out) into view: start now.
+      if (entry.isIntersecting && slot.observed) this.gate?.open('scroll');
+      slot.observed = true;
     }
     this.scheduleFlush();
   }

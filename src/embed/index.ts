@@ -2,6 +2,7 @@
 //   <script type="module" src="https://cdn.example/because/because-embed.js"
 //           data-model="./models/because-reason-v1" data-consent="required"></script>
 // Exposes `window.because` (consent, profile, explainer, ...). See docs/integration.md.
+import { ModelLoadError } from '../errors.ts';
 import { Profile } from '../profile/index.ts';
 import type { ProfileExport } from '../profile/store.ts';
 import type { Explainer, ExplainerOptions, HistoryEntry, Item, ProgressEvent, RankedItem } from '../types.ts';
@@ -9,7 +10,8 @@ import { type EmbedConfig, findScript, readConfig } from './config.ts';
 import { EmbedController, type ReasonSnapshot } from './controller.ts';
 import type { DiscoveredItem } from './discover.ts';
 import { defineElement } from './element.ts';
-import { startWorkerExplainer } from './worker.ts';
+import { LazyExplainer } from './lazy-explainer.ts';
+import { createLoadGate } from './load-gate.ts';
 
 export type ItemRef = string | { id?: string; title?: string; attributes?: Item['attributes'] };
 
@@ -70,14 +72,26 @@ function boot(): BecauseApi | undefined {
   if (config.dtype) options.dtype = config.dtype;
   if (config.maxNewTokens) options.maxNewTokens = config.maxNewTokens;
   if (config.wasmPaths) options.wasmPaths = config.wasmPaths;
-  let explainer: Explainer | null = null;
-  try {
-    explainer = startWorkerExplainer(options);
-  } catch (error) {
-    // e.g. a CSP without `worker-src blob:` for a CDN-hosted script: labelled fallbacks only.
-    startError = `worker could not start: ${String((error as Error)?.message ?? error)}`;
-  }
-  const controller = new EmbedController(document, config, explainer, profile);
+  // Nothing is fetched before the gate opens (page idle after load, or a card scrolled into view).
+  const gate = createLoadGate(window);
+  const lazy = new LazyExplainer(async () => (await import('./worker.ts')).startWorkerExplainer(options));
+  void gate.opened.then(() =>
+    lazy.start().then(
+      async (engine) => {
+        // A model that cannot load leaves every card with a labelled fallback: say so, with the URL.
+        const info = await engine.info().catch(() => null);
+        if (!info || info.modelLoaded) return;
+        const error = new ModelLoadError(`Because: the model at ${config.model}/ could not load; reasons are template fallbacks. ${info.backendReason}`, { file: config.model });
+        startError = error.message;
+        console.error(error);
+      },
+      (error: unknown) => {
+        // e.g. a CSP without `worker-src blob:` for a CDN-hosted script: labelled fallbacks only.
+        startError = `worker could not start: ${String((error as Error)?.message ?? error)}`;
+      },
+    ),
+  );
+  const controller = new EmbedController(document, config, lazy, profile, gate);
   defineElement();
 
   const resolve = (ref: ItemRef): ItemRef =>
@@ -101,17 +115,23 @@ function boot(): BecauseApi | undefined {
       export: () => profile.export(),
       clear: () => profile.clear(),
     },
-    explainer,
+    get explainer() {
+      return lazy.error === null ? lazy : null;
+    },
     config,
     items: () => controller.items(),
     reasons: () => controller.reasons(),
     rank: () => controller.rank(),
     refresh: async () => {
+      gate.open('api'); // an explicit request: no reason to wait for idle
       controller.scan();
       await controller.refresh();
     },
     status: () => ({ progress, error: startError ?? controller.lastError }),
-    dispose: () => controller.dispose(),
+    dispose: () => {
+      gate.dispose();
+      return controller.dispose();
+    },
   };
   api.ready.catch((error: unknown) => {
     startError = `start failed: ${String(error)}`;

@@ -1,5 +1,5 @@
 // Servers and a traffic recorder for the embed e2e tests: a "CDN" origin serving the built
-// dist/because-* files and the model with CORS, and a storefront origin serving the fixture pages
+// dist/embed/ folder (because-* files and the default model beside them) with CORS, and a storefront origin serving the fixture pages
 // of test/fixtures/storefronts with the embed's <script> tag filled in.
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -8,8 +8,8 @@ import type { BrowserContext, Page, Request, Route } from 'playwright-core';
 import { freePort, REPO_ROOT, type ServerHandle } from './harness.ts';
 
 const STOREFRONTS = join(REPO_ROOT, 'test/fixtures/storefronts');
-const DIST = join(REPO_ROOT, 'dist');
-const MODELS = join(REPO_ROOT, 'public/models');
+const DIST = join(REPO_ROOT, 'dist/embed');
+const MODELS = join(DIST, 'models');
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -22,11 +22,11 @@ const MIME: Record<string, string> = {
   '.md': 'text/markdown; charset=utf-8',
 };
 
-/** Builds the embed (`npm run build`) so the tests exercise the shipped files. */
+/** Builds the embed folder (`npm run build`'s first step) so the tests exercise the shipped files. */
 export async function buildEmbed(): Promise<void> {
   const { build } = await import('vite');
   await build({ root: REPO_ROOT, configFile: join(REPO_ROOT, 'vite.embed.config.ts'), logLevel: 'warn' });
-  if (!existsSync(join(DIST, 'because-embed.js'))) throw new Error('the build did not emit dist/because-embed.js');
+  if (!existsSync(join(DIST, 'because-embed.js'))) throw new Error('the build did not emit dist/embed/because-embed.js');
 }
 
 function sendFile(res: ServerResponse, file: string, method: string | undefined, headers: Record<string, string>): void {
