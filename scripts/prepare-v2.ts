@@ -24,6 +24,9 @@ const { values: args } = parseArgs({
     sample: { type: 'string', default: '30' },
     // Targets per reference and plan: the first kept sentence, then later ones as their own rows.
     'per-reference': { type: 'string', default: '2' },
+    // The Steam data has 2 candidate games: without a cap, their own details ("character classes")
+    // would become the model's idea of every game.
+    'max-per-item': { type: 'string', default: '400' },
   },
 });
 
@@ -49,6 +52,7 @@ export interface V2Row {
 
 const SPLITS = ['train', 'valid', 'test'] as const;
 const maxTargets = Math.max(1, Number(args['per-reference']));
+const maxPerItem = Math.max(1, Number(args['max-per-item']));
 
 function readRows(path: string): V1Row[] {
   return readFileSync(path, 'utf8')
@@ -87,7 +91,7 @@ for (const rows of Object.values(splits)) for (const r of rows) {
 }
 const matcher = createFactMatcher({ facts: vocabFacts, titles });
 
-const stats: Record<string, unknown> = { xrec: args.xrec, vocabulary: { facts: vocabFacts.length, titles: titles.size } };
+const stats: Record<string, unknown> = { xrec: args.xrec, perReference: maxTargets, maxPerItem, vocabulary: { facts: vocabFacts.length, titles: titles.size } };
 mkdirSync(args.out as string, { recursive: true });
 const allOut: V2Row[] = [];
 
@@ -98,10 +102,13 @@ for (const split of SPLITS) {
   const sentences: Record<string, number> = {};
   const out: V2Row[] = [];
   const seen = new Set<string>();
+  const perItem: Record<string, number> = {};
   const emit = (r: V1Row, res: DelexResult, suffix: string): void => {
     const prompt = buildPlanPrompt(res.plan);
     const key = `${prompt}\u0001${res.text}`;
     if (seen.has(key)) return count(rowsDropped, 'duplicate');
+    if ((perItem[res.plan.item.title] ?? 0) >= maxPerItem) return count(rowsDropped, 'per-item cap');
+    count(perItem, res.plan.item.title);
     seen.add(key);
     const filled = fillSlots(res.text, res.plan);
     if (filled.unknown.length > 0) return count(rowsDropped, 'unknown-slot');

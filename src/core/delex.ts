@@ -19,6 +19,7 @@ export type DropReason =
   | 'unslotted-name' // a capitalized name or quoted span that is no slot (a title the data does not know)
   | 'too-many-facts' // more facts than a plan holds
   | 'too-short' // under MIN_TARGET_WORDS words with nothing to join it
+  | 'anaphora' // a first sentence pointing back at sentences that are not kept ("these two features")
   | 'no-slot' // cites nothing of the plan (first sentence only)
   | 'not-selected'; // fine, but the target already has its sentences
 
@@ -301,7 +302,9 @@ export function delexicalizeDetailed(reference: string, item: ItemLike, context:
     }
   }
 
-  const slotted = collapseFactLists(replaceDomainWords(replaceMentions(reference, terms, patterns !== null), plan.domain));
+  // 'RPGs' → 'RPG games' where facts are genres; a news category in the plural ('finances') just drops the s.
+  const genreDomain = patterns !== null && plan.domain !== 'news' && plan.domain !== 'business';
+  const slotted = collapseFactLists(replaceDomainWords(replaceMentions(reference, terms, genreDomain), plan.domain));
   const vocabulary = options.vocabulary ?? [];
   const sentences: DelexSentence[] = splitSentences(slotted).map((text) => {
     const drop = (dropped: DropReason): DelexSentence => ({ text, dropped });
@@ -323,6 +326,9 @@ export function delexicalizeDetailed(reference: string, item: ItemLike, context:
 
 // Openers that only make sense after another sentence, or address the reader as a letter would.
 const OPENER = /^(?:(?:dear )?(?:customer|user|reader|viewer|player|gamer)|furthermore|moreover|additionally|also|plus|besides|in addition|what's more|what’s more|lastly|finally|on top of that|overall|in summary|in conclusion|ultimately|however|firstly|secondly|thirdly|first|second|third|hello|hi|hey)\s*[,!:]?\s+/i;
+
+// A first sentence pointing back at sentences that are not there ("These two features make…", "falls into both categories").
+const ANAPHORA = /^(these|those|such|both)\b|\b(both|these|those|the two|all these|all of these|the above|the mentioned)\s+(\w+\s+)?(genres|categories|elements|features|aspects|qualities|factors|preferences|criteria|reasons|things|interests|types|tags)\b|\b(this|that|these) (criteria|criterion|description|profile|bill|combination|mix)\b/i;
 
 /** A sentence as the first of a reason: without a leading connective or salutation. */
 function standalone(sentence: string): string {
@@ -364,6 +370,10 @@ function selectTargets(sentences: DelexSentence[], plan: ContentPlan, candidates
 }
 
 function buildTarget(sentences: DelexSentence[], chosen: number[], plan: ContentPlan, candidates: readonly Candidate[]): DelexResult | null {
+  if (ANAPHORA.test((sentences[chosen[0] as number] as DelexSentence).text)) {
+    chosen.forEach((k) => ((sentences[k] as DelexSentence).dropped = 'anaphora'));
+    return null;
+  }
   const text = chosen.map((k, n) => (n === 0 ? standalone((sentences[k] as DelexSentence).text) : (sentences[k] as DelexSentence).text)).join(' ');
 
   // Restrict and renumber by first use.
