@@ -7,19 +7,21 @@ import type { CitedFact, UserContext } from '../types.ts';
 import { historyClaims } from './claims.ts';
 import { Dictionary, lexiconWords, pageWords, titleWords, type Lexicon, type LexWord } from './dictionary.ts';
 import { domainWords as domainFillers } from './domains.ts';
-import { createFactMatcher, historyEntryFacts, historyFacts, itemFacts, termKey, titleAliases } from './facts.ts';
+import { ALL_FACTS_LIMITS, createFactMatcher, historyEntryFacts, historyFacts, itemFacts, termKey, titleAliases } from './facts.ts';
 import type { FactMatcher, ItemLike, Vocabulary } from './facts.ts';
 import { checkReason } from './grounding.ts';
+import { hasMarkup } from './markup.ts';
 import { capitalizedRuns, quotedSpans } from './names.ts';
 import { domainIndex, offDomainWords, type DomainIndex } from './off-domain.ts';
 import type { ContentPlan } from './plan.ts';
 import { planDomain } from './plan.ts';
-import { sanitizeText } from './prompt.ts';
+import { LIMITS, sanitizeText } from './prompt.ts';
 import { isBoundary, searchable, TermList, type SearchableText } from './term-index.ts';
 
 /** What is wrong with a reason, in the order the check reports them. */
 export type ProblemKind =
   | 'empty' // no letter or digit
+  | 'markup' // page markup copied into the text: a tag, an entity, a special-token marker (markup.ts)
   | 'too-short' // under MIN_REASON_WORDS words
   | 'repetitive' // degenerate repetition
   | 'quoted' // a quoted span that is not the item's or a history title
@@ -103,27 +105,58 @@ export function trainingDomainOf(domain: string, trained: readonly string[]): st
 }
 
 /** The names a reason may give: item and history titles (with their short forms) and facts. */
-function knownNames(item: ItemLike, context: UserContext | undefined | null): { list: TermList<true>; titles: Set<string> } {
+interface KnownNames {
+  /** Every full name, for finding them in the text. */
+  list: TermList<true>;
+  /** Keys of titles, their short forms and facts: what may be quoted. */
+  keys: Set<string>;
+  /** ' key ' of each title and fact: a name may be a part of one ("Taylor Swift" of a headline). */
+  padded: string[];
+}
+
+function knownNames(item: ItemLike, context: UserContext | undefined | null): KnownNames {
   const list = new TermList<true>();
-  const titles = new Set<string>();
-  const seen = new Set<string>();
+  const keys = new Set<string>();
+  const padded: string[] = [];
   const add = (name: string): void => {
     const key = termKey(name);
-    if (key && !seen.has(key)) {
-      seen.add(key);
-      list.addKey(key, true);
-    }
+    if (!key || keys.has(loose(key))) return;
+    keys.add(loose(key));
+    list.addKey(key, true);
+  };
+  const title = (t: string): void => {
+    add(t);
+    padded.push(` ${loose(termKey(t))} `);
+    for (const alias of titleAliases(t)) add(alias);
+    // Catalog order "Fugitive, The" is written "The Fugitive".
+    const m = /^(.+), (the|a|an)( \(.*\))?$/i.exec(t);
+    if (m) title(`${m[2]} ${m[1]}${m[3] ?? ''}`);
   };
   for (const f of [...itemFacts(item), ...historyFacts(context)]) {
-    add(f.value);
-    if (f.kind !== 'title') continue;
-    titles.add(termKey(f.value));
-    for (const alias of titleAliases(f.value)) {
-      add(alias);
-      titles.add(termKey(alias));
+    if (f.kind === 'title') title(f.value);
+    else {
+      add(f.value);
+      padded.push(` ${loose(termKey(f.value))} `);
     }
   }
-  return { list, titles };
+  // The prompt cuts titles to 80 characters; a reason quoting the whole title is still right.
+  for (const t of [item?.title, ...(Array.isArray(context?.history) ? context.history.slice(-ALL_FACTS_LIMITS.historyEntries).map((h) => h?.title) : [])]) {
+    const full = sanitizeText(t, 300);
+    if (full.length > LIMITS.title) title(full);
+  }
+  return { list, keys, padded };
+}
+
+/** A key for comparing names: letters, digits and single spaces only ('Dog!' = 'Dog', `Say "Awww"` = "Say 'Awww'"). */
+function loose(key: string): string {
+  return /^[\p{L}\p{N} ]*$/u.test(key) ? key : key.replace(/[^\p{L}\p{N} ]+/gu, ' ').replace(/ {2,}/g, ' ').trim();
+}
+
+/** Whether `key` is a run of whole words of a known title or fact (a plural/possessive 's' allowed after it). */
+function partOfKnown(key: string, known: KnownNames): boolean {
+  const k = loose(key);
+  if (!k) return false;
+  return known.padded.some((p) => p.includes(` ${k} `) || p.includes(` ${k}s `));
 }
 
 /** Where known names occur in `seg`: per code point whether one covers it, and each occurrence's range. */
@@ -163,26 +196,35 @@ export function checkFilledReason(text: string, input: ReasonCheckInput): Reason
   const clean = sanitizeText(typeof text === 'string' ? text : '', 10_000);
   const problems: Problem[] = [];
   const banned = new Map<string, string>();
-  const flag = (kind: ProblemKind, found?: string): void => {
+  // `ban`: what to ban when it differs from what was found ("Dark Souls fans": found "Dark Souls", ban "Souls").
+  const flag = (kind: ProblemKind, found?: string, ban = found): void => {
     if (found !== undefined && problems.some((p) => p.kind === kind && p.text === found)) return;
     problems.push(found === undefined ? { kind } : { kind, text: found });
-    if (found !== undefined && kind !== 'omitted' && !banned.has(found.toLowerCase())) banned.set(found.toLowerCase(), found);
+    if (ban !== undefined && kind !== 'omitted' && !banned.has(ban.toLowerCase())) banned.set(ban.toLowerCase(), ban);
   };
 
   const closed = checkReason(clean, item, context, input.vocabulary ?? NO_VOCABULARY);
   if (closed.problem === 'empty') return { ok: false, problems: [{ kind: 'empty' }], banned: [], cited: [] };
   if (closed.problem === 'too-short' || closed.problem === 'repetitive') flag(closed.problem);
+  if (hasMarkup(typeof text === 'string' ? text : '')) flag('markup');
 
   // Quoted spans: only a title of the item or the history may be quoted.
-  const { list: known, titles } = knownNames(item, context);
-  for (const span of quotedSpans(clean)) if (!titles.has(termKey(span))) flag('quoted', span);
+  // Quoted spans: a title of the item or the history (or a part of one, or a fact) only.
+  const known = knownNames(item, context);
+  for (const span of quotedSpans(clean)) {
+    const key = termKey(span);
+    if (!known.keys.has(loose(key)) && !partOfKnown(key, known)) flag('quoted', span);
+  }
 
-  // Capitalized names: each checked word must lie inside a known title or fact.
+  // Capitalized names: each checked word inside a known title or fact, or the run a part of one.
   const seg = searchable(clean);
-  const { covered, spans } = coverage(seg, known);
+  const { covered, spans } = coverage(seg, known.list);
   for (const run of capitalizedRuns(seg)) {
-    if (run.words.every((w) => !w.checked || covered.subarray(w.start, w.end).every((c) => c === 1))) continue;
-    flag('unknown-name', run.text);
+    const checked = run.words.filter((w) => w.checked);
+    if (checked.every((w) => covered.subarray(w.start, w.end).every((c) => c === 1))) continue;
+    const from = checked[0]?.start ?? run.start;
+    if (partOfKnown(seg.lower.slice(from, run.end).join(''), known)) continue;
+    flag('unknown-name', run.text, seg.orig.slice(from, run.end).join(''));
   }
 
   // A word written twice in a row ("Global Global Offensive"), unless one known name has both ("Bacon Bacon").

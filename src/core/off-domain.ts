@@ -12,7 +12,10 @@ import type { LexWord } from './dictionary.ts';
  * It is *strong* when ≥ 98% of its use is there and it occurs ≥ 100 times ('news', 'gameplay',
  * 'delicious', 'multiplayer'). Each domain's references come from one generator with its own style,
  * so many tied words are style, not topic ('demanding' in news, 'relatable' in books): a reason is
- * off-domain on one strong word, or on two distinct tied words of the same other domain.
+ * off-domain on one strong word, or — on a page of a domain training does not have (a guitar shop,
+ * where the model has no style of its own to fall back on) — two distinct tied words of the same
+ * training domain. On a training domain's page, style words of another domain ("critically
+ * acclaimed" under a game, from the movie reasons) are just English.
  */
 export const DOMAIN_WORD_RULE = {
   minCount: 20,
@@ -94,11 +97,11 @@ export function domainIndex(domainWords: Readonly<Record<string, readonly string
 }
 
 /**
- * The words of `words` that show another domain than `domain`, each once, as written: for each other
- * domain, its words when one of them is strong or two distinct ones occur. `allowed` are words the
- * page itself uses (its titles and facts, its domain's noun and verb): a history title 'Restaurant
- * Empire' on a game page makes 'restaurant' fair. A page domain the training data does not have
- * ('' here) is other than all of them.
+ * The words of `words` that show another domain than `domain` (a training domain, or '' for a page
+ * domain training does not have), each once, as written: for each other domain, its words when one
+ * of them is strong, or (only when `domain` is '') when two distinct ones occur. `allowed` are words
+ * the page itself uses (its titles and facts, its domain's noun and verb): a history title
+ * 'Restaurant Empire' on a game page makes 'restaurant' fair.
  */
 export function offDomainWords(words: readonly LexWord[], index: DomainIndex, domain: string, allowed: ReadonlySet<string>): string[] {
   const byDomain = new Map<string, { written: Map<string, string>; strong: boolean }>();
@@ -112,6 +115,6 @@ export function offDomainWords(words: readonly LexWord[], index: DomainIndex, do
     hits.strong ||= tie.strong;
   }
   const out: string[] = [];
-  for (const hits of byDomain.values()) if (hits.strong || hits.written.size >= 2) out.push(...hits.written.values());
+  for (const hits of byDomain.values()) if (hits.strong || (domain === '' && hits.written.size >= 2)) out.push(...hits.written.values());
   return out;
 }

@@ -170,6 +170,27 @@ describe('checkFilledReason: each rule', () => {
     expect(checkFilledReason('A puzzle game like "Portal Three', base).problems).toContainEqual({ kind: 'quoted', text: 'Portal Three' });
   });
 
+  it('names and quotes may be parts of titles, whole long titles, catalog-order titles', () => {
+    const names: ReasonCheckInput = { item: talos, lexicon: undefined, context: {} };
+    const headline = 'Prince Andrew says he let the Royal Family down in his relationship with Jeffrey Epstein, the financier';
+    const news: ReasonCheckInput = { ...names, item: { title: headline, attributes: { category: ['news'] } }, context: { domain: 'news' } };
+    // "Jeffrey Epstein" lies past the prompt's 80 characters, and is a part of the title.
+    expect(kinds('This story about Jeffrey Epstein and the Royal Family is worth reading.', news)).toEqual([]);
+    expect(kinds(`You should read "${headline}" today.`, news)).toEqual([]);
+    expect(checkFilledReason('This story about Prince Charles and the family.', news).problems).toEqual([{ kind: 'unknown-name', text: 'Prince Charles' }]);
+    // Punctuation and quote marks inside a quoted title do not matter.
+    const dog: ReasonCheckInput = { ...names, item: { title: "Please Don't Yell at Your Dog!", attributes: {} } };
+    expect(kinds('You should read "Please Don\'t Yell at Your Dog" today.', dog)).toEqual([]);
+    const awww: ReasonCheckInput = { ...names, context: { history: [{ title: '60 of the Most Adorable Animal Pictures That Will Make You Say "Awww"' }] } };
+    expect(kinds('Since you read "60 of the Most Adorable Animal Pictures That Will Make You Say \'Awww\'", try this puzzle game.', awww)).toEqual([]);
+    // MovieLens' "Fugitive, The" is written "The Fugitive".
+    expect(kinds('You should watch "The Fugitive", a tense thriller.', { ...names, item: { title: 'Fugitive, The', attributes: {} } })).toEqual([]);
+    // A part of a title, not a new title made from it.
+    const sequel = checkFilledReason('Try The Talos Principle 2 next.', names);
+    expect(sequel.problems).toEqual([{ kind: 'unknown-name', text: 'Try The Talos Principle 2' }]);
+    expect(sequel.banned).toEqual(['The Talos Principle 2']);
+  });
+
   it('capitalized names: known titles, aliases and facts pass; others are named', () => {
     expect(kinds('Because you played Portal 2 and Half-Life 2, The Talos Principle is a Puzzle game.', base)).toEqual([]);
     const names: ReasonCheckInput = { ...base, lexicon: undefined };
@@ -177,7 +198,9 @@ describe('checkFilledReason: each rule', () => {
     expect(checkFilledReason('Like Portal 2 and Half-Life 3, it is a puzzle game.', names).problems).toEqual([{ kind: 'unknown-name', text: 'Half Life 3' }]);
     // A sentence's first word is grammar ("In", "Because") or just capitalized ("Dark Souls": "Souls" must be known).
     expect(kinds('In Portal 2 you think; this puzzle game is more of that.', names)).toEqual([]);
-    expect(checkFilledReason('Dark Souls fans will love this puzzle game.', names).problems).toEqual([{ kind: 'unknown-name', text: 'Dark Souls' }]);
+    const souls = checkFilledReason('Dark Souls fans will love this puzzle game.', names);
+    expect(souls.problems).toEqual([{ kind: 'unknown-name', text: 'Dark Souls' }]);
+    expect(souls.banned).toEqual(['Souls']);
     // One capitalized word is not a name.
     expect(kinds('A puzzle game that Valve fans will love.', names)).toEqual([]);
   });
@@ -322,8 +345,11 @@ describe('off-domain word lists', () => {
     expect(offDomainWords(words, index, '', new Set(['delicious']))).toEqual([]);
     // One tied word that is not strong is style, not topic; two are a slip.
     expect(offDomainWords(lexiconWords('A cozy game'), index, 'game', new Set())).toEqual([]);
-    expect(offDomainWords(lexiconWords('Join for the teamwork'), index, 'product', new Set())).toEqual(['Join', 'teamwork']);
+    expect(offDomainWords(lexiconWords('Join for the teamwork'), index, '', new Set())).toEqual(['Join', 'teamwork']);
     expect(offDomainWords(lexiconWords('Join for the teamwork'), index, 'game', new Set())).toEqual([]);
+    // On another training domain's page, two style words are English; a strong word is not.
+    expect(offDomainWords(lexiconWords('Join for the teamwork'), index, 'business', new Set())).toEqual([]);
+    expect(offDomainWords(lexiconWords('Delicious gameplay'), index, 'news', new Set())).toEqual(['Delicious']);
   });
 });
 
