@@ -304,8 +304,8 @@ export function validateContext(context: unknown): UserContext {
     const budget = new ReadBudget(VALIDATION_LIMITS.contextBytes);
     for (let i = history.length - 1; i >= 0 && entries.length < VALIDATION_LIMITS.historyEntries; i--) {
       const entry = validateHistoryEntry(history[i], budget);
-      if (budget.spent) break; // a half-read entry is not kept
-      if (entry) entries.push(entry);
+      if (entry) entries.push(entry); // the entry that spends the budget keeps the attributes read so far
+      if (budget.spent) break;
     }
     out.history = entries.reverse();
   }

@@ -3,6 +3,9 @@
 // pending before the model loaded, typed errors for bad call options, invisible titles.
 import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startLoopMonitor } from '../../scripts/reliability/loop-monitor.ts';
+import { cutInput, inputBound, sanitizeText } from '../../src/core/prompt.ts';
+import { validateContext, validateItems, VALIDATION_LIMITS } from '../../src/core/validate.ts';
 import { BecauseError, DisposedError, InvalidItemError, InvalidOptionsError, TooManyItemsError } from '../../src/errors.ts';
 import type { Item, UserContext } from '../../src/types.ts';
 import { Engine } from '../../workers/engine.ts';
@@ -28,7 +31,7 @@ describe('abort listeners', () => {
     const e = engine();
     const shared = new AbortController();
     await e.explain([portal2], context, { signal: shared.signal }); // a miss, then hits
-    for (let i = 0; i < 200; i++) await e.explain([{ ...portal2, id: `p${i}` }], context, { signal: shared.signal });
+    for (let i = 0; i < 5500; i++) await e.explain([{ ...portal2, id: `p${i}` }], context, { signal: shared.signal });
     for (let i = 0; i < 20; i++) for await (const chunk of e.stream(portal2, context, { signal: shared.signal })) void chunk;
     expect(getEventListeners(shared.signal, 'abort')).toHaveLength(0);
   });
@@ -103,5 +106,98 @@ describe('invisible titles', () => {
     const e = engine();
     const reasons = await e.explain(['Por\u200btal', '😀', 'Pokémon', 'نور'].map((title, i) => ({ id: `v${i}`, title })), context);
     expect(reasons.map((r) => r.fallbackReason ?? 'model')).not.toContain('invalid-item');
+  });
+});
+
+/** The longest event-loop block (ms) while `run` runs. */
+async function longestBlock(run: () => Promise<unknown>): Promise<number> {
+  const monitor = startLoopMonitor();
+  await monitor.ready;
+  monitor.reset();
+  try {
+    await run();
+    return monitor.maxBlockMs;
+  } finally {
+    monitor.stop();
+  }
+}
+
+describe('bounded cost on hostile input', () => {
+  const pipes = '<' + '|'.repeat(100_000);
+
+  it("'<' + 100,000 pipes in a description, the profile or through rank() blocks < 1 s (was 30 s)", async () => {
+    const e = engine();
+    await e.explain([portal2], context); // warm: the model "loads" first
+    expect(await longestBlock(() => e.explain([{ id: 'x', title: 'Portal 2', description: pipes }], context))).toBeLessThan(1000);
+    expect(await longestBlock(() => e.explain([portal2], { ...context, profile: pipes }))).toBeLessThan(1000);
+    expect(await longestBlock(() => e.rank([{ id: 'x', title: pipes, description: pipes }], { profile: pipes }))).toBeLessThan(1000);
+  });
+
+  it('breaks the markers exactly as removing one pipe at a time would', () => {
+    expect(sanitizeText(pipes, 160)).toBe('<');
+    expect(sanitizeText('a<|||b||>c|||d<|>e', 100)).toBe('a<b>c|||d<>e');
+    expect(sanitizeText('<<||>>|><|reason|>', 100)).toBe('<<>>><reason>');
+  });
+
+  it('cuts raw input before any pass, never inside a surrogate pair or before a combining mark', () => {
+    const bound = inputBound(10);
+    expect(cutInput('a'.repeat(bound - 1) + '😀😀', 10)).toBe('a'.repeat(bound - 1) + '😀');
+    expect(cutInput('a'.repeat(bound - 1) + 'e\u0301\u0301x', 10)).toBe('a'.repeat(bound - 1));
+    expect(cutInput('a'.repeat(bound + 5), 10)).toHaveLength(bound);
+  });
+
+  it('1,000 items with a 1 MB title and description: < 1 s, items past the read budget rejected with TooManyItemsError (was 22 s)', async () => {
+    const mb = 'x'.repeat(1 << 20);
+    const items = Array.from({ length: 1000 }, (_, i) => ({ id: `i${i}`, title: mb, description: mb }));
+    let checked!: ReturnType<typeof validateItems>;
+    expect(await longestBlock(async () => (checked = validateItems(items)))).toBeLessThan(1000);
+    expect(checked.valid.length).toBeGreaterThan(100);
+    expect(checked.rejected.length).toBe(1000 - checked.valid.length);
+    expect(checked.rejected.every((r) => r.error instanceof TooManyItemsError)).toBe(true);
+    expect(checked.rejected[0]?.error.message).toMatch(/budget of 8 MB.*fewer items/);
+    const e = engine();
+    const reasons = await e.explain(items, context);
+    expect(reasons).toHaveLength(1000);
+    expect(reasons.filter((r) => r.fallbackReason === 'invalid-item')).toHaveLength(checked.rejected.length);
+  });
+
+  it('wide attribute maps, 100,000 keys, a huge history: each call reads at most its budget', async () => {
+    const mb = 'y'.repeat(1 << 20);
+    const wide = Object.fromEntries(Array.from({ length: 32 }, (_, k) => [`k${k}`, Array(128).fill(mb)]));
+    const manyKeys = Object.fromEntries(Array.from({ length: 100_000 }, (_, k) => [`k${k}`, 'v']));
+    expect(await longestBlock(async () => validateItems(Array.from({ length: 1000 }, (_, i) => ({ id: `w${i}`, title: `T${i}`, attributes: wide }))))).toBeLessThan(1000);
+    expect(await longestBlock(async () => validateItems(Array.from({ length: 1000 }, (_, i) => ({ id: `k${i}`, title: `T${i}`, attributes: manyKeys }))))).toBeLessThan(1000);
+    let ctx!: UserContext;
+    const history = Array.from({ length: 200_000 }, (_, i) => (i % 2 ? { title: '\u200b' } : { title: `Game ${i}`, attributes: wide }));
+    expect(await longestBlock(async () => (ctx = validateContext({ history })))).toBeLessThan(1000);
+    expect(ctx.history?.length).toBeGreaterThan(0);
+    expect(ctx.history?.map((h) => h.title)).toEqual(['Game 199998']); // the newest entry is kept, older ones past the budget dropped
+  });
+
+  it('a normal page of 1,000 items fits the budget', () => {
+    const items = Array.from({ length: VALIDATION_LIMITS.itemsPerCall }, (_, i) => ({
+      id: `d${i}`,
+      title: `Game number ${i}`,
+      description: 'A fine game. '.repeat(80),
+      attributes: { tags: ['Puzzle', 'Co-op', `t${i}`], genres: ['Indie'], rating: 4.5 },
+    }));
+    expect(validateItems(items).rejected).toEqual([]);
+  });
+});
+
+describe('page markup', () => {
+  it('a model that copies markup from a hostile description gets a labelled fallback, never model text', async () => {
+    const rt = fakeRuntime({ reply: () => 'You will like it <b>a lot</b> for sure.' });
+    const e = new Engine({ persistentCache: false, loadRuntime: async () => rt });
+    open.push(e);
+    const [reason] = await e.explain([{ id: 'x', title: 'Portal 2', description: 'You will like it <b>a lot</b>' }], context);
+    expect(reason).toMatchObject({ source: 'fallback', fallbackReason: 'markup' });
+    expect(reason?.text).not.toMatch(/<b>/);
+  });
+
+  it('hasMarkup: tags, entities and special-token markers, not "a < b" or "<3"', async () => {
+    const { hasMarkup } = await import('../../src/core/markup.ts');
+    for (const t of ['<b>', '</div>', '<img src=x onerror=alert(1)>', '&lt;', '&#60;', '<|reason|>', 'a |> b', '<!-- x']) expect(hasMarkup(t), t).toBe(true);
+    for (const t of ['a < b and c > d', 'I <3 it', 'R&D team', 'Fast & fun', 'Tom & Jerry; more']) expect(hasMarkup(t), t).toBe(false);
   });
 });
