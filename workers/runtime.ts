@@ -410,7 +410,8 @@ export async function loadRuntime(options: RuntimeOptions = {}): Promise<Runtime
   const recover = (): Promise<void> => {
     recovering ??= (async () => {
       const lost = current;
-      await lost.model.dispose().catch(() => undefined); // its buffers died with the device
+      // Releasing a session under a running forward corrupts onnxruntime's heap: wait for it first.
+      if (await guard.settle(LOST_FORWARD_MS)) await lost.model.dispose().catch(() => undefined); // its buffers died with the device
       untrack();
       const again = registerLoad(location.id, await verify([...REQUIRED_FILES, ...optional.filter((f) => !CHECK_FILES.includes(f)), modelFile]));
       try {
@@ -419,7 +420,6 @@ export async function loadRuntime(options: RuntimeOptions = {}): Promise<Runtime
         again.release();
       }
       choice = { backend: 'wasm', reason: `${choice.reason}; then ${guard.lostWhy ?? 'the WebGPU device was lost'}; switched to WASM` };
-      guard.recovered();
     })();
     return recovering;
   };
@@ -464,7 +464,8 @@ export async function loadRuntime(options: RuntimeOptions = {}): Promise<Runtime
       await guard.close(); // waits for a forward in flight: a session is never disposed under a run
       untrack();
       await recovering?.catch(() => undefined);
-      await current.model.dispose();
+      // After a device loss onnxruntime may refuse to release a session it already dropped: nothing to free then.
+      await current.model.dispose().catch(() => undefined);
     },
   };
 }
@@ -488,6 +489,11 @@ function probeFeeds(maxPositions: number): Parameters<DecoderStep['run']>[0] {
   };
 }
 
+/** How long a failed GPU forward waits for `device.lost` to say whether the device is gone. */
+const LOSS_REPORT_MS = 1000;
+/** How long recovery waits for a forward on the lost device to end before leaving that session undisposed. */
+const LOST_FORWARD_MS = 5000;
+
 /**
  * Orders steps against dispose and device loss. After dispose() no forward starts (transformers.js
  * would log "Session already disposed" with every input tensor), and dispose waits for the one in
@@ -496,45 +502,75 @@ function probeFeeds(maxPositions: number): Parameters<DecoderStep['run']>[0] {
 class StepGuard {
   closed = false;
   lostWhy: string | null = null;
-  private lostNow: Promise<never> | null = null;
-  private failLost: ((error: DeviceLostError) => void) | null = null;
-  private inflight = 0;
-  private idle: (() => void) | null = null;
+  /** The forwards ORT is running (the raw ones: a step that gave up on a lost device may leave one behind). */
+  private readonly forwards = new Set<Promise<unknown>>();
+  private readonly onLose = new Set<(why: string) => void>();
 
   lose(why: string): void {
     this.lostWhy = why;
-    this.failLost?.(new DeviceLostError(why));
+    for (const listener of [...this.onLose]) listener(why);
   }
 
-  recovered(): void {
-    this.lostNow = null;
-    this.failLost = null;
+  /** The loss, as soon as it is known; null after `ms` without one. */
+  private lossWithin(ms: number): { promise: Promise<string | null>; cancel(): void } {
+    if (this.lostWhy) return { promise: Promise.resolve(this.lostWhy), cancel: () => undefined };
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let listener: (why: string | null) => void = () => undefined;
+    const promise = new Promise<string | null>((resolve) => {
+      listener = (why) => {
+        clearTimeout(timer);
+        this.onLose.delete(listener);
+        resolve(why);
+      };
+      this.onLose.add(listener);
+      if (Number.isFinite(ms)) timer = setTimeout(() => listener(null), ms);
+    });
+    return { promise, cancel: () => listener(null) };
+  }
+
+  /** Waits until ORT runs no forward, at most `ms`; true when it is idle. */
+  async settle(ms: number): Promise<boolean> {
+    const end = performance.now() + ms;
+    while (this.forwards.size > 0) {
+      const left = end - performance.now();
+      if (left <= 0) return false;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([Promise.allSettled([...this.forwards]), new Promise((resolve) => (timer = setTimeout(resolve, left)))]);
+      clearTimeout(timer);
+    }
+    return true;
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    if (this.inflight > 0) await new Promise<void>((resolve) => (this.idle = resolve));
+    await this.settle(10_000);
   }
 
-  /** Runs one forward of `session`; `lostBefore` is the loss state the session was created under. */
-  async run<T>(forward: () => Promise<T>, onLostDevice: boolean): Promise<T> {
+  /** Runs one forward; `onGpu`: the session is on the WebGPU device, which may be lost under it. */
+  async run<T>(forward: () => Promise<T>, onGpu: boolean): Promise<T> {
     if (this.closed) throw new DisposedError('The model was disposed.');
-    if (onLostDevice && this.lostWhy) throw new DeviceLostError(this.lostWhy);
-    this.inflight++;
+    if (onGpu && this.lostWhy) throw new DeviceLostError(this.lostWhy);
+    const work = forward();
+    this.forwards.add(work);
+    const untrack = (): void => void this.forwards.delete(work);
+    work.then(untrack, untrack);
+    if (!onGpu) return work;
+    // A forward on a lost device may fail (before or after the loss is reported) or never settle.
+    const loss = this.lossWithin(Number.POSITIVE_INFINITY);
     try {
-      const work = forward();
-      if (!onLostDevice) return await work;
-      // A forward on a lost device may reject or never settle: the loss ends it either way.
-      this.lostNow ??= new Promise<never>((_, reject) => (this.failLost = reject));
-      work.catch(() => undefined);
-      try {
-        return await Promise.race([work, this.lostNow]);
-      } catch (e) {
-        throw this.lostWhy && !(e instanceof DeviceLostError) ? new DeviceLostError(this.lostWhy, { cause: e }) : e;
-      }
+      return await Promise.race([
+        work,
+        loss.promise.then((why) => {
+          throw new DeviceLostError(why ?? 'the WebGPU device was lost');
+        }),
+      ]);
+    } catch (e) {
+      if (e instanceof DeviceLostError) throw e;
+      const late = this.lossWithin(LOSS_REPORT_MS);
+      const why = await late.promise;
+      throw why ? new DeviceLostError(why, { cause: e }) : e;
     } finally {
-      this.inflight--;
-      if (this.inflight === 0) this.idle?.();
+      loss.cancel();
     }
   }
 }
