@@ -131,6 +131,10 @@ function knownNames(item: ItemLike, context: UserContext | undefined | null): Kn
     // Catalog order "Fugitive, The" is written "The Fugitive".
     const m = /^(.+), (the|a|an)( \(.*\))?$/i.exec(t);
     if (m) title(`${m[2]} ${m[1]}${m[3] ?? ''}`);
+    // Initials with the number: "GTA V" for "Grand Theft Auto V", "L4D 2"-style short forms aside.
+    const words = t.split(/[\s:–—-]+/).filter(Boolean);
+    const last = words[words.length - 1] ?? '';
+    if (words.length >= 4 && /^(\d+|[IVX]+)$/.test(last) && words.slice(0, -1).every((w) => /^\p{Lu}/u.test(w))) add(`${words.slice(0, -1).map((w) => w[0]).join('')} ${last}`);
   };
   for (const f of [...itemFacts(item), ...historyFacts(context)]) {
     if (f.kind === 'title') title(f.value);

@@ -183,6 +183,8 @@ describe('checkFilledReason: each rule', () => {
     expect(kinds('You should read "Please Don\'t Yell at Your Dog" today.', dog)).toEqual([]);
     const awww: ReasonCheckInput = { ...names, context: { history: [{ title: '60 of the Most Adorable Animal Pictures That Will Make You Say "Awww"' }] } };
     expect(kinds('Since you read "60 of the Most Adorable Animal Pictures That Will Make You Say \'Awww\'", try this puzzle game.', awww)).toEqual([]);
+    // Initials with the number.
+    expect(kinds('GTA V has a huge open world to explore.', { ...names, item: { title: 'Grand Theft Auto V', attributes: {} } })).toEqual([]);
     // MovieLens' "Fugitive, The" is written "The Fugitive".
     expect(kinds('You should watch "The Fugitive", a tense thriller.', { ...names, item: { title: 'Fugitive, The', attributes: {} } })).toEqual([]);
     // A part of a title, not a new title made from it.
@@ -330,7 +332,7 @@ describe('off-domain word lists', () => {
     expect(domainWordLists(counts).domainWords).toEqual({ business: ['delicious'], game: ['gameplay', 'play'] });
     // 'fun' (40 of 1100 game words, 20 of 550 business words) is shared: nobody's.
     expect(domainWordLists({ ...counts, game: new Map([...counts.game, ['fun', 80]]) }).domainWords.game).toEqual(['gameplay', 'play']);
-    // Strong: share ≥ 0.98 and count ≥ 100 by default.
+    // Strong: share ≥ 0.98 and count ≥ 200 by default.
     const rule = { ...DOMAIN_WORD_RULE, strongCount: 40 };
     expect(domainWordLists(counts, new Map(), rule).strongWords).toEqual({ business: [], game: ['gameplay', 'play'] });
     expect(domainWordLists(counts).strongWords).toEqual({ business: [], game: [] });
