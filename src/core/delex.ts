@@ -225,7 +225,8 @@ const SLOT_ANY = /<\|@(\w+)\|>/g;
 
 /** Slot text with each slot as a plain word, for the phrase patterns of claims.ts. */
 function asWords(text: string): string {
-  return text.replace(SLOT_ANY, 'thing');
+  const stand: Record<string, string> = { did: 'played', noun: 'game', nouns: 'games' };
+  return text.replace(SLOT_ANY, (_m, s: string) => stand[s] ?? 'thing');
 }
 
 /** Words, a slot counting as one. */
