@@ -11,7 +11,7 @@ env.localModelPath = fileURLToPath(new URL('../public/models/', import.meta.url)
 env.allowRemoteModels = false;
 const fixture = JSON.parse(readFileSync(new URL('../test/fixtures/parity/fixture.json', import.meta.url), 'utf8'));
 const cases = fixture.cases.slice(0, Number(count));
-const model = await AutoModelForCausalLM.from_pretrained('because-reason-v1', { dtype, device: 'cpu' });
+const model = await AutoModelForCausalLM.from_pretrained(fixture.model ?? 'because-reason-v1', { dtype, device: 'cpu' });
 
 async function run(ids) {
   const n = ids.length;

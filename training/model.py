@@ -221,10 +221,12 @@ class LlamaForCausalLM(nn.Module):
     def num_parameters(self):
         return sum(p.numel() for p in self.parameters())
 
-    def forward(self, input_ids, attention_mask=None, position_ids=None, past_key_values=None):
+    def forward(self, input_ids, attention_mask=None, position_ids=None, past_key_values=None, logits_at=None):
         """Returns (logits [b, s, V], presents [(k, v)] per layer).
 
-        attention_mask None means: no padding (training path, causal only)."""
+        attention_mask None means: no padding (training path, causal only).
+        logits_at: bool [b, s]; then logits are [n, V] for those positions only (training: the LM head
+        is a third of the compute, and the loss needs it on the target positions only)."""
         b, s = input_ids.shape
         past_len = 0 if past_key_values is None else past_key_values[0][0].shape[2]
         if position_ids is None:
@@ -244,6 +246,8 @@ class LlamaForCausalLM(nn.Module):
             x, present = layer(x, cos, sin, mask, None if past_key_values is None else past_key_values[i])
             presents.append(present)
         x = self.norm(x)
+        if logits_at is not None:
+            x = x[logits_at]
         weight = self.embed_tokens.weight if self.lm_head is None else self.lm_head.weight
         return F.linear(x, weight), presents
 

@@ -142,6 +142,41 @@ def quantize_model(src, dst, mode):
     return stats
 
 
+def int8_reference_model(model):
+    """The PyTorch model whose weights are exactly what `model_quantized.onnx` computes with: every
+    Linear weight and the embedding rows dequantized as quantize_model('int8') stores them, the tied
+    LM head as its own dequantized copy (the int8 file keeps it as a separate MatMul weight). The
+    parity test compares onnxruntime on the int8 file with this model at fp32 tolerance, so a graph
+    bug is not hidden behind quantization noise."""
+    import torch
+    from .model import LlamaConfig, LlamaForCausalLM
+
+    def linear(weight):  # nn.Linear [out, in] -> the [in, out] MatMul weight, per output column
+        q, scale = quantize_int8_per_column(weight.detach().cpu().numpy().T)
+        return torch.from_numpy(np.ascontiguousarray((q.astype(np.float32) * scale).T))
+
+    cfg = LlamaConfig(**dict(model.config.__dict__, tie_word_embeddings=False, dropout=0.0))
+    ref = LlamaForCausalLM(cfg)
+    sd = {}
+    for k, v in model.state_dict().items():
+        if k.startswith('rotary.'):
+            continue
+        if k == 'embed_tokens.weight':
+            w = v.detach().cpu().numpy()
+            scale = np.abs(w).max(axis=1, keepdims=True) / 127.0
+            scale = np.where(scale == 0, 1.0, scale).astype(np.float32)
+            q = np.clip(np.round(w / scale), -127, 127).astype(np.int8)
+            sd[k] = torch.from_numpy(q.astype(np.float32) * scale)
+        elif v.dim() == 2:
+            sd[k] = linear(v)
+        else:
+            sd[k] = v.detach().cpu().clone()
+    head = model.embed_tokens.weight if model.lm_head is None else model.lm_head.weight
+    sd['lm_head.weight'] = linear(head)
+    ref.load_state_dict(sd, strict=False)
+    return ref.eval()
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument('src')

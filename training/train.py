@@ -17,6 +17,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from . import distributed as dist
 from .model import LlamaForCausalLM, make_config, save_checkpoint
 from .prompt import row_prompt
 from .tokenizer import END_ID, PAD_ID
@@ -120,8 +121,10 @@ def collate(examples, idx, device):
 
 
 def loss_fn(model, x, y):
-    logits, _ = model(x)
-    return F.cross_entropy(logits.float().view(-1, logits.shape[-1]), y.view(-1), ignore_index=-100, reduction='sum'), int((y != -100).sum())
+    """(summed NLL of the labelled positions, their count); logits only where there is a label."""
+    at = y != -100
+    logits, _ = model(x, logits_at=at)
+    return F.cross_entropy(logits.float(), y[at], reduction='sum'), int(at.sum())
 
 
 def autocast(device):
@@ -131,16 +134,23 @@ def autocast(device):
 
 
 @torch.no_grad()
-def evaluate(model, examples, device, batch_tokens=16384, limit=None):
+def evaluate(model, examples, device, batch_tokens=16384, limit=None, shard=False):
+    """Mean NLL per target token. shard: under torch.distributed, each rank scores its share of the
+    batches and the sums are all-reduced (every rank must call it then)."""
     model.eval()
     ex = examples[:limit] if limit else examples
     total, count = 0.0, 0
-    for idx in make_batches(ex, batch_tokens, random.Random(0), shuffle=False):
+    batches = make_batches(ex, batch_tokens, random.Random(0), shuffle=False)
+    if shard:
+        batches = batches[dist.rank()::dist.world_size()]
+    for idx in batches:
         x, y = collate(ex, idx, device)
         with autocast(device):
             loss, n = loss_fn(model, x, y)
         total += float(loss)
         count += n
+    if shard:
+        total, count = dist.all_sum([total, count], device)
     model.train()
     return total / max(count, 1)
 
@@ -149,8 +159,13 @@ def train(cfg, train_ex, valid_ex, device='cpu', steps=1000, minutes=None, seed=
           valid_limit=None, hparams=None, threads=None, init_state=None, checkpoint_dir=None):
     """Trains and returns (best model on valid loss, history dict). init_state: start weights (fine-tuning).
     checkpoint_dir: after every evaluation, the best weights so far go to best.pt there and the
-    history to history.json (a long CPU run can be packaged or resumed from them if it is stopped)."""
-    device = torch.device(device)
+    history to history.json (a long CPU run can be packaged or resumed from them if it is stopped).
+
+    Under torchrun (training.distributed) every rank builds the same batch list; each step's batch
+    is split across the ranks (rows r, r+N, ...), each rank's summed loss is scaled by N / (target
+    tokens of the whole batch) and DDP averages the gradients: the update is the single-process one."""
+    device = dist.setup(device)
+    world, rank = dist.world_size(), dist.rank()
     if threads:
         torch.set_num_threads(threads)
     torch.manual_seed(seed)
@@ -160,7 +175,12 @@ def train(cfg, train_ex, valid_ex, device='cpu', steps=1000, minutes=None, seed=
     if init_state is not None:
         model.load_state_dict(init_state, strict=False)
     model = model.to(device)
-    log('model: %.2fM parameters, config %s' % (model.num_parameters() / 1e6, json.dumps(cfg.__dict__)))
+    log('model: %.2fM parameters, config %s%s' % (model.num_parameters() / 1e6, json.dumps(cfg.__dict__),
+                                                 ', %d processes (DDP)' % world if world > 1 else ''))
+    net = model
+    if world > 1:
+        from torch.nn.parallel import DistributedDataParallel
+        net = DistributedDataParallel(model, device_ids=[device.index] if device.type == 'cuda' else None)
     decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
     no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
     opt = torch.optim.AdamW([{'params': decay, 'weight_decay': hp['weight_decay']}, {'params': no_decay, 'weight_decay': 0.0}],
@@ -174,51 +194,60 @@ def train(cfg, train_ex, valid_ex, device='cpu', steps=1000, minutes=None, seed=
     step = 0
     model.train()
     while True:
-        elapsed = time.time() - start
+        if not batches:
+            batches = make_batches(train_ex, hp['batch_tokens'], rng)
+        idx = batches.pop()
+        mine = idx[rank::world]
+        weight = 1.0
+        if not mine:  # fewer rows than ranks: run a row with weight 0 so every rank joins the all-reduce
+            mine, weight = idx[:1], 0.0
+        x, y = collate(train_ex, mine, device)
+        n_local = int((y != -100).sum()) if weight else 0
+        # one all-reduce: the whole batch's target tokens, and the mean clock (all ranks agree on progress)
+        n_all, elapsed = dist.all_sum([n_local, time.time() - start], device)
+        elapsed /= world
         progress = step / steps if not minutes else max(step / steps, elapsed / (minutes * 60.0))
         if progress >= 1.0:
             break
         lr = hp['lr'] * min(1.0, (step + 1) / hp['warmup']) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(progress, 1.0))))
         for g in opt.param_groups:
             g['lr'] = lr
-        if not batches:
-            batches = make_batches(train_ex, hp['batch_tokens'], rng)
-        x, y = collate(train_ex, batches.pop(), device)
         with autocast(device):
-            loss, n = loss_fn(model, x, y)
+            loss, n = loss_fn(net, x, y)
         opt.zero_grad(set_to_none=True)
-        (loss / max(n, 1)).backward()
+        (loss * (weight * world / max(n_all, 1))).backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
-        run_loss += float(loss.detach())
-        run_n += n
+        run_loss += float(loss.detach()) * weight
+        run_n += n_local
         seen_tokens += x.numel()
         step += 1
         if step % eval_every == 0:
-            v = evaluate(model, valid_ex, device, limit=valid_limit)
-            t = run_loss / max(run_n, 1)
+            v = evaluate(model, valid_ex, device, limit=valid_limit, shard=world > 1)
+            t_sum, t_n, seen_all = dist.all_sum([run_loss, run_n, seen_tokens], device)
+            t = t_sum / max(t_n, 1)
             run_loss, run_n = 0.0, 0
             history['step'].append(step)
             history['train_loss'].append(round(t, 4))
             history['valid_loss'].append(round(v, 4))
             history['elapsed_s'].append(round(time.time() - start, 1))
-            history['tokens'].append(seen_tokens)
+            history['tokens'].append(int(seen_all))
             log('step %d  train %.4f  valid %.4f  lr %.2e  %.1fs  %.1f steps/s' % (step, t, v, lr, time.time() - start, step / (time.time() - start)))
             if v < best[0]:
                 best = (v, {k: t_.detach().clone() for k, t_ in model.state_dict().items()}, step)
-                if checkpoint_dir:
+                if checkpoint_dir and dist.is_main():
                     _save_best(model, checkpoint_dir, history, best)
-            if checkpoint_dir:
+            if checkpoint_dir and dist.is_main():
                 with open(os.path.join(checkpoint_dir, 'history.json'), 'w') as f:
                     json.dump(dict(history, best_valid_loss=round(best[0], 4), best_step=best[2]), f)
-    v = evaluate(model, valid_ex, device, limit=valid_limit)
+    v = evaluate(model, valid_ex, device, limit=valid_limit, shard=world > 1)
     log('final step %d valid %.4f (%.1fs)' % (step, v, time.time() - start))
     if v <= best[0] or best[1] is None:
         best = (v, None, step)
     else:
         model.load_state_dict(best[1])
     history.update({'best_valid_loss': round(best[0], 4), 'best_step': best[2], 'steps': step,
-                    'seconds': round(time.time() - start, 1), 'device': str(device)})
+                    'seconds': round(time.time() - start, 1), 'device': str(device), 'processes': world})
     model.eval()
     return model, history
 
@@ -246,6 +275,9 @@ def main(argv=None):
     ap.add_argument('--valid-limit', type=int, default=None)
     ap.add_argument('--shard-out', help='also write <=15 MiB shards of the checkpoint here')
     ap.add_argument('--tag', help='name of the shards (default: the config name)')
+    ap.add_argument('--threads', type=int, default=None, help='torch threads per process')
+    ap.add_argument('--init', help='start from these weights (training.model checkpoint, same config and vocabulary)')
+    ap.add_argument('--lr', type=float, default=None)
     args = ap.parse_args(argv)
     with open(os.path.join(args.encoded, 'meta.json')) as f:
         meta = json.load(f)
@@ -253,11 +285,23 @@ def main(argv=None):
     valid_ex = load_encoded(os.path.join(args.encoded, 'valid.npz'))
 
     def log(msg):
-        print('[%s] %s' % (args.config, msg), flush=True)
+        if dist.is_main():
+            print('[%s] %s' % (args.config, msg), flush=True)
     cfg = make_config(args.config, meta['vocab_size'])
+    hp = hparams_for(args.config, args.device)
+    if args.lr:
+        hp['lr'] = args.lr
+    init = None
+    if args.init:
+        from .model import load_checkpoint
+        init = load_checkpoint(args.init)[0].state_dict()
     model, hist = train(cfg, train_ex, valid_ex, device=args.device, steps=args.steps, minutes=args.minutes,
-                        seed=args.seed, log=log, eval_every=args.eval_every, hparams=hparams_for(args.config, args.device),
-                        valid_limit=args.valid_limit)
+                        seed=args.seed, log=log, eval_every=args.eval_every, hparams=hp,
+                        valid_limit=args.valid_limit, threads=args.threads, init_state=init)
+    is_main = dist.is_main()
+    dist.cleanup()
+    if not is_main:
+        return
     save_checkpoint(model.cpu(), args.out, extra={'history': hist, 'config_name': args.config}, half=args.half)
     if args.shard_out:  # transfer-sized shards right away (a remote session may end before its summary)
         from .remote import save_shards

@@ -1,15 +1,18 @@
 """Writes the cross-language fixtures for the shipped model folder.
 
-  /usr/bin/python3 -m training.vectors --model public/models/because-reason-v1 \\
-      --checkpoint training/out/build-final/checkpoint.pt --rows training/out/build-final/data/test.jsonl \\
-      --root .
+  /usr/bin/python3 -m training.vectors --model public/models/because-reason-v2 \\
+      --checkpoint <work>/checkpoint.pt --rows <v2 rows>/test.jsonl --root .
 
 - test/fixtures/tokenizer-vectors.json: 500 held-out strings (test-split prompts, reasons, titles, plus
   emoji, CJK, accents, RTL, whitespace and very long titles) with the ids and decode of our Python
   tokenizer; test/integration/tokenizer.test.ts checks transformers.js gives the same.
-- test/fixtures/parity/fixture.json: 20 test-split prompts with PyTorch fp32 last-position logits
+- test/fixtures/parity/fixture.json: 20 test-split prompts with PyTorch last-position logits
   (a slice: top 32 ids + 32 fixed ids, with sum and sum of squares of all logits) and PyTorch greedy ids;
   test/integration/parity.test.ts checks onnxruntime-node and transformers.js against them.
+  The reference model: when the folder ships no fp32 `onnx/model.onnx` (v2), the PyTorch model with
+  the int8 file's dequantized weights (training.quantize.int8_reference_model), checked against
+  `onnx/model_quantized.onnx` at fp32 tolerance; the fp32 PyTorch greedy ids and logits are stored
+  too (`fp32_*`), for the quantization-error bound and the q8/q4 agreement report.
   Prompts whose greedy path has a top-1/top-2 logit margin under 0.01 at some step are skipped (such
   near-ties flip on rounding noise alone); the skip count is recorded.
 """
@@ -24,8 +27,9 @@ import torch
 
 from .data import read_jsonl
 from .model import load_checkpoint
-from .prompt import row_prompt
+from .quantize import int8_reference_model
 from .tokenizer import END_ID, Tokenizer
+from .train import row_texts
 
 SPECIAL_STRINGS = [
     'Portal 2 😀👍🏽 co-op 🎮', 'family 👨‍👩‍👧‍👦 and flags 🇯🇵🇫🇷', 'ゼルダの伝説 ブレス オブ ザ ワイルド', '原神 Genshin Impact',
@@ -33,7 +37,9 @@ SPECIAL_STRINGS = [
     'מלחמת הכוכבים', 'حرب النجوم', 'Ελληνικά και русский текст', "it's we're they've I'm you'll he'd IT'S",
     'tabs\tand\nnewlines\r\n and   three spaces', '   leading and trailing   ', '', ' ', '1234567890 3.14 1,000,000 $19.99 50%',
     '<|reason|> inside text <|end|>', 'broken <| marker |> here', '<|pad|><|end|><|domain|>', 'a<|sep|>b<|item|>c',
-    'Ｆｕｌｌｗｉｄｔｈ ＡＢＣ', 'math ∑∫√∞ ≤≥ ±', 'zero\u200bwidth\u200djoiner', 'ligature ﬁ ﬂ', 'snowman ☃ and ❤️ heart',
+    '<|domain|>game<|history|><|@h1|><|@h2|><|facts|><|@f1|>Co-op<|@f2|>FPS<|reason|>',
+    'Because you <|@did|> <|@h1|>, <|@item|> is a<|@f1|><|@noun|>.<|end|>', '<|new|><|facts|><|@f3|><|@nouns|>',
+    'broken slots <|@ item|> <|@itemx|> <@f1> |@h1| <|@H1|>', '<|@@item|>>', 'Ｆｕｌｌｗｉｄｔｈ ＡＢＣ', 'math ∑∫√∞ ≤≥ ±', 'zero\u200bwidth\u200djoiner', 'ligature ﬁ ﬂ', 'snowman ☃ and ❤️ heart',
     '🏳️‍🌈 🧑🏿‍🚀', 'Tom Clancy\'s Rainbow Six® Siege™', 'Sid Meier\'s Civilization® V', 'South Park™: The Stick of Truth™',
 ]
 
@@ -49,7 +55,9 @@ def tokenizer_vectors(tok, rows, n=500, seed=7):
     strings = list(SPECIAL_STRINGS) + long_titles(rng, 20)
     pool = []
     for r in rows:
-        pool += [row_prompt(r), r['reason'], r['item']['title']]
+        prompt, target = row_texts(r)
+        title = (r.get('item') or (r.get('plan') or {}).get('item') or {}).get('title') or ''
+        pool += [prompt, target, title]
     rng.shuffle(pool)
     seen = set(strings)
     for s in pool:
@@ -84,7 +92,20 @@ def _margins_and_greedy(model, ids, new_tokens):
     return out, margin
 
 
-def parity_fixture(model, tok, rows, n=20, new_tokens=24, seed=11):
+def _logit_slice(model, ids, slice_ids=None):
+    with torch.no_grad():
+        x = torch.tensor([ids])
+        logits, _ = model(x, attention_mask=torch.ones_like(x))
+    last = logits[0, -1].double()
+    if slice_ids is None:
+        slice_ids = torch.topk(last, 32).indices.tolist()
+    return slice_ids, {'ids': slice_ids, 'values': [round(float(last[i]), 6) for i in slice_ids],
+                       'sum': float(last.sum()), 'sumsq': float((last * last).sum())}
+
+
+def parity_fixture(model, tok, rows, n=20, new_tokens=24, seed=11, fp32=None):
+    """model: the reference the ONNX file must match; fp32: the trained weights, when model is their
+    int8 reference (then fp32_logits / fp32_greedy_ids are stored as well)."""
     rng = random.Random(seed)
     rows = list(rows)
     rng.shuffle(rows)
@@ -103,23 +124,20 @@ def parity_fixture(model, tok, rows, n=20, new_tokens=24, seed=11):
     for r in ordered:
         if len(cases) >= n:
             break
-        prompt = row_prompt(r)
+        prompt = row_texts(r)[0]
         ids = tok.encode(prompt)
         greedy_ids, margin = _margins_and_greedy(model, ids, new_tokens)
         if margin < 0.01:
             skipped += 1
             continue
-        with torch.no_grad():
-            x = torch.tensor([ids])
-            logits, _ = model(x, attention_mask=torch.ones_like(x))
-        last = logits[0, -1].double()
-        top = torch.topk(last, 32).indices.tolist()
-        cases.append({
-            'id': r['id'], 'prompt': prompt, 'input_ids': ids,
-            'logits': {'ids': top + fixed_ids, 'values': [round(float(last[i]), 6) for i in top + fixed_ids],
-                       'sum': float(last.sum()), 'sumsq': float((last * last).sum())},
-            'greedy_ids': greedy_ids, 'min_margin': round(margin, 5),
-        })
+        top, _ = _logit_slice(model, ids)
+        _, logits = _logit_slice(model, ids, top + fixed_ids)
+        case = {'id': r['id'], 'prompt': prompt, 'input_ids': ids, 'logits': logits,
+                'greedy_ids': greedy_ids, 'min_margin': round(margin, 5)}
+        if fp32 is not None:
+            case['fp32_logits'] = _logit_slice(fp32, ids, top + fixed_ids)[1]
+            case['fp32_greedy_ids'] = _margins_and_greedy(fp32, ids, new_tokens)[0]
+        cases.append(case)
     return {'new_tokens': new_tokens, 'skipped_near_ties': skipped, 'cases': cases}
 
 
@@ -153,8 +171,15 @@ def main(argv=None):
         json.dump({'source': 'training/vectors.py from the held-out test split + hand-written edge cases',
                    'tokenizer_sha256': file_sha(os.path.join(args.model, 'tokenizer.json')), 'vectors': vecs},
                   f, ensure_ascii=False)
-    par = parity_fixture(model, tok, rows)
-    par['model_sha256'] = file_sha(os.path.join(args.model, 'onnx', 'model.onnx'))
+    fp32_file = os.path.join(args.model, 'onnx', 'model.onnx')
+    if os.path.exists(fp32_file):
+        par = parity_fixture(model, tok, rows)
+        par.update(model_file='onnx/model.onnx', reference='PyTorch fp32')
+    else:
+        par = parity_fixture(int8_reference_model(model), tok, rows, fp32=model)
+        par.update(model_file='onnx/model_quantized.onnx', reference='PyTorch with the int8 file\'s dequantized weights')
+    par['model'] = os.path.basename(os.path.normpath(args.model))
+    par['model_sha256'] = file_sha(os.path.join(args.model, par['model_file']))
     with open(os.path.join(fx, 'parity', 'fixture.json'), 'w', encoding='utf-8') as f:
         json.dump(par, f, ensure_ascii=False)
     print('tokenizer vectors: %d; parity cases: %d (skipped near-ties: %d)' % (len(vecs), len(par['cases']), par['skipped_near_ties']))

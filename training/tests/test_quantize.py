@@ -47,3 +47,40 @@ def test_export_and_quantize_graphs(tmp_path):
     assert sum(n.op_type == 'MatMulNBits' and n.domain == 'com.microsoft' for n in g4.graph.node) == stats['matmul']
     consts = {i.name for i in g4.graph.initializer}
     assert not any(n.op_type == 'MatMul' and n.input[1] in consts for n in g4.graph.node)
+
+
+def test_int8_reference_model_holds_the_int8_files_weights(tmp_path):
+    """The parity reference (PyTorch with dequantized weights) uses exactly the int8 file's numbers."""
+    import re
+    from onnx import numpy_helper
+    from training.quantize import int8_reference_model
+    torch.manual_seed(0)
+    m = LlamaForCausalLM(make_config('tiny', 300)).eval()
+    path, q8 = str(tmp_path / 'model.onnx'), str(tmp_path / 'model_quantized.onnx')
+    export_onnx(m, path)
+    quantize_model(path, q8, 'int8')
+    ref = int8_reference_model(m)
+    g = onnx.load(q8).graph
+    arr = {i.name: numpy_helper.to_array(i) for i in g.initializer}
+    deq = {}
+    for n in g.node:
+        if n.op_type == 'DequantizeLinear':
+            deq[n.output[0]] = arr[n.input[0]].astype(np.float32) * arr[n.input[1]]
+    sd = ref.state_dict()
+    checked = 0
+    for n in g.node:
+        if n.op_type != 'MatMul' or n.input[1] not in deq:
+            continue
+        hit = re.match(r'^/model/layers\.(\d+)/(self_attn|mlp)/(\w+_proj)/MatMul$', n.name)
+        key = 'layers.%s.%s.%s.weight' % hit.groups() if hit else 'lm_head.weight'
+        assert np.array_equal(sd[key].numpy().T, deq[n.input[1]]), key
+        checked += 1
+    assert checked == 7 * 2 + 1
+    emb = arr['model.embed_tokens.weight_q8'].astype(np.float32) * arr['model.embed_tokens.weight_scale']
+    assert np.array_equal(sd['embed_tokens.weight'].numpy(), emb)
+    # and it is close to, not equal to, the fp32 model
+    x = torch.randint(9, 300, (1, 8))
+    with torch.no_grad():
+        a, _ = m(x)
+        b, _ = ref(x)
+    assert 0 < (a - b).abs().max() < 0.05
