@@ -394,3 +394,19 @@ describe('fallbackReason passes the open-vocabulary check', () => {
     expect(seen.size).toBeGreaterThan(8);
   });
 });
+
+describe('scripts/build-lexicon.ts', () => {
+  it('builds words and domain words from prepared train rows (training/fixtures)', async () => {
+    const { buildLexicon } = await import('../../scripts/build-lexicon.ts');
+    const { lexicon, rows } = await buildLexicon(join(root, 'training/fixtures'), 2);
+    expect(rows).toBe(200);
+    expect(parseLexicon(lexicon)).toMatchObject({ version: 1, minCount: 2 });
+    expect(lexicon.words).toEqual([...lexicon.words].sort());
+    // Reference and prompt words, tokenized as the check does; nothing seen once.
+    expect(lexicon.words).toEqual(expect.arrayContaining(['game', 'because', 'played']));
+    const once = await buildLexicon(join(root, 'training/fixtures'), 1);
+    expect(once.lexicon.words.length).toBeGreaterThan(lexicon.words.length);
+    expect(Object.keys(lexicon.domainWords).sort()).toEqual(['book', 'business', 'game', 'movie', 'news']);
+    expect(lexicon.domainWords.game).toContain('game');
+  });
+});
