@@ -1,5 +1,5 @@
 // The storefront the delivery bench and e2e tests load: the bench workload's 24 games as cards with
-// explicit markup, a hero image (the page's LCP element, optionally served late so the page's `load`
+// explicit markup (6 × 4, all within a 1280 × 900 viewport, so all 24 are explained without scrolling), a hero image (the page's LCP element, optionally served late so the page's `load`
 // comes late), with or without the embed's script tag. The embed folder (dist/embed) is served at
 // /cdn/ by scripts/build/serve.ts, as a CDN would, on the same origin as the page.
 import { readFileSync } from 'node:fs';
@@ -15,7 +15,7 @@ export const CDN_PREFIX = '/cdn/';
 
 const escape = (s: string): string => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 
-const HERO = `<svg xmlns="http://www.w3.org/2000/svg" width="1200" height="360" viewBox="0 0 1200 360"><rect width="1200" height="360" fill="#234"/><text x="60" y="200" font-size="72" fill="#fff" font-family="sans-serif">Winter sale</text></svg>`;
+const HERO = `<svg xmlns="http://www.w3.org/2000/svg" width="1200" height="200" viewBox="0 0 1200 200"><rect width="1200" height="200" fill="#234"/><text x="60" y="130" font-size="72" fill="#fff" font-family="sans-serif">Winter sale</text></svg>`;
 
 export interface PageOptions {
   /** Attributes of the embed's script tag; null: no embed on the page. */
@@ -34,8 +34,8 @@ export function storefrontHtml(options: PageOptions): string {
     .join('\n');
   const tag = options.embed === null ? '' : `<script type="module" src="${CDN_PREFIX}because-embed.js" ${options.embed}></script>`;
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Storefront</title>
-<style>body{font:16px/1.4 system-ui,sans-serif;margin:0 auto;max-width:1200px}.grid{display:grid;grid-template-columns:repeat(4,1fr);gap:12px;list-style:none;padding:0}.card{border:1px solid #ddd;border-radius:8px;padding:8px}</style></head>
-<body><header><h1>Games</h1><img src="/hero.svg" width="1200" height="360" alt="Winter sale"></header>
+<style>body{font:16px/1.4 system-ui,sans-serif;margin:0 auto;max-width:1200px}.grid{display:grid;grid-template-columns:repeat(6,1fr);gap:8px;list-style:none;padding:0}.card{border:1px solid #ddd;border-radius:6px;padding:4px;font-size:12px}.card h3{font-size:13px;margin:0}</style></head>
+<body><header><h1>Games</h1><img src="/hero.svg" width="1200" height="200" alt="Winter sale"></header>
 ${options.spacer ? `<div style="height:${options.spacer}px"></div>` : ''}<ul class="grid">${cards}</ul>${tag}</body></html>`;
 }
 
