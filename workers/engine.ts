@@ -380,9 +380,9 @@ export class Engine implements Explainer {
     this.counters.fallbacks[fallback] = (this.counters.fallbacks[fallback] ?? 0) + 1;
   }
 
-  private fallback(item: Item, ctx: UserContext, why: string, backend: Backend, ms: number): Reason {
+  private fallback(item: Item, ctx: UserContext, why: string, backend: Backend, ms: number, plan?: ContentPlan): Reason {
     this.count(why);
-    const { text, facts } = fallbackReason(item, ctx);
+    const { text, facts } = fallbackReason(item, ctx, plan);
     return { itemId: item.id, text, facts, source: 'fallback', backend, tokens: 0, ms, fallbackReason: why };
   }
 
@@ -561,7 +561,7 @@ export class Engine implements Explainer {
           banned = [...new Set([...banned, ...check.banned])];
         }
       }
-      return this.fallback(item, ctx, problem, rt.backend, ms);
+      return this.fallback(item, ctx, problem, rt.backend, ms, plan);
     } catch (error) {
       return this.failed(error, item, ctx, rt);
     }

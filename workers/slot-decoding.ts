@@ -86,8 +86,10 @@ export class SlotDecoding {
   private trie(domain: string): TokenTrie {
     let trie = this.tries.get(domain);
     if (!trie) {
+      // The other domains' strong words: one alone fails the check. Weaker tied words fail it only in
+      // pairs (check.ts, docs/grounding.md), so banning them here would only force odd wording.
       const home = this.homeOf(domain);
-      const foreign = Object.entries(this.lexicon?.domainWords ?? {}).flatMap(([d, words]) => (d === home ? [] : words));
+      const foreign = Object.entries(this.lexicon?.strongWords ?? {}).flatMap(([d, words]) => (d === home ? [] : words));
       const facts = this.vocabulary.facts.filter((f) => !isGenericTerm(f));
       trie = new TokenTrie(encodeVariants(this.rt, [...this.vocabulary.titles, ...facts, ...foreign]));
       this.tries.set(domain, trie);

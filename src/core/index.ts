@@ -13,3 +13,7 @@ export * from './slots.ts';
 export * from './plan-prompt.ts';
 export * from './delex.ts';
 export * from './claims.ts';
+// The open-vocabulary check and its lexicon (docs/grounding.md).
+export * from './check.ts';
+export * from './dictionary.ts';
+export * from './off-domain.ts';
