@@ -13,6 +13,8 @@ import type { DeviceLike } from './device-loss.ts';
 import { checkLimits, modelLimits, REQUIRED_FILES } from './manifest.ts';
 import { folderReader, openByteCache, readManifest, readVerified } from './model-files.ts';
 import { installStore, registerLoad } from './model-store.ts';
+import { createWasmSession } from './wasm-fallback.ts';
+import type { OrtTensorLike, TensorCtor } from './wasm-fallback.ts';
 
 export const DEFAULT_MODEL_ID = 'because-reason-v1';
 export const DEFAULT_DTYPE: DType = 'q8';
@@ -228,7 +230,8 @@ export function progressMapper(onProgress: ((e: ProgressEvent) => void) | undefi
 }
 
 type TJS = typeof import('@huggingface/transformers');
-type TTensor = InstanceType<TJS['Tensor']>;
+/** A tensor of either ORT (transformers.js' Tensor adds `to`, used for non-fp32 logits). */
+type TTensor = OrtTensorLike & { to?(type: 'float32'): OrtTensorLike };
 type TModel = Awaited<ReturnType<TJS['AutoModelForCausalLM']['from_pretrained']>>;
 type TTokenizer = Awaited<ReturnType<TJS['AutoTokenizer']['from_pretrained']>>;
 
@@ -343,7 +346,25 @@ export async function loadRuntime(options: RuntimeOptions = {}): Promise<Runtime
 
   const guard = new StepGuard();
   const sessionOptions = { ...SESSION_OPTIONS, ...options.sessionOptions };
-  const createSession = async (id: string, device: Backend): Promise<Session> => {
+  /**
+   * The graph against the config: a forward at the last position the config promises, whose logits
+   * must be vocab_size wide. On WebGPU inside an OOM scope: allocations fail silently there.
+   */
+  const probe = async (step: Session['step'], gpuDevice: DeviceLike | null): Promise<void> => {
+    let result: StepResult;
+    try {
+      result = await withOomScope(gpuDevice, () => step.run(probeFeeds(limits.maxPositions)));
+    } catch (e) {
+      if (e instanceof DeviceLostError) throw e;
+      throw new ModelLoadError(`${folder}/${modelFile} fails at position ${limits.maxPositions - 1}, which config.json's max_position_embeddings (${limits.maxPositions}) allows: ${message(e)}`, { file: `${folder}/${modelFile}`, cause: e });
+    }
+    step.release(result.past);
+    step.kvLocation = null;
+    if (result.vocab !== limits.vocabSize) {
+      throw new ModelLoadError(`${folder}/${modelFile} returns ${result.vocab} logits per token but config.json's vocab_size is ${limits.vocabSize}: the graph and its config are from different models.`, { file: `${folder}/${modelFile}` });
+    }
+  };
+  const createSession = async (id: string, device: Backend): Promise<Session & { model: TModel }> => {
     const model = await tjs.AutoModelForCausalLM.from_pretrained(id, {
       device: device === 'cpu' ? 'cpu' : device,
       dtype,
@@ -353,30 +374,23 @@ export async function loadRuntime(options: RuntimeOptions = {}): Promise<Runtime
     } as never);
     const gpuDevice = device === 'webgpu' ? await ortDevice(env) : null;
     const session = (model as unknown as { sessions: Record<string, { inputNames: string[] }> }).sessions.model;
-    const step = createStep(tjs, model, session?.inputNames.includes('num_logits_to_keep') ?? false, guard, device === 'webgpu');
+    const forward = (feeds: Record<string, unknown>) => model.forward(feeds) as Promise<Record<string, OrtTensorLike>>;
+    const step = createStep(tjs.Tensor as unknown as TensorCtor, forward, session?.inputNames.includes('num_logits_to_keep') ?? false, guard, device === 'webgpu');
     try {
-      // The graph against the config: a forward at the last position the config promises, whose
-      // logits must be vocab_size wide. On WebGPU inside an OOM scope: allocations fail silently there.
-      const probe = await withOomScope(gpuDevice, () => step.run(probeFeeds(limits.maxPositions)));
-      step.release(probe.past);
-      step.kvLocation = null;
-      if (probe.vocab !== limits.vocabSize) {
-        throw new ModelLoadError(`${folder}/${modelFile} returns ${probe.vocab} logits per token but config.json's vocab_size is ${limits.vocabSize}: the graph and its config are from different models.`, { file: `${folder}/${modelFile}` });
-      }
+      await probe(step, gpuDevice);
     } catch (e) {
       await model.dispose().catch(() => undefined);
-      if (e instanceof ModelLoadError || e instanceof DeviceLostError) throw e;
-      throw new ModelLoadError(`${folder}/${modelFile} fails at position ${limits.maxPositions - 1}, which config.json's max_position_embeddings (${limits.maxPositions}) allows: ${message(e)}`, { file: `${folder}/${modelFile}`, cause: e });
+      throw e;
     }
     // On WebGPU the cache stays on the GPU: no CPU-side expand/compact (they would copy it back).
     if (device === 'webgpu') {
       delete (step as Partial<DecoderStep>).expand;
       delete (step as Partial<DecoderStep>).compact;
     }
-    return { model, step, device: gpuDevice };
+    return { model, step, device: gpuDevice, dispose: async () => void (await model.dispose()) };
   };
 
-  let current: Session;
+  let current: Session & { model?: TModel };
   try {
     try {
       current = await createSession(registered.id, choice.backend);
@@ -397,7 +411,7 @@ export async function loadRuntime(options: RuntimeOptions = {}): Promise<Runtime
     files.clear();
   }
 
-  const genConfig = ((current.model as unknown as { generation_config?: Record<string, unknown> }).generation_config ?? {}) as Record<string, unknown>;
+  const genConfig = (((current.model ?? {}) as unknown as { generation_config?: Record<string, unknown> }).generation_config ?? {}) as Record<string, unknown>;
   const cfg = config as Record<string, unknown>;
   const firstId = (v: unknown, fallback: number): number => (Array.isArray(v) ? firstId(v[0], fallback) : typeof v === 'number' ? v : fallback);
   const eosId = firstId(genConfig.eos_token_id ?? cfg.eos_token_id, 1);
@@ -411,14 +425,19 @@ export async function loadRuntime(options: RuntimeOptions = {}): Promise<Runtime
     recovering ??= (async () => {
       const lost = current;
       // Releasing a session under a running forward corrupts onnxruntime's heap: wait for it first.
-      if (await guard.settle(LOST_FORWARD_MS)) await lost.model.dispose().catch(() => undefined); // its buffers died with the device
+      if (await guard.settle(LOST_FORWARD_MS)) await lost.dispose().catch(() => undefined); // its buffers died with the device
       untrack();
-      const again = registerLoad(location.id, await verify([...REQUIRED_FILES, ...optional.filter((f) => !CHECK_FILES.includes(f)), modelFile]));
+      // A second, WASM-only onnxruntime (wasm-fallback.ts): the WebGPU one cannot run anything now.
+      const bytes = (await verify([modelFile])).get(modelFile) as Uint8Array;
+      const raw = await createWasmSession(bytes, config as Record<string, unknown>, await ortFiles(options.wasmPaths, false), sessionOptions);
+      const step = createStep(raw.Tensor, (feeds) => raw.forward(feeds), raw.inputNames.includes('num_logits_to_keep'), guard, false);
       try {
-        current = await createSession(again.id, 'wasm');
-      } finally {
-        again.release();
+        await probe(step, null);
+      } catch (e) {
+        await raw.dispose().catch(() => undefined);
+        throw e;
       }
+      current = { step, device: null, dispose: () => raw.dispose() };
       choice = { backend: 'wasm', reason: `${choice.reason}; then ${guard.lostWhy ?? 'the WebGPU device was lost'}; switched to WASM` };
     })();
     return recovering;
@@ -465,15 +484,15 @@ export async function loadRuntime(options: RuntimeOptions = {}): Promise<Runtime
       untrack();
       await recovering?.catch(() => undefined);
       // After a device loss onnxruntime may refuse to release a session it already dropped: nothing to free then.
-      await current.model.dispose().catch(() => undefined);
+      await current.dispose().catch(() => undefined);
     },
   };
 }
 
 interface Session {
-  model: TModel;
   step: DecoderStep & { kvLocation: string | null };
   device: DeviceLike | null;
+  dispose(): Promise<void>;
 }
 
 /** One token at the last position the config allows, no past. */
@@ -596,10 +615,27 @@ async function configureWasm(env: TJS['env'], wasmPaths: string | undefined, bac
   wasm.wasmPaths = { ...(webgpu ? urls.ORT_WEBGPU : urls.ORT_WASM_ONLY) };
 }
 
+/** The WASM-only onnxruntime files (the fallback session after a device loss), from `wasmPaths` or our build. */
+async function ortFiles(wasmPaths: string | undefined, webgpu: boolean): Promise<{ wasm: string; mjs: string }> {
+  const name = webgpu ? 'ort-wasm-simd-threaded.asyncify' : 'ort-wasm-simd-threaded';
+  if (wasmPaths) return { wasm: `${wasmPaths.replace(/\/?$/, '/')}${name}.wasm`, mjs: `${wasmPaths.replace(/\/?$/, '/')}${name}.mjs` };
+  const urls = await import('./ort-wasm-urls.ts');
+  return { ...(webgpu ? urls.ORT_WEBGPU : urls.ORT_WASM_ONLY) };
+}
+
 type PastRecord = Record<string, TTensor>;
 
-function createStep(tjs: TJS, model: TModel, keepLogits: boolean, guard: StepGuard, onGpu: boolean): DecoderStep & { kvLocation: string | null } {
-  const { Tensor } = tjs;
+/**
+ * The decode loop's step over a model forward: transformers.js' model.forward, or the WASM-only
+ * session after a device loss (same feed and output names, same tensor surface).
+ */
+function createStep(
+  Tensor: TensorCtor,
+  run: (feeds: Record<string, unknown>) => Promise<Record<string, OrtTensorLike>>,
+  keepLogits: boolean,
+  guard: StepGuard,
+  onGpu: boolean,
+): DecoderStep & { kvLocation: string | null } {
   const asPast = (kv: KvCache): PastRecord => kv as unknown as PastRecord;
   const forward = async ({ inputIds, attentionMask, positionIds, rows, width, maskWidth, past }: Parameters<DecoderStep['run']>[0]): Promise<StepResult> => {
       const feeds: Record<string, unknown> = {
@@ -609,10 +645,10 @@ function createStep(tjs: TJS, model: TModel, keepLogits: boolean, guard: StepGua
       };
       if (past) feeds.past_key_values = asPast(past);
       if (keepLogits) feeds.num_logits_to_keep = new Tensor('int64', BigInt64Array.from([1n]), []);
-      const out = (await model.forward(feeds)) as Record<string, TTensor>;
+      const out = (await run(feeds)) as unknown as Record<string, TTensor>;
       const raw = out.logits;
       if (!raw) throw new Error('The model returned no logits.');
-      const logits = raw.type === 'float32' ? raw : raw.to('float32');
+      const logits = raw.type === 'float32' || !raw.to ? raw : raw.to('float32');
       const [b, t, v] = logits.dims as [number, number, number];
       const data = logits.data as Float32Array;
       // Only the last position of each row matters (left padding puts every row's last token there).
@@ -622,7 +658,7 @@ function createStep(tjs: TJS, model: TModel, keepLogits: boolean, guard: StepGua
       for (const [name, tensor] of Object.entries(out)) {
         if (name.startsWith('present')) {
           next[name.replace('present', 'past_key_values')] = tensor;
-          step.kvLocation = tensor.location;
+          step.kvLocation = tensor.location ?? null;
         } else if (tensor.location === 'gpu-buffer') {
           tensor.dispose();
         }
