@@ -4,7 +4,7 @@
 //
 //   npm run bench                       both environments, a table
 //   npm run bench -- --json             ONE JSON object on stdout (progress goes to stderr)
-//   npm run bench -- --env=node         only Node (or --env=chromium); --tokens=N sets the limit
+//   npm run bench -- --env=node         only Node (or --env=chromium, --env=delivery); --tokens=N sets the limit
 //                                       (default: the engine's DEFAULT_MAX_NEW_TOKENS)
 //   npm run bench -- --control          adds a control arm: the baseline with the engine's onnxruntime
 //                                       session options (what batching buys vs what those options buy)
@@ -12,6 +12,9 @@
 // Environments: `node` (onnxruntime-node CPU; engine in-thread, worker:false) and `chromium_wasm`
 // (headless Debian chromium, device 'wasm', a production build of the demo's bench page served on
 // 127.0.0.1 with cross-origin isolation; the engine runs in its Web Worker as on a real page).
+// `delivery` (scripts/bench/delivery.ts): the built embed folder served like a CDN on a storefront of
+// 24 games: first/second-visit bytes per backend, cold/warm time to the first and last reason, LCP
+// and TBT with and without the embed.
 // Top-level `ratio` (and the reasons/s beside it) is chromium_wasm's when it ran, else node's.
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -21,8 +24,10 @@ import { PAGE_SIZE } from '../src/demo/bench-items.ts';
 import { launchBrowser, recordPage, startStaticServer, REPO_ROOT } from '../test/e2e/harness.ts';
 import { ISOLATION_HEADERS } from '../vite.config.ts';
 import { DEFAULT_MAX_NEW_TOKENS } from '../workers/engine.ts';
+import { DEFAULT_DTYPE, DEFAULT_MODEL_ID } from '../workers/runtime.ts';
+import { runDelivery, type DeliveryResult } from './bench/delivery.ts';
 
-type Env = 'node' | 'chromium_wasm';
+type Env = 'node' | 'chromium_wasm' | 'delivery';
 type Arm = 'baseline' | 'engine' | 'control';
 
 interface EnvResult {
@@ -42,7 +47,7 @@ const json = args.includes('--json');
 const tokens = Number(args.find((a) => a.startsWith('--tokens='))?.split('=')[1] ?? DEFAULT_MAX_NEW_TOKENS);
 const envArg = args.find((a) => a.startsWith('--env='))?.split('=')[1];
 const ARMS: Arm[] = args.includes('--control') ? ['baseline', 'engine', 'control'] : ['baseline', 'engine'];
-const envs: Env[] = envArg === 'node' ? ['node'] : envArg === 'chromium' ? ['chromium_wasm'] : ['node', 'chromium_wasm'];
+const envs: Env[] = envArg === 'node' ? ['node'] : envArg === 'chromium' ? ['chromium_wasm'] : envArg === 'delivery' ? ['delivery'] : ['node', 'chromium_wasm', 'delivery'];
 const log = (...parts: unknown[]): void => console.error('[bench]', ...parts);
 
 function combine(arms: Partial<Record<Arm, ArmResult>>): EnvResult {
@@ -163,7 +168,7 @@ async function runChromium(): Promise<EnvResult> {
 }
 
 async function main(): Promise<void> {
-  const out: Record<string, unknown> = { page_items: PAGE_SIZE, max_new_tokens: tokens, dtype: 'q8', model: 'because-reason-v1' };
+  const out: Record<string, unknown> = { page_items: PAGE_SIZE, max_new_tokens: tokens, dtype: DEFAULT_DTYPE, model: DEFAULT_MODEL_ID };
   for (const env of envs) {
     if (env === 'node') {
       const results: Partial<Record<Arm, ArmResult>> = {};
@@ -172,23 +177,28 @@ async function main(): Promise<void> {
         results[arm] = await runNodeArm(arm);
       }
       out.node = combine(results);
-    } else {
+    } else if (env === 'chromium_wasm') {
       out.chromium_wasm = await runChromium();
+    } else {
+      out.delivery = await runDelivery(log);
     }
   }
-  const main = (out.chromium_wasm ?? out.node) as EnvResult;
-  Object.assign(out, {
-    main: out.chromium_wasm ? 'chromium_wasm' : 'node',
-    baseline_reasons_per_s: main.baseline_reasons_per_s,
-    engine_reasons_per_s: main.engine_reasons_per_s,
-    ratio: main.ratio,
-  });
+  const main = (out.chromium_wasm ?? out.node) as EnvResult | undefined;
+  if (main) {
+    Object.assign(out, {
+      main: out.chromium_wasm ? 'chromium_wasm' : 'node',
+      baseline_reasons_per_s: main.baseline_reasons_per_s,
+      engine_reasons_per_s: main.engine_reasons_per_s,
+      ratio: main.ratio,
+    });
+  }
   if (json) {
     process.stdout.write(JSON.stringify(out) + '\n');
     return;
   }
   const rows: string[][] = [['env', 'arm', 'reasons/s', 'first reason ms', 'first text ms', 'tokens/s', 'cold load ms', 'warm load ms', 'peak MB', 'tokens', 'model/fallback']];
   for (const env of envs) {
+    if (env === 'delivery') continue;
     const r = out[env] as EnvResult;
     for (const arm of ARMS) {
       const a = r[arm];
@@ -203,8 +213,30 @@ async function main(): Promise<void> {
     if (r.control_ratio !== undefined) rows.push([env, 'engine/control', r.control_ratio.toFixed(2), ...Array<string>(rows[0]!.length - 3).fill('')]);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
-  for (const row of rows) console.log(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  '));
-  console.log(`\npage of ${PAGE_SIZE} items, max_new_tokens ${tokens}, q8; top-level ratio (${String(out.main)}): ${main.ratio.toFixed(2)}`);
+  if (rows.length > 1) for (const row of rows) console.log(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  '));
+  if (main) console.log(`\npage of ${PAGE_SIZE} items, max_new_tokens ${tokens}, ${DEFAULT_DTYPE}; top-level ratio (${String(out.main)}): ${main.ratio.toFixed(2)}`);
+  const chromium = out.chromium_wasm as EnvResult | undefined;
+  for (const arm of ['cold', 'warm'] as const) {
+    const phases = chromium?.engine[`${arm}_load_phases_ms`];
+    if (phases) console.log(`chromium engine ${arm} load phases (ms after createExplainer): ${JSON.stringify(phases)}`);
+  }
+  if (out.delivery) printDelivery(out.delivery as DeliveryResult);
+}
+
+function printDelivery(d: DeliveryResult): void {
+  const mb = (n: number): string => (n / 1e6).toFixed(2);
+  const t = (n: number | null): string => (n === null ? '-' : n.toFixed(0));
+  console.log('\ndelivery (dist/embed served like a CDN, storefront of 24 games):');
+  for (const backend of ['wasm', 'webgpu'] as const) {
+    const b = d[backend];
+    console.log(
+      `  ${backend.padEnd(6)} first visit ${mb(b.first_visit.bytes)} MB in ${b.first_visit.requests} requests, first/last reason ${t(b.first_visit.first_reason_ms)}/${t(b.first_visit.last_reason_ms)} ms;` +
+        ` second visit ${b.second_visit.bytes} B in ${b.second_visit.requests} requests, first/last reason ${t(b.second_visit.first_reason_ms)}/${t(b.second_visit.last_reason_ms)} ms${b.note ? ` (${b.note})` : ''}`,
+    );
+  }
+  const p = d.page;
+  console.log(`  LCP median ${p.without_embed.lcp_median_ms.toFixed(0)} ms without / ${p.with_embed.lcp_median_ms.toFixed(0)} ms with the embed (ratio ${p.lcp_ratio.toFixed(2)}), ${p.with_embed.runs} runs each`);
+  console.log(`  TBT median ${p.without_embed.tbt_median_ms.toFixed(0)} ms without / ${p.with_embed.tbt_median_ms.toFixed(0)} ms with the embed${p.tbt_ratio === null ? '' : ` (ratio ${p.tbt_ratio.toFixed(2)})`}`);
 }
 
 main().catch((error: unknown) => {

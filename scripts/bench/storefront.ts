@@ -24,11 +24,14 @@ export interface PageOptions {
   cards?: number;
   /** Height of a spacer above the grid (px): cards below the fold until the visitor scrolls. */
   spacer?: number;
+  /** The bench's other 24 games (its warm-up set): a second page whose reasons no cache holds. */
+  other?: boolean;
 }
 
 export function storefrontHtml(options: PageOptions): string {
   const games = parseCatalog(JSON.parse(readFileSync(join(ROOT, 'public/demo/catalog.json'), 'utf8')));
-  const page = benchSet(games).page.slice(0, options.cards ?? 24);
+  const set = benchSet(games);
+  const page = (options.other ? set.warmup : set.page).slice(0, options.cards ?? 24);
   const cards = page
     .map((item) => `<li class="card" data-because-item="${escape(item.id)}" data-title="${escape(item.title)}" data-domain="game" data-attributes="${escape(JSON.stringify(item.attributes ?? {}))}"><h3>${escape(item.title)}</h3><p>${escape(((item.attributes?.genres as string[] | undefined) ?? []).join(' · '))}</p></li>`)
     .join('\n');
@@ -44,11 +47,12 @@ export interface StorefrontServer extends EmbedServer {
   heroDelayMs: number;
 }
 
-/** Serves dist/embed at /cdn/ and the storefront pages: /with.html, /without.html, /tall.html (cards below the fold), /missing-model.html. */
+/** Serves dist/embed at /cdn/ and the storefront pages: /with.html, /without.html, /other.html (24 other games), /tall.html (cards below the fold), /missing-model.html. */
 export async function startStorefront(embedAttributes: string): Promise<StorefrontServer> {
   const pages: Record<string, string> = {
     '/with.html': storefrontHtml({ embed: embedAttributes }),
     '/without.html': storefrontHtml({ embed: null }),
+    '/other.html': storefrontHtml({ embed: embedAttributes, other: true }),
     '/tall.html': storefrontHtml({ embed: embedAttributes, spacer: 3000 }),
     '/missing-model.html': storefrontHtml({ embed: `${embedAttributes} data-model="./models/no-such-model"`, cards: 4 }),
   };

@@ -8,8 +8,9 @@ import { createExplainer } from '../index.ts';
 import type { Item, Reason, UserContext } from '../types.ts';
 import { baselineReason, benchSet, type ArmResult } from './bench-items.ts';
 import { parseCatalog } from './catalog.ts';
+import { DEFAULT_MODEL_ID } from '../../workers/runtime.ts';
 
-const MODEL_ID = 'because-reason-v1';
+const MODEL_ID = DEFAULT_MODEL_ID;
 const params = new URL(location.href).searchParams;
 const armParam = params.get('arm');
 const arm = armParam === 'engine' || armParam === 'control' ? armParam : 'baseline';
@@ -59,7 +60,12 @@ async function engine(): Promise<Partial_> {
     device: 'wasm',
     maxNewTokens,
     persistentCache: false,
-    onProgress: (e) => (phases[e.phase] ??= Math.round(ms(t0))),
+    onProgress: (e) => {
+      const t = Math.round(ms(t0));
+      phases[e.phase] ??= t;
+      // The ONNX file read and verified (cache or network + SHA-256): splits "download" from what follows.
+      if (e.phase === 'download' && e.file?.endsWith('.onnx') && e.total !== undefined && e.loaded === e.total) phases.onnx_verified ??= t;
+    },
   });
   const info = await explainer.info();
   const load = ms(t0);
