@@ -322,7 +322,8 @@ export async function loadRuntime(options: RuntimeOptions = {}): Promise<Runtime
   const maxNewTokens = options.maxNewTokens ?? DEFAULT_MAX_NEW_TOKENS;
   checkLimits(limits, manifest.limits, { maxNewTokens, minPromptTokens: MIN_PROMPT_TOKENS }, folder);
   const vocab = parseJson(files, 'facts_vocab.json', folder) as { facts?: unknown; titles?: unknown } | undefined;
-  files.delete('facts_vocab.json');
+  const lexicon = parseJson(files, 'lexicon.json', folder) ?? null;
+  for (const f of CHECK_FILES) files.delete(f);
 
   const gpu = !node && typeof navigator !== 'undefined' ? (navigator as Navigator & { gpu?: { requestAdapter(): Promise<AdapterLike | null> } }).gpu : undefined;
   let choice = await chooseBackend(options.device, { node, requestAdapter: gpu ? () => gpu.requestAdapter() : undefined });
