@@ -22,6 +22,8 @@ const PATTERNS: readonly RegExp[] = [
   /\b(your|the user'?s)\s+([\w-]+\s+){0,2}(interests?|preferences?|tastes?|liking|favou?rites|style)\b/i,
   /\b(you|the user)\s+(are|were|'re|is|have been)\s+(\w+\s+)?(interested|into|fond|keen|passionate|drawn)\b/i,
   /\bfamiliar\b/i,
+  /\byour\s+([\w-]+\s+){0,2}(categor(y|ies)|genres?|topics?|subcategor(y|ies))\s+(of\s+interest|you)\b/i,
+  /\b(categor(y|ies)|genres?|topics?)\s+(of\s+your\s+interest|you\s+(like|love|enjoy|prefer|follow))/i,
   /\byour\s+([\w-]+\s+)?(collection|library|backlog|rotation|lineup|watchlist|playlist|shelf|bookshelf)\b/i,
   /\byou\s+have\s+had\b/i,
   /\b(similar|like)\s+(the\s+)?(other|previous|earlier)\b/i,

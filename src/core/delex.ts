@@ -326,7 +326,7 @@ export function delexicalizeDetailed(reference: string, item: ItemLike, context:
 }
 
 // Openers that only make sense after another sentence, or address the reader as a letter would.
-const OPENER = /^(?:(?:dear )?(?:customer|user|reader|viewer|player|gamer)|furthermore|moreover|additionally|also|plus|besides|in addition|what's more|what’s more|lastly|finally|on top of that|overall|in summary|in conclusion|ultimately|however|firstly|secondly|thirdly|first|second|third|hello|hi|hey)\s*[,!:]?\s+/i;
+const OPENER = /^(?:(?:dear )?(?:customer|user|reader|viewer|player|gamer)|as (?:a|your) recommender(?: system)?|furthermore|moreover|additionally|also|plus|besides|in addition|what's more|what’s more|lastly|finally|on top of that|overall|in summary|in conclusion|ultimately|however|firstly|secondly|thirdly|first|second|third|hello|hi|hey)\s*[,!:]?\s+/i;
 
 // A first sentence pointing back at sentences that are not there ("These two features make…", "falls into both categories").
 const ANAPHORA = /^(these|those|such|both)\b|\b(both|these|those|the two|all these|all of these|the above|the mentioned)\s+(\w+\s+)?(genres|categories|elements|features|aspects|qualities|factors|preferences|criteria|reasons|things|interests|types|tags)\b|\b(this|that|these) (criteria|criterion|description|profile|bill|combination|mix)\b/i;
