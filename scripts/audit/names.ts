@@ -30,10 +30,29 @@ export function titleMatcher(titles: Iterable<string>): FactMatcher {
   return createFactMatcher({ titles });
 }
 
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * True when every occurrence of a multi-word Title-Cased title in `text` has its later words in
+ * lower case: "Another adventure, indie game" is a sentence, not the game "Another Adventure" (the
+ * engine's matcher only asks for a capital first letter, which any sentence start has).
+ */
+export function onlySentenceCase(text: string, title: string): boolean {
+  const words = title.split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+  const capitalLater = words.slice(1).some((w) => /^\p{Lu}/u.test(w));
+  if (words.length < 2 || !capitalLater) return false;
+  const re = new RegExp(`(?<![\\p{L}\\p{N}])${words.map(escapeRe).join('[^\\p{L}\\p{N}]+')}`, 'giu');
+  const found = [...text.matchAll(re)];
+  if (found.length === 0) return false;
+  return found.every((m) => m[0].split(/[^\p{L}\p{N}]+/u).filter(Boolean).slice(1).every((w, i) => !/^\p{Lu}/u.test(w) || !/^\p{Lu}/u.test(words[i + 1] ?? '')));
+}
+
 /** Titles from `matcher` the text names that are neither the item's nor the history's (nor one of their facts). */
 export function foreignTitles(text: string, item: Item, context: UserContext, matcher: FactMatcher): string[] {
   const { facts, titles } = supportedKeys(item, context);
-  return matcher.citedFacts(text, item, context).ungrounded.filter((t) => !facts.has(termKey(t)) && !titles.has(termKey(t)));
+  return matcher
+    .citedFacts(text, item, context)
+    .ungrounded.filter((t) => !facts.has(termKey(t)) && !titles.has(termKey(t)) && !onlySentenceCase(text, t));
 }
 
 const QUOTED = /"([^"\n]{1,120})"|“([^”\n]{1,120})”|«([^»\n]{1,120})»|(?<![\p{L}\p{N}])['‘]([^'’\n]{2,120})['’](?![\p{L}\p{N}])/gu;

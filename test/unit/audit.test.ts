@@ -51,6 +51,10 @@ describe('titles and names', () => {
   it('finds titles of any catalog that are neither the item nor the history', () => {
     expect(foreignTitles('Like Counter-Strike: Global Offensive and Rust, it is fun.', talos, played, catalog).sort()).toEqual(['Counter-Strike: Global Offensive', 'Rust']);
     expect(foreignTitles('Because you played Portal 2, The Talos Principle is a puzzle.', talos, played, catalog)).toEqual([]);
+    // A sentence that starts like a Title-Cased title is not that title.
+    const another = titleMatcher(['Another Adventure', 'Rust']);
+    expect(foreignTitles('Another adventure, indie and singleplayer game, like Rust.', talos, played, another)).toEqual(['Rust']);
+    expect(foreignTitles('Try Another Adventure next.', talos, played, another)).toEqual(['Another Adventure']);
     // The engine's own fallback never names a foreign title.
     expect(foreignTitles(fallbackReason(talos, played).text, talos, played, catalog)).toEqual([]);
   });
