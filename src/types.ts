@@ -51,6 +51,17 @@ export interface CitedFact {
 export type Backend = 'webgpu' | 'wasm' | 'cpu';
 export type DType = 'fp32' | 'fp16' | 'q8' | 'q4' | 'int8' | 'uint8' | 'q4f16' | 'bnb4';
 
+/**
+ * What the engine decided a reason may say (docs/plan-and-slots.md): the history entries and facts it
+ * planned, the same the "Why this?" panel shows. Only reasons of a slot model (v2) carry one.
+ */
+export interface ReasonPlan {
+  /** 'history': the planned history entries share the planned facts with the item; 'new': the item's own facts. */
+  mode: 'history' | 'new';
+  history: { title: string }[];
+  facts: { value: string; kind: string }[];
+}
+
 export interface Reason {
   itemId: string;
   text: string;
@@ -68,6 +79,8 @@ export interface Reason {
    * 'omitted', 'too-short', … — src/core/check.ts ProblemKind).
    */
   fallbackReason?: string;
+  /** The content plan the reason was written (or, for a fallback, worded) from; absent for models without slots. */
+  plan?: ReasonPlan;
   /** True when served from the cache. */
   cached?: boolean;
 }

@@ -12,7 +12,7 @@ import type { ReasonCheck } from '../src/core/check.ts';
 import { parseLexicon } from '../src/core/dictionary.ts';
 import type { Lexicon } from '../src/core/dictionary.ts';
 import { fallbackReason, MIN_REASON_WORDS, reasonWords } from '../src/core/grounding.ts';
-import { contentPlan } from '../src/core/plan.ts';
+import { contentPlan, restrictPlan } from '../src/core/plan.ts';
 import type { ContentPlan } from '../src/core/plan.ts';
 import { buildPlanPrompt } from '../src/core/plan-prompt.ts';
 import { buildPrompt } from '../src/core/prompt.ts';
@@ -29,6 +29,7 @@ import type {
   Item,
   RankedItem,
   Reason,
+  ReasonPlan,
   StreamChunk,
   UserContext,
 } from '../src/types.ts';
@@ -100,6 +101,25 @@ interface Plan {
 
 /** Candidates decoded on the one regeneration of a slot model (greedy first pass: 1). */
 const RETRY_CANDIDATES = 3;
+/**
+ * How much of the content plan each attempt asks the model to say. The training plans hold at most
+ * 1 history entry (20 of 4,464 rows have 2) and mostly 1–2 facts (docs/quality.md), so a plan of
+ * 2 entries and 3 facts is one the model leaves half unsaid; the regeneration asks for less.
+ */
+const ATTEMPT_PLANS: readonly { history: number; facts: number }[] = [
+  { history: 1, facts: 2 },
+  { history: 1, facts: 1 },
+];
+
+/** The public shape of a plan, carried on the Reason. */
+function publicPlan(plan: ContentPlan): ReasonPlan {
+  return { mode: plan.mode, history: plan.history.map((h) => ({ title: h.title })), facts: plan.facts.map((f) => ({ value: f.value, kind: f.kind })) };
+}
+
+/** The plan cut to the first `limits.history` entries and `limits.facts` facts (strongest first). */
+function planWithin(plan: ContentPlan, limits: { history: number; facts: number }): ContentPlan {
+  return restrictPlan(plan, plan.history.slice(0, limits.history).map((h) => h.title), plan.facts.slice(0, limits.facts).map((f) => f.value));
+}
 
 interface RequestOptions {
   signal?: AbortSignal;
@@ -383,7 +403,8 @@ export class Engine implements Explainer {
   private fallback(item: Item, ctx: UserContext, why: string, backend: Backend, ms: number, plan?: ContentPlan): Reason {
     this.count(why);
     const { text, facts } = fallbackReason(item, ctx, plan);
-    return { itemId: item.id, text, facts, source: 'fallback', backend, tokens: 0, ms, fallbackReason: why };
+    const reason: Reason = { itemId: item.id, text, facts, source: 'fallback', backend, tokens: 0, ms, fallbackReason: why };
+    return plan ? { ...reason, plan: publicPlan(plan) } : reason;
   }
 
   /** The prompt and its ids, dropping the oldest history, then profile and description, until it fits the model. */
@@ -484,7 +505,7 @@ export class Engine implements Explainer {
   private async plan(rt: Runtime, item: Item, ctx: UserContext): Promise<Plan> {
     if (this.slotsOf(rt)) {
       // Format v2: the prompt holds no titles, so the key adds the plan (what the slots are filled with).
-      const plan = contentPlan(item, ctx);
+      const plan = planWithin(contentPlan(item, ctx), ATTEMPT_PLANS[0] as { history: number; facts: number });
       const prompt = buildPlanPrompt(plan);
       const key = cacheKey(rt.modelUrl, rt.dtype, this.maxNewTokens, `${prompt}\n${JSON.stringify(plan)}`);
       return { item, ids: rt.encode(prompt), key, hit: await this.cache.get(key), plan };
@@ -536,32 +557,32 @@ export class Engine implements Explainer {
    * a few candidates and the check's findings banned; else the labelled fallback. The filled text is
    * sent as one delta (slot text is not what a visitor should see stream by).
    */
-  private async produceFromPlan(rt: Runtime, item: Item, ctx: UserContext, plan: ContentPlan, ids: number[], options: RequestOptions): Promise<Reason> {
-    const constraints = (this.slotsOf(rt) as SlotDecoding).constraints(plan);
-    let tokens = 0;
+  private async produceFromPlan(rt: Runtime, item: Item, ctx: UserContext, first: ContentPlan, firstIds: number[], options: RequestOptions): Promise<Reason> {
+    const slots = this.slotsOf(rt) as SlotDecoding;
     let ms = 0;
     let banned: string[] = [];
     let problem = 'ungrounded';
     try {
-      for (let attempt = 0; attempt < 2; attempt++) {
-        if (attempt === 1) this.counters.regenerations++;
+      for (let attempt = 0; attempt < ATTEMPT_PLANS.length; attempt++) {
+        if (attempt > 0) this.counters.regenerations++;
+        const plan = attempt === 0 ? first : planWithin(first, ATTEMPT_PLANS[attempt] as { history: number; facts: number });
+        const ids = attempt === 0 ? firstIds : rt.encode(buildPlanPrompt(plan));
         const badWords = banned.length > 0 ? [...(options.titleBans ?? []), ...this.badWords(rt, banned)] : options.titleBans;
-        const result = await this.generate({ ids, maxNewTokens: this.maxNewTokens, sentences: this.sentences, constraints, badWords, candidates: attempt === 0 ? undefined : RETRY_CANDIDATES, signal: options.signal });
+        const result = await this.generate({ ids, maxNewTokens: this.maxNewTokens, sentences: this.sentences, constraints: slots.constraints(plan), badWords, candidates: attempt === 0 ? undefined : RETRY_CANDIDATES, signal: options.signal });
         ms += result.ms;
         for (const candidate of result.candidates ?? [result]) {
-          tokens += candidate.tokens.length;
           const slotText = candidate.stop === 'length' ? trimCut(candidate.text) : candidate.text.trim();
           const filled = fillSlots(slotText, plan);
           const check = this.check(filled.text, item, ctx, rt, plan);
           if (check.ok && filled.unknown.length === 0) {
             options.onDelta?.(filled.text);
-            return { itemId: item.id, text: filled.text, facts: filled.facts, source: 'model', backend: rt.backend, tokens: candidate.tokens.length, ms };
+            return { itemId: item.id, text: filled.text, facts: filled.facts, source: 'model', backend: rt.backend, tokens: candidate.tokens.length, ms, plan: publicPlan(plan) };
           }
           problem = filled.unknown.length > 0 ? 'unknown-slot' : (check.problems[0]?.kind ?? problem);
           banned = [...new Set([...banned, ...check.banned])];
         }
       }
-      return this.fallback(item, ctx, problem, rt.backend, ms, plan);
+      return this.fallback(item, ctx, problem, rt.backend, ms, first);
     } catch (error) {
       return this.failed(error, item, ctx, rt);
     }

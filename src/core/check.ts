@@ -273,10 +273,10 @@ export function checkFilledReason(text: string, input: ReasonCheckInput): Reason
     for (const word of offDomainWords(words, lexicon.domains, own, allowed)) flag('off-domain', word);
   }
 
-  // Planned slots left out.
+  // Planned facts left out. A planned history title may stay unnamed ("Based on your gaming history,
+  // …" is true of the plan): most references never name one (docs/plan-and-slots.md, section 5).
   if (plan) {
     const cited = new Set(closed.cited.map((f) => termKey(f.value)));
-    for (const h of plan.history) if (!cited.has(termKey(h.title))) flag('omitted', h.title);
     for (const f of plan.facts) if (!cited.has(termKey(f.value))) flag('omitted', f.value);
   }
 
