@@ -186,6 +186,7 @@ def main(argv=None):
     ap.add_argument('--init', help='fine-tune: start from these weights (X.pt or X.0.pt shards); needs --tokenizer')
     ap.add_argument('--lr', type=float, default=None, help='peak learning rate (default: per config)')
     ap.add_argument('--warmup', type=int, default=None)
+    ap.add_argument('--dropout', type=float, default=None, help='default: per config (small 0.1)')
     ap.add_argument('--swap-copies', type=int, default=None, help='title-swap copies per row, every domain (default: augment.COPIES)')
     args = ap.parse_args(argv)
     if not (args.data or args.fixtures or args.v2_rows):
@@ -208,7 +209,7 @@ def main(argv=None):
     else:
         cfg = make_config(args.config, tok.vocab_size)
         hp = hparams_for(args.config, args.device)
-        hp.update({k: v for k, v in (('lr', args.lr), ('warmup', args.warmup)) if v is not None})
+        hp.update({k: v for k, v in (('lr', args.lr), ('warmup', args.warmup), ('dropout', args.dropout)) if v is not None})
         init = None
         if args.init or args.init_onnx:  # fine-tune from these weights (same config; same or grown vocabulary)
             if args.init_onnx:
