@@ -2,6 +2,7 @@
 // through comlink. Streams come back through a comlink.proxy callback; an AbortSignal becomes an
 // `abort(requestId)` call; errors thrown in the worker are rebuilt as our typed classes.
 import * as Comlink from 'comlink';
+import { validateCallOptions } from './core/validate.ts';
 import { AbortError, BecauseError, DisposedError, InvalidInputError, reviveError, WorkerCrashedError } from './errors.ts';
 import type {
   DType,
@@ -97,7 +98,8 @@ export class WorkerExplainer implements Explainer {
     this.ready.catch(() => undefined);
   }
 
-  async explain(items: readonly Item[], context: UserContext, options: ExplainOptions = {}): Promise<Reason[]> {
+  async explain(items: readonly Item[], context: UserContext, callOptions?: ExplainOptions): Promise<Reason[]> {
+    const options = validateCallOptions(callOptions, 'explain');
     if (!Array.isArray(items)) throw new InvalidInputError('explain(items, context): items must be an array of items.');
     if (this.crashed && !this.disposed) return this.offline(items, context);
     try {
@@ -114,7 +116,8 @@ export class WorkerExplainer implements Explainer {
     return offlineReasons(items.map(asItem), asContext(context), 'wasm');
   }
 
-  async *stream(item: Item, context: UserContext, options: ExplainOptions = {}): AsyncIterable<StreamChunk> {
+  async *stream(item: Item, context: UserContext, callOptions?: ExplainOptions): AsyncIterable<StreamChunk> {
+    const options = validateCallOptions(callOptions, 'stream');
     if (this.crashed && !this.disposed) {
       const [reason] = await this.offline([item], context);
       if (reason?.text) yield { type: 'delta', text: reason.text };

@@ -201,3 +201,21 @@ describe('page markup', () => {
     for (const t of ['a < b and c > d', 'I <3 it', 'R&D team', 'Fast & fun', 'Tom & Jerry; more']) expect(hasMarkup(t), t).toBe(false);
   });
 });
+
+describe('bad call options on the page side of the worker', () => {
+  it('WorkerExplainer.explain/stream reject a bogus signal with InvalidOptionsError', async () => {
+    const { WorkerExplainer } = await import('../../src/worker-client.ts');
+    const channel = new MessageChannel();
+    const port = channel.port1 as unknown as Worker & { terminate: () => void };
+    port.terminate = () => channel.port1.close();
+    const x = new WorkerExplainer(port, { persistentCache: false });
+    await expect(x.explain([portal2], context, { signal: {} } as never)).rejects.toBeInstanceOf(InvalidOptionsError);
+    const consume = async (): Promise<void> => {
+      for await (const chunk of x.stream(portal2, context, { signal: 'abort' } as never)) void chunk;
+    };
+    await expect(consume()).rejects.toBeInstanceOf(InvalidOptionsError);
+    port.dispatchEvent(new Event('error'));
+    await x.dispose();
+    channel.port2.close();
+  });
+});
