@@ -159,7 +159,7 @@ async function main(): Promise<void> {
     target_failures: failures,
     ...(args.samples ? { samples: sampleRows.map(({ scenario, title, text, source, fallbackReason }) => ({ scenario, title, text, source, ...(fallbackReason ? { fallbackReason } : {}) })) } : {}),
     meta: {
-      model: modelInfo ? { id: modelInfo.modelId, dtype: modelInfo.dtype, backend: modelInfo.backend, dir: args.model ?? "engine default" } : null,
+      model: modelInfo ? { id: modelInfo.modelId, dtype: modelInfo.dtype, backend: modelInfo.backend, dir: args.model ?? 'engine default' } : null,
       engine: { worker: false, grounding: 'on (engine default: check, one regeneration, labelled fallback)', max_new_tokens: maxNewTokens ?? 'engine default' },
       plan: planner ? 'src/core/plan.ts contentPlan (or the plan a reason carries)' : 'none (no plan in this engine): planned_omitted is null',
       limit_per_scenario: limit,

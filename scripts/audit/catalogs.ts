@@ -92,7 +92,11 @@ export function allTitles(root: string, catalogs: readonly Catalog[], sources: T
       return;
     }
     let n = 0;
-    for (const t of titles) if (t.trim()) (all.add(t), n++);
+    for (const t of titles) {
+      if (!t.trim()) continue;
+      all.add(t);
+      n++;
+    }
     counts[name] = n;
   };
   for (const c of catalogs) add(`catalog:${c.name}`, c.items.map((i) => i.title));

@@ -2,7 +2,7 @@
 // false: "Based on your history, you enjoy …", "Because you played …", "your usual picks".
 const PAST = 'played|enjoyed|watched|read|listened to|bought|purchased|liked|loved|visited|owned|rated|clicked|viewed|browsed|tried';
 const PATTERNS: readonly RegExp[] = [
-  /\b(?:based on|given|from|judging by|considering|looking at|according to|in line with|matching|match) (?:your|the user's|their)\b/i,
+  /\b(?:based on|given|judging by|considering|looking at|according to|in line with|matching|match) (?:your|the user's)\b/i,
   /\byour (?:\w+ ){0,3}(?:history|usual picks|past|previous|recent|prior|preferences?|tastes?|interests?|favou?rites?|likes|purchases|choices|library|collection)\b/i,
   new RegExp(String.raw`\b(?:you|you've|you have|you had|you've been|you recently|you previously)\s+(?:\w+\s+){0,2}?(?:${PAST})\b`, 'i'),
   /\b(?:since|as|because|given that|now that) you (?:\w+ ){0,2}?(?:like|love|enjoy|prefer|are into|are a fan)\b/i,

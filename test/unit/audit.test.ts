@@ -43,6 +43,7 @@ describe('history claims', () => {
     expect(historyClaims('You will enjoy its co-op puzzles.')).toEqual([]);
     expect(historyClaims('If you like jazz, Kind of Blue is a classic.')).toEqual([]);
     expect(historyClaims(fallbackReason(talos, newVisitor).text)).toEqual([]);
+    expect(historyClaims('A reverb pedal from their classic range.')).toEqual([]);
   });
 });
 
