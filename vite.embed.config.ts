@@ -10,7 +10,7 @@
 // mode: that would inline the .wasm as base64. dist/embed-report.json lists the bytes per backend.
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { defineConfig, runnerImport, type Plugin } from 'vite';
+import { defineConfig, runnerImport, type Logger, type Plugin } from 'vite';
 import { precompressFolder } from './scripts/build/precompress.ts';
 import { embedReport, formatReport } from './scripts/build/report.ts';
 
@@ -26,9 +26,13 @@ const names = {
 
 /** After the bundle: the default model beside it, precompressed copies, the size report. */
 function shipFolder(root: string): Plugin {
+  let logger: Logger | null = null;
   return {
     name: 'because:ship-folder',
     apply: 'build',
+    configResolved(config) {
+      logger = config.logger; // respects --logLevel (the bench and tests build quietly; stdout stays theirs)
+    },
     buildStart() {
       // The embed used to be written into dist/ itself; those files are stale now.
       rmSync(join(root, 'dist/because-embed.js'), { force: true });
@@ -48,10 +52,10 @@ function shipFolder(root: string): Plugin {
         weights: `models/${DEFAULT_MODEL_ID}/${DTYPE_FILES[DEFAULT_DTYPE]}`,
       };
       if (process.env.BECAUSE_PRECOMPRESS === '0') return;
-      const sizes = precompressFolder(out, join(root, 'node_modules/.cache/because-precompress'), (line) => console.log(`  compressed ${line}`));
+      const sizes = precompressFolder(out, join(root, 'node_modules/.cache/because-precompress'), (line) => logger?.info(`  compressed ${line}`));
       const report = embedReport(out, sizes, model);
       writeFileSync(join(root, REPORT), JSON.stringify(report, null, 1) + '\n');
-      console.log(`\n${EMBED_OUT}/ (sizes in ${REPORT}):\n${formatReport(report)}\n`);
+      logger?.info(`\n${EMBED_OUT}/ (sizes in ${REPORT}):\n${formatReport(report)}\n`);
     },
   };
 }

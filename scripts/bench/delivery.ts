@@ -43,7 +43,8 @@ export interface PagePerf {
 export interface DeliveryResult {
   wasm: BackendDelivery;
   webgpu: BackendDelivery;
-  page: { without_embed: PagePerf; with_embed: PagePerf; lcp_ratio: number; tbt_ratio: number | null };
+  /** Ratios of medians (with / without); tbt_ratio is null when the page alone has 0 ms TBT (then see tbt_delta_ms). */
+  page: { without_embed: PagePerf; with_embed: PagePerf; lcp_ratio: number; tbt_ratio: number | null; tbt_delta_ms: number };
 }
 
 const summary = (v: VisitResult): VisitSummary => ({
@@ -130,6 +131,7 @@ export async function runDelivery(log: (...p: unknown[]) => void): Promise<Deliv
       with_embed: withEmbed,
       lcp_ratio: withEmbed.lcp_median_ms / without.lcp_median_ms,
       tbt_ratio: without.tbt_median_ms > 0 ? withEmbed.tbt_median_ms / without.tbt_median_ms : null,
+      tbt_delta_ms: withEmbed.tbt_median_ms - without.tbt_median_ms,
     },
   };
 }
