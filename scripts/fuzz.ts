@@ -12,10 +12,10 @@ if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a posit
 const seed = values.seed === undefined ? Date.now() % 2 ** 31 : Number(values.seed);
 
 const t0 = performance.now();
-let stats: FuzzStats = emptyStats();
+const stats: FuzzStats = emptyStats();
 let failure: unknown = null;
 try {
-  stats = await fuzz({ runs, seed, onProgress: (s) => !values.json && s.runs % 500 === 0 && console.error(`… ${s.runs} runs, ${s.calls} calls`) });
+  await fuzz({ stats, runs, seed, onProgress: (s) => !values.json && s.runs % 500 === 0 && console.error(`… ${s.runs} runs, ${s.calls} calls`) });
 } catch (error) {
   failure = error;
 }
@@ -23,7 +23,7 @@ const report = { seed, requestedRuns: runs, seconds: Math.round((performance.now
 if (values.json) console.log(JSON.stringify(report, null, 2));
 else {
   console.log(`fuzz: seed ${seed}, ${stats.runs} runs, ${stats.calls} calls in ${report.seconds} s: ${stats.resolved} resolved, rejected ${JSON.stringify(stats.rejected)}`);
-  console.log(`  reasons: ${stats.modelReasons} model, fallbacks ${JSON.stringify(stats.fallbacks)}; longest event-loop block ${stats.maxBlockMs.toFixed(0)} ms, longest call ${stats.maxCallMs.toFixed(0)} ms`);
+  console.log(`  reasons: ${stats.modelReasons} model, fallbacks ${JSON.stringify(stats.fallbacks)}; longest event-loop block ${stats.maxBlockMs.toFixed(0)} ms wall / ${stats.maxBlockCpuMs.toFixed(0)} ms CPU, longest call ${stats.maxCallMs.toFixed(0)} ms`);
   if (failure) console.log(`FAILED: ${report.failure}`);
 }
 process.exitCode = failure ? 1 : 0;

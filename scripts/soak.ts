@@ -61,14 +61,16 @@ interface Sample {
   rssMB: number;
   externalMB: number;
   sharedSignalListeners: number;
+  /** Longest event-loop block since the last sample: wall clock, and the CPU time spent in it. */
   maxBlockMs: number;
+  maxBlockCpuMs: number;
 }
 
 const mb = (bytes: number): number => Math.round((bytes / 1048576) * 100) / 100;
-function measure(calls: number, shared: AbortSignal, maxBlockMs: number): Sample {
+function measure(calls: number, shared: AbortSignal, maxBlockMs: number, maxBlockCpuMs: number): Sample {
   for (let i = 0; i < 3; i++) gc?.();
   const m = process.memoryUsage();
-  return { calls, heapMB: mb(m.heapUsed), rssMB: mb(m.rss), externalMB: mb(m.external), sharedSignalListeners: getEventListeners(shared, 'abort').length, maxBlockMs: Math.round(maxBlockMs) };
+  return { calls, heapMB: mb(m.heapUsed), rssMB: mb(m.rss), externalMB: mb(m.external), sharedSignalListeners: getEventListeners(shared, 'abort').length, maxBlockMs: Math.round(maxBlockMs), maxBlockCpuMs: Math.round(maxBlockCpuMs) };
 }
 
 /** Least-squares slope of y over x. */
@@ -93,7 +95,7 @@ let explainer = newExplainer();
 const counts = { calls: 0, items: 0, hits: 0, misses: 0, model: 0, fallback: 0, aborted: 0, recreated: 0, errors: 0 };
 const errors: string[] = [];
 let misses = 0;
-const samples: Sample[] = [measure(0, shared.signal, 0)];
+const samples: Sample[] = [measure(0, shared.signal, 0, 0)];
 for (let call = 1; call <= CALLS; call++) {
   const n = 1 + Math.floor(random() * 4);
   const items: Item[] = [];
@@ -126,7 +128,7 @@ for (let call = 1; call <= CALLS; call++) {
     counts.recreated++;
   }
   if (call % EVERY === 0) {
-    samples.push(measure(call, shared.signal, monitor.maxBlockMs));
+    samples.push(measure(call, shared.signal, monitor.maxBlockMs, monitor.maxBlockCpuMs));
     monitor.reset();
     if (!values.json) console.error(`… ${call} calls: heap ${samples.at(-1)?.heapMB} MB, rss ${samples.at(-1)?.rssMB} MB`);
   }
@@ -151,6 +153,7 @@ const report = {
   rssSlopeMBPer1000Calls: Math.round(slope(tail.map((s) => s.calls), tail.map((s) => s.rssMB)) * 1000 * 1000) / 1000,
   leakedListeners: last.sharedSignalListeners,
   maxBlockMs: Math.max(...tail.map((s) => s.maxBlockMs)),
+  maxBlockCpuMs: Math.max(...tail.map((s) => s.maxBlockCpuMs)),
   samples,
   errors,
 };
@@ -158,6 +161,6 @@ if (values.json) console.log(JSON.stringify(report, null, 2));
 else {
   console.log(`soak (${report.mode}): ${CALLS} calls in ${report.seconds} s; ${counts.hits} hits, ${counts.misses} misses, ${counts.aborted} aborted, ${counts.errors} errors, recreated ${counts.recreated}×`);
   console.log(`  heap after GC: ${first.heapMB} → ${last.heapMB} MB (growth ${report.heapGrowthMB} MB, slope ${report.heapSlopeMBPer1000Calls} MB/1000 calls); rss ${first.rssMB} → ${last.rssMB} MB (slope ${report.rssSlopeMBPer1000Calls} MB/1000 calls)`);
-  console.log(`  listeners left on the shared signal: ${report.leakedListeners}; longest event-loop block ${report.maxBlockMs} ms`);
+  console.log(`  listeners left on the shared signal: ${report.leakedListeners}; longest event-loop block ${report.maxBlockMs} ms wall / ${report.maxBlockCpuMs} ms CPU`);
 }
 process.exitCode = counts.errors > 0 ? 1 : 0;
