@@ -1,9 +1,13 @@
 // The shipped ONNX files compute what the PyTorch model computes.
 // Fixture: test/fixtures/parity/fixture.json, written by `python3 -m training.vectors` from the
-// PyTorch fp32 weights of the shipped model (see docs/training.md).
-// (a) onnxruntime-node on onnx/model.onnx: logits within 1e-3 of PyTorch (full prompt, KV-cache step, left-padded batch)
-// (b) transformers.js (fp32, greedy) reproduces the PyTorch greedy ids exactly
-// (c) q8 (model_quantized) and q4 (model_q4) token agreement, reported to the console and a JSON file.
+// PyTorch weights of the shipped model (see docs/training.md). because-reason-v2 ships no fp32 file:
+// the reference is then the PyTorch model with the int8 file's dequantized weights (same numbers as
+// onnx/model_quantized.onnx), so the graph is still checked at fp32 tolerance, and the fixture also
+// holds the fp32 PyTorch logits and greedy ids (quantization error bound, agreement report).
+// (a) onnxruntime-node on the fixture's model file: logits within 1e-3 of the reference (full prompt,
+//     KV-cache step, left-padded batch); int8 vs fp32 PyTorch within a quantization bound
+// (b) transformers.js (greedy, the file's dtype) reproduces the reference greedy ids exactly
+// (c) q8 (model_quantized) and q4 (model_q4) token agreement with fp32 PyTorch, reported to the console and a JSON file.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -12,22 +16,34 @@ import * as ort from 'onnxruntime-node';
 import { AutoModelForCausalLM, Tensor, env } from '@huggingface/transformers';
 import { beforeAll, describe, expect, it } from 'vitest';
 
+interface Logits {
+  ids: number[];
+  values: number[];
+  sum: number;
+  sumsq: number;
+}
 interface Case {
   id: string;
   prompt: string;
   input_ids: number[];
-  logits: { ids: number[]; values: number[]; sum: number; sumsq: number };
+  logits: Logits;
   greedy_ids: number[];
+  fp32_logits?: Logits;
+  fp32_greedy_ids?: number[];
 }
 interface Fixture {
+  model: string;
+  model_file: string;
+  reference: string;
   new_tokens: number;
   model_sha256: string;
   cases: Case[];
 }
 
 const MODELS = fileURLToPath(new URL('../../public/models/', import.meta.url));
-const DIR = `${MODELS}because-reason-v1/`;
 const fixture = JSON.parse(readFileSync(new URL('../fixtures/parity/fixture.json', import.meta.url), 'utf8')) as Fixture;
+const DIR = `${MODELS}${fixture.model}/`;
+const FILE_DTYPE = fixture.model_file === 'onnx/model.onnx' ? 'fp32' : 'q8';
 const config = JSON.parse(readFileSync(`${DIR}config.json`, 'utf8')) as {
   num_hidden_layers: number;
   num_key_value_heads: number;
@@ -35,6 +51,14 @@ const config = JSON.parse(readFileSync(`${DIR}config.json`, 'utf8')) as {
   vocab_size: number;
 };
 const TOL = 1e-3;
+// onnxruntime's extended CPU optimizations rewrite DequantizeLinear -> MatMul of the int8 file into
+// integer kernels that also quantize the activations (measured: 4e-2 off the dequantized-weight
+// reference, 3.8e-2 off fp32, against 3e-6 with 'basic'). The tight checks therefore run with
+// 'basic' (the graph as written); the default-optimized session is checked against fp32 below.
+const OPT_LEVEL = FILE_DTYPE === 'fp32' ? 'all' : 'basic';
+// int8 weights vs fp32 PyTorch: per-channel int8 moves logits by a few hundredths (measured max in
+// docs/training.md); a broken quantizer moves them by whole units.
+const QUANT_TOL = 0.5;
 
 function i64(values: number[], dims: number[]): ort.Tensor {
   return new ort.Tensor('int64', BigInt64Array.from(values.map((v) => BigInt(v))), dims);
@@ -59,7 +83,7 @@ function rowLogits(out: ort.Tensor, row: number, pos: number): Float32Array {
 }
 
 /** Largest |ours - reference| over the fixture's logit slice, plus sum / sum-of-squares checks. */
-function logitDiff(logits: Float32Array, ref: Case['logits']): number {
+function logitDiff(logits: Float32Array, ref: Logits): number {
   let worst = 0;
   ref.ids.forEach((id, k) => {
     worst = Math.max(worst, Math.abs((logits[id] ?? NaN) - (ref.values[k] ?? NaN)));
@@ -79,11 +103,12 @@ describe('ONNX parity with PyTorch', () => {
   let session: ort.InferenceSession;
 
   beforeAll(async () => {
-    session = await ort.InferenceSession.create(`${DIR}onnx/model.onnx`, { intraOpNumThreads: 2 });
+    session = await ort.InferenceSession.create(`${DIR}${fixture.model_file}`, { intraOpNumThreads: 2, graphOptimizationLevel: OPT_LEVEL });
   });
 
-  it('the fixture was written for the shipped model.onnx', () => {
-    const sha = createHash('sha256').update(readFileSync(`${DIR}onnx/model.onnx`)).digest('hex');
+  it('the fixture was written for the shipped model file', () => {
+    expect(fixture.model).toBe('because-reason-v2');
+    const sha = createHash('sha256').update(readFileSync(`${DIR}${fixture.model_file}`)).digest('hex');
     expect(sha).toBe(fixture.model_sha256);
     expect(fixture.cases.length).toBe(20);
   });
@@ -95,8 +120,9 @@ describe('ONNX parity with PyTorch', () => {
     expect(session.outputNames).toContain(`present.${config.num_hidden_layers - 1}.value`);
   });
 
-  it('(a) last-position logits match PyTorch within 1e-3 on 20 prompts', async () => {
+  it('(a) last-position logits match the PyTorch reference within 1e-3 on 20 prompts', async () => {
     const diffs: number[] = [];
+    const quant: number[] = [];
     for (const c of fixture.cases) {
       const n = c.input_ids.length;
       const out = await session.run({
@@ -105,10 +131,34 @@ describe('ONNX parity with PyTorch', () => {
         position_ids: i64([...Array(n).keys()], [1, n]),
         ...emptyPast(1),
       });
-      diffs.push(logitDiff(rowLogits(out.logits as ort.Tensor, 0, n - 1), c.logits));
+      const logits = rowLogits(out.logits as ort.Tensor, 0, n - 1);
+      diffs.push(logitDiff(logits, c.logits));
+      if (c.fp32_logits) quant.push(logitDiff(logits, c.fp32_logits));
     }
-    console.log(`parity (a): max abs logit diff over 20 prompts = ${Math.max(...diffs).toExponential(2)}`);
+    console.log(`parity (a): ${fixture.model_file} vs ${fixture.reference}: max abs logit diff over 20 prompts = ${Math.max(...diffs).toExponential(2)}`);
     expect(Math.max(...diffs)).toBeLessThanOrEqual(TOL);
+    if (quant.length > 0) {
+      console.log(`parity (a): ${fixture.model_file} vs PyTorch fp32: max abs logit diff = ${Math.max(...quant).toExponential(2)}`);
+      expect(Math.max(...quant)).toBeLessThanOrEqual(QUANT_TOL);
+    }
+  });
+
+  it('(a) with onnxruntime\'s default optimizations, logits stay within the quantization bound of fp32', async () => {
+    const optimized = await ort.InferenceSession.create(`${DIR}${fixture.model_file}`, { intraOpNumThreads: 2 });
+    const diffs: number[] = [];
+    for (const c of fixture.cases) {
+      const n = c.input_ids.length;
+      const out = await optimized.run({
+        input_ids: i64(c.input_ids, [1, n]),
+        attention_mask: i64(new Array<number>(n).fill(1), [1, n]),
+        position_ids: i64([...Array(n).keys()], [1, n]),
+        ...emptyPast(1),
+      });
+      diffs.push(logitDiff(rowLogits(out.logits as ort.Tensor, 0, n - 1), c.fp32_logits ?? c.logits));
+    }
+    console.log(`parity (a): ${fixture.model_file}, default optimizations, vs PyTorch fp32: max abs logit diff = ${Math.max(...diffs).toExponential(2)}`);
+    expect(Math.max(...diffs)).toBeLessThanOrEqual(FILE_DTYPE === 'fp32' ? TOL : QUANT_TOL);
+    await optimized.release();
   });
 
   it('(a) a KV-cache step gives the same logits as the full prompt', async () => {
@@ -167,8 +217,13 @@ describe('transformers.js greedy decoding', () => {
     env.allowLocalModels = true;
   });
 
-  async function greedy(dtype: 'fp32' | 'q8' | 'q4'): Promise<number[][]> {
-    const model = await AutoModelForCausalLM.from_pretrained('because-reason-v1', { dtype, device: 'cpu' });
+  /** exact: the graph as written ('basic', see OPT_LEVEL); otherwise onnxruntime's defaults, as shipped. */
+  async function greedy(dtype: 'fp32' | 'q8' | 'q4', exact = false): Promise<number[][]> {
+    const model = await AutoModelForCausalLM.from_pretrained(fixture.model, {
+      dtype,
+      device: 'cpu',
+      ...(exact ? { session_options: { graphOptimizationLevel: OPT_LEVEL } } : {}),
+    });
     const outs: number[][] = [];
     for (const c of fixture.cases) {
       const n = c.input_ids.length;
@@ -181,25 +236,27 @@ describe('transformers.js greedy decoding', () => {
     return outs;
   }
 
+  /** Agreement with the fp32 PyTorch greedy ids. */
   function agreement(got: number[][]): { exact: number; tokens: number } {
     let exact = 0;
     let same = 0;
     let total = 0;
     fixture.cases.forEach((c, k) => {
       const g = got[k] ?? [];
-      if (JSON.stringify(g) === JSON.stringify(c.greedy_ids)) exact++;
-      for (let t = 0; t < c.greedy_ids.length; t++) {
+      const ref = c.fp32_greedy_ids ?? c.greedy_ids;
+      if (JSON.stringify(g) === JSON.stringify(ref)) exact++;
+      for (let t = 0; t < ref.length; t++) {
         total++;
-        if (g[t] !== c.greedy_ids[t]) break; // count the agreeing prefix only
+        if (g[t] !== ref[t]) break; // count the agreeing prefix only
         same++;
       }
     });
     return { exact: exact / fixture.cases.length, tokens: same / total };
   }
 
-  it('(b) fp32 greedy ids equal the PyTorch greedy ids on 20 prompts', async () => {
-    const got = await greedy('fp32');
-    report.fp32 = agreement(got);
+  it(`(b) ${FILE_DTYPE} greedy ids equal the PyTorch reference greedy ids on 20 prompts`, async () => {
+    const got = await greedy(FILE_DTYPE, true);
+    report[`${FILE_DTYPE}_${OPT_LEVEL}`] = agreement(got);
     got.forEach((ids, k) => expect(ids, fixture.cases[k]!.id).toEqual(fixture.cases[k]!.greedy_ids));
   });
 

@@ -13,6 +13,9 @@ interface Vector {
 }
 
 const MODELS = fileURLToPath(new URL('../../public/models/', import.meta.url));
+const MODEL = 'because-reason-v2';
+// docs/plan-and-slots.md section 2: appended after v1's 6,000 tokens, in this order.
+const V2_TOKENS = ['<|new|>', '<|facts|>', '<|@item|>', '<|@h1|>', '<|@h2|>', '<|@f1|>', '<|@f2|>', '<|@f3|>', '<|@noun|>', '<|@nouns|>', '<|@did|>'];
 const fixture = JSON.parse(readFileSync(new URL('../fixtures/tokenizer-vectors.json', import.meta.url), 'utf8')) as {
   tokenizer_sha256: string;
   vectors: Vector[];
@@ -25,12 +28,12 @@ beforeAll(async () => {
   env.localModelPath = MODELS;
   env.allowRemoteModels = false;
   env.allowLocalModels = true;
-  tokenizer = await AutoTokenizer.from_pretrained('because-reason-v1');
+  tokenizer = await AutoTokenizer.from_pretrained(MODEL);
 });
 
 describe('shipped tokenizer (transformers.js) vs training/tokenizer.py', () => {
   it('the vectors were written for this tokenizer.json', () => {
-    const sha = createHash('sha256').update(readFileSync(`${MODELS}because-reason-v1/tokenizer.json`)).digest('hex');
+    const sha = createHash('sha256').update(readFileSync(`${MODELS}${MODEL}/tokenizer.json`)).digest('hex');
     expect(sha).toBe(fixture.tokenizer_sha256);
   });
 
@@ -48,6 +51,17 @@ describe('shipped tokenizer (transformers.js) vs training/tokenizer.py', () => {
       add_special_tokens: false,
     });
     expect(ids).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+
+  it('v2 tokens are ids 6000-6010; slots survive decode with skip_special_tokens, prompt markers do not', () => {
+    expect(V2_TOKENS.map((t) => tokenizer.encode(t, { add_special_tokens: false }))).toEqual(V2_TOKENS.map((_, k) => [6000 + k]));
+    const target = 'Because you <|@did|> <|@h1|>, <|@item|> is an <|@f1|> <|@noun|>.';
+    const ids = tokenizer.encode(`<|domain|>game<|history|><|@h1|><|facts|><|@f1|>FPS<|reason|>${target}<|end|>`, { add_special_tokens: false });
+    expect(ids.filter((id) => id >= 6000).length).toBe(8);
+    const plain = tokenizer.decode(ids, { skip_special_tokens: true, clean_up_tokenization_spaces: false });
+    expect(plain.endsWith(target)).toBe(true);
+    expect(plain).not.toContain('<|reason|>');
+    expect(plain).not.toContain('<|facts|>');
   });
 
   it('encodes every vector to the same ids', () => {
