@@ -48,8 +48,12 @@ Files: {files} (the fp32 file is not shipped)
 ## Known failure modes
 - The slot text can be ungrammatical once filled (an article or plural that does not fit a fact);
   the engine's filler fixes a/an, lists and casing, not every agreement.
-- It may leave a planned fact out or repeat a slot unless the decode loop constrains it
-  (workers/constraints.ts: each title/fact slot at most once, only the plan's slots).
+- Unconstrained greedy decoding (30 valid prompts, `node training/sample.mjs`) shows: slots the plan
+  does not define (`<|@f2|>`, `<|@f3|>` with only `<|@f1|>` planned: 10 of 30), a planned fact left
+  out or repeated, a history claim in new-visitor mode (4 of 30), few templates ("You should watch
+  "<|@item|>" because it falls under the genres of ..."), and history-mode text that does not use
+  `<|@h1|>` (none of the 14 history rows did). The decode loop must constrain it (workers/constraints.ts: only the plan's slots, each
+  title/fact slot at most once) and the check must run after filling.
 - The references are LLM-written and formulaic ("Based on your history ..."): outputs are too, and
   they can praise the item generically ("immersive") without support in the plan.
 - Only English; domains seen in training: games, movies, news, books, products, local businesses.
