@@ -96,7 +96,7 @@ export interface ProgressEvent {
 }
 
 export interface ExplainerOptions {
-  /** Base URL (or path) of a model folder in the transformers.js layout. Default: the shipped because-reason-v1. */
+  /** Base URL (or path) of a model folder in the transformers.js layout. Default: the shipped model (src/defaults.ts DEFAULT_MODEL_ID). */
   model?: string;
   device?: 'auto' | Backend;
   dtype?: DType;

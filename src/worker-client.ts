@@ -2,6 +2,7 @@
 // through comlink. Streams come back through a comlink.proxy callback; an AbortSignal becomes an
 // `abort(requestId)` call; errors thrown in the worker are rebuilt as our typed classes.
 import * as Comlink from 'comlink';
+import { DEFAULT_MODEL_ID } from './defaults.ts';
 import { validateCallOptions } from './core/validate.ts';
 import { AbortError, BecauseError, DisposedError, InvalidInputError, reviveError, WorkerCrashedError } from './errors.ts';
 import type {
@@ -84,7 +85,7 @@ export class WorkerExplainer implements Explainer {
   private readonly dtype: DType;
 
   constructor(private readonly worker: Worker, options: ExplainerOptions) {
-    this.modelId = options.model?.replace(/[/\\]+$/, '').split(/[/\\]/).pop() || 'because-reason-v1';
+    this.modelId = options.model?.replace(/[/\\]+$/, '').split(/[/\\]/).pop() || DEFAULT_MODEL_ID;
     this.dtype = options.dtype ?? 'q8';
     this.remote = Comlink.wrap<WorkerApi>(worker);
     worker.addEventListener('error', (event) => this.crash(new WorkerCrashedError(`The explainer worker failed: ${event.message || 'unknown error'}. Create a new explainer.`)));

@@ -16,8 +16,9 @@ import { installStore, registerLoad } from './model-store.ts';
 import { createWasmSession } from './wasm-fallback.ts';
 import type { OrtTensorLike, TensorCtor } from './wasm-fallback.ts';
 
-export const DEFAULT_MODEL_ID = 'because-reason-v1';
-export const DEFAULT_DTYPE: DType = 'q8';
+import { DEFAULT_DTYPE, DEFAULT_MODEL_ID } from '../src/defaults.ts';
+
+export { DEFAULT_DTYPE, DEFAULT_MODEL_ID };
 
 /** transformers.js' dtype → file names (utils/dtypes.js DEFAULT_DTYPE_SUFFIX_MAPPING), for docs and errors. */
 export const DTYPE_FILES: Readonly<Record<DType, string>> = {

@@ -3,7 +3,7 @@
 import { parseConsentMode, type ConsentMode } from '../profile/consent.ts';
 import type { Backend, DType } from '../types.ts';
 // Only the constant: the bundler drops the rest of runtime.ts from the page script (checked by the build's size report).
-import { DEFAULT_MODEL_ID } from '../../workers/runtime.ts';
+import { DEFAULT_MODEL_ID } from '../defaults.ts';
 
 export interface EmbedConfig {
   /** Absolute URL of the model folder. */

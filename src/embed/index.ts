@@ -1,6 +1,6 @@
 // because-embed.js: one script tag gives a storefront reasons under its product cards.
 //   <script type="module" src="https://cdn.example/because/because-embed.js"
-//           data-model="./models/because-reason-v1" data-consent="required"></script>
+//           data-model="./models/because-reason-v2" data-consent="required"></script>
 // Exposes `window.because` (consent, profile, explainer, ...). See docs/integration.md.
 import { ModelLoadError } from '../errors.ts';
 import { Profile } from '../profile/index.ts';

@@ -176,7 +176,7 @@ export async function recordTraffic(context: BrowserContext, page: Page, origins
 
 /** Requests that are not the storefront page/stylesheet or the embed's script, worker, runtime and model files. */
 export function unexpectedRequests(log: TrafficLog, shop: string, cdn: string): Traffic[] {
-  const embedFiles = /^\/(because-[\w.-]+\.(js|mjs|wasm)|models\/because-reason-v1\/[\w./-]+)$/;
+  const embedFiles = /^\/(because-[\w.-]+\.(js|mjs|wasm)|models\/because-reason-v\d+\/[\w./-]+)$/;
   return log.requests.filter((r) => {
     if (/^(blob|data):/.test(r.url)) return false;
     const url = new URL(r.url);

@@ -8,6 +8,7 @@ import type { Page } from 'playwright-core';
 import { launchBrowser, type BrowserHandle, type ServerHandle } from './harness.ts';
 import { buildEmbed, recordTraffic, resetOrigin, startCdn, startShop, type TrafficLog, unexpectedRequests } from './embed-server.ts';
 import { OWN_TAGS, reasons, regions, waitForReasons } from './embed-page.ts';
+import { DEFAULT_MODEL_ID } from '../../src/defaults.ts';
 
 const TEST_ATTRIBUTES = 'data-device="wasm" data-max-new-tokens="6"';
 
@@ -72,7 +73,7 @@ describe('embed on a storefront, script and model from another origin', () => {
     const cdnPaths = log.requests.filter((r) => r.url.startsWith(cdn.origin)).map((r) => new URL(r.url).pathname);
     expect(cdnPaths.some((p) => /^\/because-explainer\.worker-.*\.js$/.test(p))).toBe(true);
     expect(cdnPaths.some((p) => p.endsWith('.wasm'))).toBe(true);
-    expect(cdnPaths.some((p) => p.startsWith('/models/because-reason-v1/onnx/'))).toBe(true);
+    expect(cdnPaths.some((p) => p.startsWith(`/models/${DEFAULT_MODEL_ID}/onnx/`))).toBe(true);
     expectClean(log);
 
     // A card click is recorded on the device, reasons refresh, and no request carries the profile.

@@ -1,4 +1,4 @@
-// The shipped model (public/models/because-reason-v1, q8) through the in-thread engine in Node
+// The shipped model (public/models/because-reason-v2, q8) through the in-thread engine in Node
 // (transformers.js on onnxruntime-node). No timing asserts: numbers live in docs/engine.md.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,7 +21,7 @@ const fixture = JSON.parse(readFileSync(new URL('../fixtures/engine-page.json', 
 const context: UserContext = { domain: fixture.domain, history: fixture.history };
 const page = fixture.page;
 const MAX_NEW_TOKENS = 32;
-const vocab = (JSON.parse(readFileSync(new URL('../../public/models/because-reason-v1/facts_vocab.json', import.meta.url), 'utf8')) as { facts: string[] }).facts;
+const vocab = (JSON.parse(readFileSync(new URL('../../public/models/because-reason-v2/facts_vocab.json', import.meta.url), 'utf8')) as { facts: string[] }).facts;
 const matcher = createFactMatcher({ facts: vocab });
 
 const make = (): Engine => new Engine({ persistentCache: false, maxNewTokens: MAX_NEW_TOKENS });
@@ -58,7 +58,7 @@ describe('engine with the shipped model (Node, CPU)', () => {
   });
 
   it('loads the q8 model on the CPU', async () => {
-    expect(await engine.info()).toMatchObject({ modelLoaded: true, backend: 'cpu', dtype: 'q8', modelId: 'because-reason-v1' });
+    expect(await engine.info()).toMatchObject({ modelLoaded: true, backend: 'cpu', dtype: 'q8', modelId: 'because-reason-v2' });
   });
 
   it('explains a page of 24 items in fewer generate calls than items, honestly', () => {

@@ -10,6 +10,7 @@ import { Engine, trimCut } from '../../workers/engine.ts';
 import { createWorkerApi } from '../../workers/worker-api.ts';
 import { fakeRuntime } from './fake-runtime.ts';
 import type { FakeOptions, FakeRuntime } from './fake-runtime.ts';
+import { DEFAULT_MODEL_ID } from '../../src/defaults.ts';
 
 const context: UserContext = { domain: 'game', history: [{ title: 'Portal', attributes: { tags: ['Puzzle', 'Sci-fi'] } }] };
 const portal2: Item = { id: 'p2', title: 'Portal 2', attributes: { tags: ['Puzzle', 'Co-op'] } };
@@ -238,7 +239,7 @@ describe('a worker that dies', () => {
     const [reason] = await pending;
     expect(reason).toMatchObject({ itemId: 'p2', source: 'fallback', fallbackReason: 'model-unavailable', tokens: 0 });
     expect(reason?.text).toContain('Portal');
-    expect(await x.info()).toMatchObject({ modelLoaded: false, modelId: 'because-reason-v1' });
+    expect(await x.info()).toMatchObject({ modelLoaded: false, modelId: DEFAULT_MODEL_ID });
     const chunks: StreamChunk[] = [];
     for await (const c of x.stream(portal2, context)) chunks.push(c);
     expect(chunks.map((c) => c.type)).toEqual(['delta', 'reason']);

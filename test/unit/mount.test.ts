@@ -4,6 +4,7 @@ import { mountReason } from '../../src/embed/mount.ts';
 import { readConfig } from '../../src/embed/config.ts';
 import { needsTrampoline, trampolineSource } from '../../src/embed/cross-origin-worker.ts';
 import { whyLines } from '../../src/embed/why.ts';
+import { DEFAULT_MODEL_ID } from '../../src/defaults.ts';
 
 function card(html = '<h3>Portal 2</h3>', tag = 'div'): HTMLElement {
   document.body.innerHTML = '';
@@ -88,7 +89,7 @@ describe('embed config', () => {
   const url = 'https://cdn.example/because/1.0/because-embed.js';
 
   it('resolves the model relative to the script, not the page', () => {
-    expect(readConfig(script({}), url).model).toBe('https://cdn.example/because/1.0/models/because-reason-v1');
+    expect(readConfig(script({}), url).model).toBe(`https://cdn.example/because/1.0/models/${DEFAULT_MODEL_ID}`);
     expect(readConfig(script({ 'data-model': '../models/m2/' }), url).model).toBe('https://cdn.example/because/models/m2');
     expect(readConfig(script({ 'data-model': 'https://models.example/m' }), url).model).toBe('https://models.example/m');
   });

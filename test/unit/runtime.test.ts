@@ -3,11 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { ModelLoadError } from '../../src/errors.ts';
 import type { ProgressEvent } from '../../src/types.ts';
 import { chooseBackend, isSoftwareAdapter, progressMapper, resolveModelLocation } from '../../workers/runtime.ts';
+import { DEFAULT_MODEL_ID } from '../../src/defaults.ts';
 
 describe('resolveModelLocation', () => {
   const browser = { node: false, defaultBase: '/models/', origin: 'https://shop.example/page.html' };
   it('defaults to the shipped model under /models/', () => {
-    expect(resolveModelLocation(undefined, browser)).toEqual({ base: '/models/', id: 'because-reason-v1', remote: false });
+    expect(resolveModelLocation(undefined, browser)).toEqual({ base: '/models/', id: DEFAULT_MODEL_ID, remote: false });
   });
   it('splits a URL into folder and id and spots another origin', () => {
     expect(resolveModelLocation('https://cdn.example/m/because-reason-v1/', browser)).toEqual({ base: 'https://cdn.example/m/', id: 'because-reason-v1', remote: true });
