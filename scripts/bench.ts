@@ -24,7 +24,7 @@ import { PAGE_SIZE } from '../src/demo/bench-items.ts';
 import { launchBrowser, recordPage, startStaticServer, REPO_ROOT } from '../test/e2e/harness.ts';
 import { ISOLATION_HEADERS } from '../vite.config.ts';
 import { DEFAULT_MAX_NEW_TOKENS } from '../workers/engine.ts';
-import { DEFAULT_DTYPE, DEFAULT_MODEL_ID } from '../workers/runtime.ts';
+import { DEFAULT_DTYPE, DEFAULT_MODEL_ID } from '../src/defaults.ts';
 import { runDelivery, type DeliveryResult } from './bench/delivery.ts';
 
 type Env = 'node' | 'chromium_wasm' | 'delivery';

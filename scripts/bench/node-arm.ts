@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { parseCatalog } from '../../src/demo/catalog.ts';
 import { baselineReason, benchSet, type ArmResult, type BenchSet } from '../../src/demo/bench-items.ts';
 import type { Item, Reason, UserContext } from '../../src/types.ts';
-import { DEFAULT_MODEL_ID } from '../../workers/runtime.ts';
+import { DEFAULT_MODEL_ID } from '../../src/defaults.ts';
 
 const MODEL_ID = DEFAULT_MODEL_ID;
 const MODELS_DIR = fileURLToPath(new URL('../../public/models/', import.meta.url));

@@ -4,7 +4,8 @@
 // template fallbacks on the storefront.
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { DEFAULT_DTYPE, DEFAULT_MODEL_ID, DTYPE_FILES } from '../../workers/runtime.ts';
+import { DEFAULT_DTYPE, DEFAULT_MODEL_ID } from '../../src/defaults.ts';
+import { DTYPE_FILES } from '../../workers/runtime.ts';
 import type { DType } from '../../src/types.ts';
 import { MANIFEST_FILE, REQUIRED_FILES } from '../../workers/manifest.ts';
 

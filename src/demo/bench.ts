@@ -8,7 +8,7 @@ import { createExplainer } from '../index.ts';
 import type { Item, Reason, UserContext } from '../types.ts';
 import { baselineReason, benchSet, type ArmResult } from './bench-items.ts';
 import { parseCatalog } from './catalog.ts';
-import { DEFAULT_MODEL_ID } from '../../workers/runtime.ts';
+import { DEFAULT_MODEL_ID } from '../defaults.ts';
 
 const MODEL_ID = DEFAULT_MODEL_ID;
 const params = new URL(location.href).searchParams;
