@@ -10,7 +10,7 @@
 import fc from 'fast-check';
 import { BecauseError } from '../../src/errors.ts';
 import type { Item, Reason, UserContext } from '../../src/types.ts';
-import { fakeRuntime } from '../../test/unit/fake-runtime.ts';
+import type { fakeRuntime as FakeRuntimeFactory } from '../../test/unit/fake-runtime.ts';
 import { Engine } from '../../workers/engine.ts';
 import { startLoopMonitor, type LoopMonitor } from './loop-monitor.ts';
 
@@ -150,6 +150,20 @@ function checkReason(reason: Reason | undefined, where: string, stats: FuzzStats
   else stats.fallbacks[reason.fallbackReason ?? '?'] = (stats.fallbacks[reason.fallbackReason ?? '?'] ?? 0) + 1;
 }
 
+// The scripted model's word vocabulary is module-wide and full after ~4,000 distinct words; random
+// page text fills it in a few hundred runs. A fresh module instance (a new URL) every 200 runs gives a
+// fresh vocabulary, so a long run tests the engine, not the fake's capacity.
+let fakeGeneration = -1;
+let fakeModule: Promise<{ fakeRuntime: typeof FakeRuntimeFactory }> | null = null;
+function fakeFor(run: number): Promise<{ fakeRuntime: typeof FakeRuntimeFactory }> {
+  const generation = Math.floor(run / 200);
+  if (!fakeModule || generation !== fakeGeneration) {
+    fakeGeneration = generation;
+    fakeModule = import(`../../test/unit/fake-runtime.ts?fuzz=${generation}`) as Promise<{ fakeRuntime: typeof FakeRuntimeFactory }>;
+  }
+  return fakeModule;
+}
+
 /** Runs one scenario; throws (failing the property) on any violation. Updates `stats`. */
 export async function runScenario(s: Scenario, stats: FuzzStats, limits: FuzzLimits = DEFAULT_LIMITS, monitor?: LoopMonitor): Promise<void> {
   const own = monitor ? null : startLoopMonitor();
@@ -157,6 +171,7 @@ export async function runScenario(s: Scenario, stats: FuzzStats, limits: FuzzLim
   const loop = monitor ?? (own as LoopMonitor);
   loop.reset();
   stats.runs++;
+  const { fakeRuntime } = await fakeFor(stats.runs);
   const engine = new Engine({
     persistentCache: false,
     windowMs: 0,
