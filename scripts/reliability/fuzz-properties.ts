@@ -14,8 +14,8 @@ import type { fakeRuntime as FakeRuntimeFactory } from '../../test/unit/fake-run
 import { Engine } from '../../workers/engine.ts';
 import { startLoopMonitor, type LoopMonitor } from './loop-monitor.ts';
 
-/** Markup a page could try to smuggle into a reason: a tag, an entity, a special-token marker. */
-export const PAGE_MARKUP = /<\/?[a-z!][^>]*>|&(?:[a-z]+|#\d+);|<\||\|>/i;
+/** Markup a page could try to smuggle into a reason: a tag opening, an entity, a special-token marker. */
+export const PAGE_MARKUP = /<\/?[a-z!]|&(?:[a-z][a-z0-9]+|#\d+|#x[0-9a-f]+);|<\||\|>/i;
 
 const FRAGMENTS = [
   '<|', '|>', '<|reason|>', '<|end|>', '<|item|>', '<script>alert(1)</script>', '<img src=x onerror=alert(1)>', '<b>', '</b>', '&lt;', '&#60;',
@@ -159,7 +159,8 @@ function fakeFor(run: number): Promise<{ fakeRuntime: typeof FakeRuntimeFactory 
   const generation = Math.floor(run / 200);
   if (!fakeModule || generation !== fakeGeneration) {
     fakeGeneration = generation;
-    fakeModule = import(`../../test/unit/fake-runtime.ts?fuzz=${generation}`) as Promise<{ fakeRuntime: typeof FakeRuntimeFactory }>;
+    const url = `${new URL('../../test/unit/fake-runtime.ts', import.meta.url).href}?fuzz=${generation}`;
+    fakeModule = import(/* @vite-ignore */ url) as Promise<{ fakeRuntime: typeof FakeRuntimeFactory }>;
   }
   return fakeModule;
 }

@@ -52,7 +52,9 @@ export function singularize(noun: string): string {
  */
 export function domainWords(domain: string): DomainWords {
   const key = domain.trim().toLowerCase();
-  const known = KNOWN[key] ?? KNOWN[singularize(key)];
+  // Own keys only: a page's domain '__proto__' or 'constructor' must not find Object.prototype's.
+  const own = (k: string): DomainWords | undefined => (Object.prototype.hasOwnProperty.call(KNOWN, k) ? KNOWN[k] : undefined);
+  const known = own(key) ?? own(singularize(key));
   if (known) return known;
   const words = key.split(/[^\p{L}\p{N}]+/u).filter(Boolean);
   const last = words[words.length - 1];

@@ -197,7 +197,7 @@ describe('page markup', () => {
 
   it('hasMarkup: tags, entities and special-token markers, not "a < b" or "<3"', async () => {
     const { hasMarkup } = await import('../../src/core/markup.ts');
-    for (const t of ['<b>', '</div>', '<img src=x onerror=alert(1)>', '&lt;', '&#60;', '<|reason|>', 'a |> b', '<!-- x']) expect(hasMarkup(t), t).toBe(true);
+    for (const t of ['<b>', '</div>', '<img src=x onerror=alert(1)>', 'Because <img src=x onerr', '&lt;', '&#60;', '<|reason|>', 'a |> b', '<!-- x']) expect(hasMarkup(t), t).toBe(true);
     for (const t of ['a < b and c > d', 'I <3 it', 'R&D team', 'Fast & fun', 'Tom & Jerry; more']) expect(hasMarkup(t), t).toBe(false);
   });
 });
@@ -217,5 +217,15 @@ describe('bad call options on the page side of the worker', () => {
     port.dispatchEvent(new Event('error'));
     await x.dispose();
     channel.port2.close();
+  });
+});
+
+describe('found by the fuzz suite', () => {
+  it.each(['__proto__', 'constructor'])("context.domain '%s' gives a labelled fallback, not a TypeError", async (domain) => {
+    const e = new Engine({ persistentCache: false, loadRuntime: async () => { throw new Error('no model'); } });
+    open.push(e);
+    const [reason] = await e.explain([{ id: 'a', title: 'Game', attributes: { tags: ['Puzzle'] } }], { domain });
+    expect(reason).toMatchObject({ source: 'fallback', fallbackReason: 'model-unavailable' });
+    expect(reason?.text).toContain('Game');
   });
 });
