@@ -3,6 +3,7 @@
 // - `words`: every word of the training corpus (references and prompts: titles, facts, profiles,
 //   descriptions), lower-cased, seen at least --min-count times, plus the background's words seen
 //   at least 5 times; the check's dictionary;
+// - `foreignWords`: reference words everyday shop English (the background) does not use;
 // - `domainWords`, `strongWords`: per domain, the reference words tied to it (src/core/off-domain.ts), less the
 //   words of everyday shop English (--background: product reviews, by default the Amazon
 //   musical-instrument reviews of ../shared/data, which training does not use; `--background none`).
@@ -14,7 +15,7 @@ import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import { createGunzip } from 'node:zlib';
 import { LEXICON_VERSION, lexiconWords, type Lexicon } from '../src/core/dictionary.ts';
-import { DOMAIN_WORD_RULE, domainWordLists } from '../src/core/off-domain.ts';
+import { DOMAIN_WORD_RULE, domainWordLists, foreignWordList } from '../src/core/off-domain.ts';
 
 interface Entry {
   title?: unknown;
@@ -99,7 +100,8 @@ export async function buildLexicon(dataDir: string, minCount: number, background
   const known = new Set([...counts].filter(([, n]) => n >= minCount).map(([w]) => w));
   for (const [w, n] of background) if (n >= BACKGROUND_MIN_COUNT && w.length <= MAX_WORD) known.add(w);
   const words = [...known].sort();
-  return { lexicon: { version: LEXICON_VERSION, minCount, words, ...domainWordLists(byDomain, background, DOMAIN_WORD_RULE) }, rows };
+  const foreignWords = foreignWordList(byDomain, background);
+  return { lexicon: { version: LEXICON_VERSION, minCount, words, ...domainWordLists(byDomain, background, DOMAIN_WORD_RULE), foreignWords }, rows };
 }
 
 async function main(): Promise<void> {
@@ -114,7 +116,7 @@ async function main(): Promise<void> {
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, json);
   const domains = Object.entries(lexicon.domainWords).map(([d, w]) => `${d} ${w.length} (${lexicon.strongWords?.[d]?.length ?? 0} strong)`).join(', ');
-  console.log(`${out}: ${lexicon.words.length} words (count ≥ ${minCount}) from ${rows} train rows; domain words: ${domains}; background ${backgroundFile ?? 'none'}; ${(json.length / 1024).toFixed(0)} KB raw`);
+  console.log(`${out}: ${lexicon.words.length} words (count ≥ ${minCount}) from ${rows} train rows; domain words: ${domains}; ${lexicon.foreignWords?.length ?? 0} foreign words; background ${backgroundFile ?? 'none'}; ${(json.length / 1024).toFixed(0)} KB raw`);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

@@ -58,6 +58,10 @@ export type DType = 'fp32' | 'fp16' | 'q8' | 'q4' | 'int8' | 'uint8' | 'q4f16' |
 export interface ReasonPlan {
   /** 'history': the planned history entries share the planned facts with the item; 'new': the item's own facts. */
   mode: 'history' | 'new';
+  /** The visitor has a history (a 'new' plan may still have one that shares nothing with the item). */
+  hasHistory: boolean;
+  /** The domain the reason was written for (sanitized, lower-cased). */
+  domain: string;
   history: { title: string }[];
   facts: { value: string; kind: string }[];
 }

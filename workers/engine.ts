@@ -113,7 +113,7 @@ const ATTEMPT_PLANS: readonly { history: number; facts: number }[] = [
 
 /** The public shape of a plan, carried on the Reason. */
 function publicPlan(plan: ContentPlan): ReasonPlan {
-  return { mode: plan.mode, history: plan.history.map((h) => ({ title: h.title })), facts: plan.facts.map((f) => ({ value: f.value, kind: f.kind })) };
+  return { mode: plan.mode, hasHistory: plan.hasHistory, domain: plan.domain, history: plan.history.map((h) => ({ title: h.title })), facts: plan.facts.map((f) => ({ value: f.value, kind: f.kind })) };
 }
 
 /** The plan cut to the first `limits.history` entries and `limits.facts` facts (strongest first). */

@@ -89,7 +89,8 @@ export class SlotDecoding {
       // The other domains' strong words: one alone fails the check. Weaker tied words fail it only in
       // pairs (check.ts, docs/grounding.md), so banning them here would only force odd wording.
       const home = this.homeOf(domain);
-      const foreign = Object.entries(this.lexicon?.strongWords ?? {}).flatMap(([d, words]) => (d === home ? [] : words));
+      // On a domain training does not have, also the words everyday shop English never uses ('storyline').
+      const foreign = [...Object.entries(this.lexicon?.strongWords ?? {}).flatMap(([d, words]) => (d === home ? [] : words)), ...(home ? [] : (this.lexicon?.foreignWords ?? []))];
       const facts = this.vocabulary.facts.filter((f) => !isGenericTerm(f));
       trie = new TokenTrie(encodeVariants(this.rt, [...this.vocabulary.titles, ...facts, ...foreign]));
       this.tries.set(domain, trie);

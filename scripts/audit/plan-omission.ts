@@ -11,10 +11,15 @@ export interface PlannedCitations {
 
 const noVocabulary = createFactMatcher([]);
 
-/** The planned titles and facts that `text` does not mention (the engine's matcher: case, plurals, aliases). */
+/**
+ * The planned facts that `text` does not mention (the engine's matcher: case, plurals, aliases). A
+ * planned history title may stay unnamed ("Based on your gaming history, …" is true of the plan), as
+ * in the engine's check (docs/plan-and-slots.md section 5); whether a history is claimed at all is the
+ * history-claim counter's business.
+ */
 export function omittedPlanned(text: string, plan: PlannedCitations, item: Item, context: UserContext): string[] {
   const cited = new Set(noVocabulary.citedFacts(text, item, context).cited.map((f) => termKey(f.value)));
-  const planned = [...(plan.history ?? []).map((h) => h.title), ...(plan.facts ?? []).map((f) => f.value)];
+  const planned = (plan.facts ?? []).map((f) => f.value);
   return planned.filter((v) => !cited.has(termKey(v)));
 }
 

@@ -71,6 +71,8 @@ interface CompiledLexicon {
   domains: DomainIndex;
   /** Training domains, for mapping a page domain onto one. */
   trained: string[];
+  /** lexicon.foreignWords: off-domain on a page whose domain training does not have. */
+  foreign: ReadonlySet<string>;
 }
 
 const compiledLexicons = new WeakMap<Lexicon, CompiledLexicon>();
@@ -84,7 +86,7 @@ const ROMAN = /^(?=[MDCLXVI])M{0,3}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,
 function compileLexicon(lexicon: Lexicon): CompiledLexicon {
   let c = compiledLexicons.get(lexicon);
   if (!c) {
-    c = { dictionary: new Dictionary(lexicon.words), domains: domainIndex(lexicon.domainWords, lexicon.strongWords), trained: Object.keys(lexicon.domainWords) };
+    c = { dictionary: new Dictionary(lexicon.words), domains: domainIndex(lexicon.domainWords, lexicon.strongWords), trained: Object.keys(lexicon.domainWords), foreign: new Set(lexicon.foreignWords ?? []) };
     compiledLexicons.set(lexicon, c);
   }
   return c;
@@ -271,6 +273,7 @@ export function checkFilledReason(text: string, input: ReasonCheckInput): Reason
     const allowed = new Set(page);
     for (const w of lexiconWords(Object.values(domainFillers(domain)).join(' '))) allowed.add(w.word);
     for (const word of offDomainWords(words, lexicon.domains, own, allowed)) flag('off-domain', word);
+    if (own === '') for (const w of words) if (lexicon.foreign.has(w.word) && !allowed.has(w.word)) flag('off-domain', w.written);
   }
 
   // Planned facts left out. A planned history title may stay unnamed ("Based on your gaming history,

@@ -19,6 +19,8 @@ export interface Lexicon {
   domainWords: Record<string, string[]>;
   /** Per training domain, the strong ones among `domainWords` (one is enough to show that domain). */
   strongWords?: Record<string, string[]>;
+  /** Reference words everyday shop English does not use (off-domain.ts foreignWordList): off-domain on an untrained domain's page. */
+  foreignWords?: string[];
 }
 
 /** One word of a text: `word` lower-cased for lookup, `written` as written (after match normalization). */
@@ -50,7 +52,7 @@ export function lexiconWords(text: string): LexWord[] {
 export function parseLexicon(value: unknown): Lexicon {
   const v = value as Partial<Lexicon> | null;
   const lists = (x: unknown): x is Record<string, string[]> => typeof x === 'object' && x !== null && Object.values(x).every((list) => Array.isArray(list));
-  const ok = typeof v === 'object' && v !== null && v.version === LEXICON_VERSION && Array.isArray(v.words) && lists(v.domainWords) && (v.strongWords === undefined || lists(v.strongWords));
+  const ok = typeof v === 'object' && v !== null && v.version === LEXICON_VERSION && Array.isArray(v.words) && lists(v.domainWords) && (v.strongWords === undefined || lists(v.strongWords)) && (v.foreignWords === undefined || Array.isArray(v.foreignWords));
   if (!ok) throw new InvalidInputError(`Not a lexicon.json of version ${LEXICON_VERSION}: rebuild it with scripts/build-lexicon.ts.`);
   return {
     version: v.version as number,
@@ -58,6 +60,7 @@ export function parseLexicon(value: unknown): Lexicon {
     words: v.words as string[],
     domainWords: v.domainWords as Record<string, string[]>,
     strongWords: (v.strongWords ?? {}) as Record<string, string[]>,
+    foreignWords: (v.foreignWords ?? []) as string[],
   };
 }
 

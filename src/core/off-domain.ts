@@ -87,6 +87,29 @@ export function domainWordLists(
   return { domainWords, strongWords };
 }
 
+/**
+ * Words the training references use (≥ 20 times, in any mix of domains) that everyday shop English
+ * does not (< 2 per million words of the background corpus): 'storyline', 'gameplay', 'must-watch',
+ * 'characters'. On a page of a domain training does not have, one of them shows the model slipped
+ * into the media it was trained on ("a must-watch with an engaging storyline" under a microphone),
+ * which the per-domain lists miss when several training domains share the word.
+ */
+export const FOREIGN_WORD_RULE = { minCount: 20, maxBackgroundPerMillion: 2 } as const;
+
+export function foreignWordList(
+  counts: Readonly<Record<string, ReadonlyMap<string, number>>>,
+  background: ReadonlyMap<string, number>,
+  rule: { minCount: number; maxBackgroundPerMillion: number } = FOREIGN_WORD_RULE,
+): string[] {
+  if (background.size === 0) return []; // without a background every word would look foreign
+  const backgroundTotal = Math.max(1, total(background));
+  const all = new Map<string, number>();
+  for (const map of Object.values(counts)) for (const [w, n] of map) all.set(w, (all.get(w) ?? 0) + n);
+  const out: string[] = [];
+  for (const [word, n] of all) if (n >= rule.minCount && ((background.get(word) ?? 0) / backgroundTotal) * 1e6 < rule.maxBackgroundPerMillion) out.push(word);
+  return out.sort();
+}
+
 /** Compiled lists: word → the domain it is tied to, and whether it is strong. */
 export type DomainIndex = ReadonlyMap<string, { domain: string; strong: boolean }>;
 

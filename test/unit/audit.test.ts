@@ -106,10 +106,11 @@ describe('words', () => {
 });
 
 describe('plans and skeletons', () => {
-  it('counts planned titles and facts the text leaves out', () => {
+  it('counts planned facts the text leaves out (a planned history title may stay unnamed)', () => {
     const plan = { history: [{ title: 'Portal 2' }], facts: [{ value: 'Puzzle' }, { value: 'First-Person' }] };
     expect(omittedPlanned('Because you played Portal 2, this is another puzzle.', plan, talos, played)).toEqual(['First-Person']);
     expect(omittedPlanned('Portal 2 fans: more first-person puzzles.', plan, talos, played)).toEqual([]);
+    expect(omittedPlanned('Based on your history: more first-person puzzles.', plan, talos, played)).toEqual([]);
     expect(planOf({ text: 'x' })).toBeUndefined();
     expect(planOf({ plan })).toBe(plan);
   });

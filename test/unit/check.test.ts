@@ -6,7 +6,7 @@ import { Dictionary, lexiconWords, pageWords, parseLexicon } from '../../src/cor
 import { createFactMatcher } from '../../src/core/facts.ts';
 import { fallbackReason } from '../../src/core/grounding.ts';
 import { capitalizedRuns, quotedSpans, searchable } from '../../src/core/names.ts';
-import { DOMAIN_WORD_RULE, domainIndex, domainWordLists, offDomainWords } from '../../src/core/off-domain.ts';
+import { DOMAIN_WORD_RULE, domainIndex, domainWordLists, foreignWordList, offDomainWords } from '../../src/core/off-domain.ts';
 import { contentPlan } from '../../src/core/plan.ts';
 import { InvalidInputError } from '../../src/errors.ts';
 import { mulberry32 } from '../../scripts/eval/metrics.ts';
@@ -336,6 +336,20 @@ describe('off-domain word lists', () => {
     const rule = { ...DOMAIN_WORD_RULE, strongCount: 40 };
     expect(domainWordLists(counts, new Map(), rule).strongWords).toEqual({ business: [], game: ['gameplay', 'play'] });
     expect(domainWordLists(counts).strongWords).toEqual({ business: [], game: [] });
+  });
+  it('foreign words: used in the references, never in everyday (background) text', () => {
+    const background = new Map([['the', 5000], ['fun', 300], ['play', 200], ['storyline', 0]]);
+    const refs = { movie: new Map([['storyline', 25], ['the', 900], ['fun', 30]]), game: new Map([['gameplay', 30], ['play', 40], ['rare', 3]]) };
+    expect(foreignWordList(refs, background)).toEqual(['gameplay', 'storyline']);
+    // Without a background nothing is foreign (every word would be).
+    expect(foreignWordList(refs, new Map())).toEqual([]);
+  });
+  it('flags a foreign word only on a page whose domain training does not have', () => {
+    const lexicon = { ...small, foreignWords: ['storyline'] };
+    const lexiconWith = { ...lexicon, words: [...lexicon.words, 'engaging', 'storyline', 'player', 'any', 'for', 'an', 'a', 'with', 'guitar', 'puzzle', 'game'] };
+    expect(checkFilledReason('An engaging storyline for any guitar player.', { item: strat, context: guitarShop, lexicon: lexiconWith }).problems).toEqual([{ kind: 'off-domain', text: 'storyline' }]);
+    const puzzle = { id: 'p', title: 'Portal 2', attributes: { tags: ['Puzzle'] } };
+    expect(checkFilledReason('A puzzle game with an engaging storyline.', { item: puzzle, context: { domain: 'game' }, lexicon: lexiconWith }).problems).toEqual([]);
   });
   it('drops words that everyday (background) text uses', () => {
     expect(domainWordLists(counts, new Map([['play', 30], ['cable', 970]])).domainWords).toEqual({ business: ['delicious'], game: ['gameplay'] });
