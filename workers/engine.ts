@@ -545,11 +545,12 @@ export class Engine implements Explainer {
     this.throwIfDisposed();
     throwIfAborted(options.signal);
     if (!rt) return items.map((item) => this.fallback(item, ctx, 'model-unavailable', this.fallbackBackend(), performance.now() - t0));
-    const plans = await Promise.all(items.map((item) => this.plan(rt, item, ctx)));
+    // A tokenizer that throws on one item's text costs that item a labelled fallback, not the call.
+    const plans = await Promise.all(items.map((item) => this.plan(rt, item, ctx).catch(() => null)));
     this.throwIfDisposed();
     throwIfAborted(options.signal);
     const call = this.slotsOf(rt) ? { ...options, titleBans: this.titleBans(rt, ctx) } : options;
-    return Promise.all(plans.map((plan) => this.answer(rt, plan, ctx, t0, call)));
+    return Promise.all(plans.map((plan, k) => (plan ? this.answer(rt, plan, ctx, t0, call) : this.fallback(items[k] as Item, ctx, 'model-error', rt.backend, 0))));
   }
 
   /**

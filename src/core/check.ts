@@ -9,6 +9,7 @@ import { Dictionary, lexiconWords, pageWords, titleWords, type Lexicon, type Lex
 import { domainWords as domainFillers } from './domains.ts';
 import { ALL_FACTS_LIMITS, createFactMatcher, historyEntryFacts, historyFacts, itemFacts, termKey, titleAliases } from './facts.ts';
 import type { FactMatcher, ItemLike, Vocabulary } from './facts.ts';
+import { unsupportedClaims } from './claim-support.ts';
 import { checkReason } from './grounding.ts';
 import { hasMarkup } from './markup.ts';
 import { capitalizedRuns, quotedSpans } from './names.ts';
@@ -34,6 +35,7 @@ export type ProblemKind =
   | 'repeated-word' // 'Global Global', 'Bacon bacon'
   | 'history-claim' // speaks of a history the visitor does not have (or that shares nothing)
   | 'off-domain' // a word tied to another domain ('delicious' under a guitar)
+  | 'unsupported-claim' // a claim the item's facts do not back ('without any cost' under a paid game)
   | 'omitted'; // a planned fact or history title the text leaves out
 
 export interface Problem {
@@ -275,6 +277,10 @@ export function checkFilledReason(text: string, input: ReasonCheckInput): Reason
     for (const word of offDomainWords(words, lexicon.domains, own, allowed)) flag('off-domain', word);
     if (own === '') for (const w of words) if (lexicon.foreign.has(w.word) && !allowed.has(w.word)) flag('off-domain', w.written);
   }
+
+  // Free-text claims that need a fact: price, other players, updates (claim-support.ts).
+  const own = itemFacts(item).filter((f) => f.kind !== 'title').map((f) => f.value);
+  for (const word of unsupportedClaims(words, own)) flag('unsupported-claim', word);
 
   // Planned facts left out. A planned history title may stay unnamed ("Based on your gaming history,
   // …" is true of the plan): most references never name one (docs/plan-and-slots.md, section 5).

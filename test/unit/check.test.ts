@@ -424,3 +424,22 @@ describe('scripts/build-lexicon.ts', () => {
     expect(lexicon.domainWords.game).toContain('game');
   });
 });
+
+describe('claims the item facts must back (claim-support.ts)', () => {
+  const ftl = { id: 'ftl', title: 'FTL: Faster Than Light', attributes: { tags: ['Indie', 'Strategy'] } };
+  const tf2 = { id: 'tf2', title: 'Team Fortress 2', attributes: { tags: ['Action', 'Free to Play', 'Multiplayer'] } };
+  const game = { domain: 'game' };
+  const problems = (text: string, item: typeof ftl) => checkFilledReason(text, { item, context: game }).problems;
+  it('rejects a price, community or updates claim the facts do not support, and bans its word', () => {
+    expect(problems("It's an indie game, offering thrilling play without any cost.", ftl)).toEqual([{ kind: 'unsupported-claim', text: 'cost' }]);
+    expect(problems("It's an indie strategy game with a strong community and regular updates.", ftl)).toEqual([
+      { kind: 'unsupported-claim', text: 'community' },
+      { kind: 'unsupported-claim', text: 'updates' },
+    ]);
+    expect(checkFilledReason('A strategy game you can try for free.', { item: ftl, context: game }).banned).toEqual(['free']);
+  });
+  it('accepts them when a fact of the item backs them (planned or not)', () => {
+    expect(problems("It's an action game, offering thrilling play without any cost.", tf2)).toEqual([]);
+    expect(problems('An action game with a strong community.', tf2)).toEqual([]);
+  });
+});

@@ -62,3 +62,14 @@ describe('Engine with a slot model', () => {
     expect(e.stats().regenerations).toBe(1);
   });
 });
+
+describe('Engine when the tokenizer throws on an item', () => {
+  it('answers that item with a labelled fallback and the others normally', async () => {
+    const rt = fakeRuntime({ reply: () => 'A Puzzle game you will like.' });
+    const encode = rt.encode;
+    const e = new Engine({ persistentCache: false, loadRuntime: async () => ({ ...rt, encode: (text: string) => (text.includes('Broken') ? (() => { throw new Error('tokenizer failed'); })() : encode(text)) }) });
+    open.push(e);
+    const reasons = await e.explain([{ id: 'b', title: 'Broken', attributes: { tags: ['Puzzle'] } }, { id: 'g', title: 'Good', attributes: { tags: ['Puzzle'] } }], { domain: 'game' });
+    expect(reasons.map((r) => [r.itemId, r.source, r.fallbackReason])).toEqual([['b', 'fallback', 'model-error'], ['g', 'model', undefined]]);
+  });
+});
