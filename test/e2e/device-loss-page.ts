@@ -26,7 +26,9 @@ export interface DeviceLossResult {
 async function run(maxNewTokens: number): Promise<DeviceLossResult> {
   const t0 = performance.now();
   const note = (what: string): void => console.log(`[device-loss] ${Math.round(performance.now() - t0)} ms: ${what}`);
-  const engine = new Engine({ device: 'webgpu', persistentCache: false, maxNewTokens, sentences: 0, onProgress: (e) => (e.phase === 'download' && e.loaded !== e.total ? undefined : note(`${e.phase} ${e.file ?? ''}`)) });
+  // The v1 model (no slots) streams its text token by token, so the first delta lands mid-batch; a slot
+  // model sends its filled text once, after decoding, too late to lose the device under it.
+  const engine = new Engine({ model: 'because-reason-v1', device: 'webgpu', persistentCache: false, maxNewTokens, sentences: 0, onProgress: (e) => (e.phase === 'download' && e.loaded !== e.total ? undefined : note(`${e.phase} ${e.file ?? ''}`)) });
   try {
     const before = await engine.info();
     note(`loaded on ${before.backend}: ${before.backendReason}`);

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { DEFAULT_MODEL_ID } from '../../src/defaults.ts';
 import { ModelLoadError } from '../../src/errors.ts';
 import type { Item, UserContext } from '../../src/types.ts';
 import { Engine } from '../../workers/engine.ts';
@@ -15,7 +16,7 @@ import { loadRuntime } from '../../workers/runtime.ts';
 import type { Runtime } from '../../workers/runtime.ts';
 import { writeManifest } from '../../scripts/write-manifest.ts';
 
-const SHIPPED = fileURLToPath(new URL('../../public/models/because-reason-v1', import.meta.url));
+const SHIPPED = fileURLToPath(new URL(`../../public/models/${DEFAULT_MODEL_ID}`, import.meta.url));
 const FILES = ['config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json', 'facts_vocab.json', 'onnx/model_quantized.onnx'];
 const root = mkdtempSync(join(tmpdir(), 'because-models-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -154,7 +155,7 @@ describe('config limits against the engine and the graph', () => {
   it('a vocab_size the graph does not have is a typed error', async () => {
     const dir = copyModel('wrong-vocab', (d) => editJson(join(d, 'config.json'), (c) => (c.vocab_size = 7000)));
     const error = await failure(loadRuntime({ model: dir }));
-    expect(error.message).toMatch(/returns 6000 logits per token but config\.json's vocab_size is 7000/);
+    expect(error.message).toMatch(/returns 6011 logits per token but config\.json's vocab_size is 7000/);
   });
 
   it('a tokenizer with more ids than the logits is a typed error', async () => {
@@ -162,7 +163,7 @@ describe('config limits against the engine and the graph', () => {
       editJson(join(d, 'tokenizer.json'), (t) => (t.added_tokens as unknown[]).push({ id: 6500, content: '<|extra|>', special: true, normalized: false, lstrip: false, rstrip: false, single_word: false })),
     );
     const error = await failure(loadRuntime({ model: dir }));
-    expect(error.message).toMatch(/tokenizer\.json has 6501 token ids but the model's vocab_size is 6000/);
+    expect(error.message).toMatch(/tokenizer\.json has 6501 token ids but the model's vocab_size is 6011/);
   });
 });
 
