@@ -36,6 +36,7 @@ export type ProblemKind =
   | 'history-claim' // speaks of a history the visitor does not have (or that shares nothing)
   | 'off-domain' // a word tied to another domain ('delicious' under a guitar)
   | 'unsupported-claim' // a claim the item's facts do not back ('without any cost' under a paid game)
+  | 'listed-noun' // the domain's noun as the last item of a list of facts ('such as action, RPG, and games')
   | 'omitted'; // a planned fact or history title the text leaves out
 
 export interface Problem {
@@ -276,6 +277,14 @@ export function checkFilledReason(text: string, input: ReasonCheckInput): Reason
     for (const w of lexiconWords(Object.values(domainFillers(domain)).join(' '))) allowed.add(w.word);
     for (const word of offDomainWords(words, lexicon.domains, own, allowed)) flag('off-domain', word);
     if (own === '') for (const w of words) if (lexicon.foreign.has(w.word) && !allowed.has(w.word)) flag('off-domain', w.written);
+  }
+
+  // The noun slot written as a list item: "genres such as action, RPG, and games".
+  if (lexicon || plan) {
+    const { noun, nouns } = domainFillers(plan?.domain || planDomain(context));
+    const escape = (w: string): string => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const listed = new RegExp(`,\\s*(?:and|or)\\s+(?:${escape(nouns)}|${escape(noun)})(?=[\\s.,;!?]|$)`, 'iu').exec(clean);
+    if (listed) flag('listed-noun', listed[0].replace(/^,\s*/, ''));
   }
 
   // Free-text claims that need a fact: price, other players, updates (claim-support.ts).

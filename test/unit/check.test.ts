@@ -443,3 +443,12 @@ describe('claims the item facts must back (claim-support.ts)', () => {
     expect(problems('An action game with a strong community.', tf2)).toEqual([]);
   });
 });
+
+describe('the domain noun as a list item', () => {
+  const doom = { id: 'd', title: 'DOOM', attributes: { genres: ['Action', 'RPG'] } };
+  const input = { item: doom, context: { domain: 'game', history: [{ title: 'Quake', attributes: { genres: ['Action'] } }] }, lexicon: small };
+  it('rejects "such as action, RPG, and games" but not a noun after a list', () => {
+    expect(checkFilledReason('It has the genres you liked, such as action, RPG, and games.', input).problems).toContainEqual({ kind: 'listed-noun', text: 'and games' });
+    expect(checkFilledReason('It is an action and RPG game, like Quake.', input).problems.map((p) => p.kind)).not.toContain('listed-noun');
+  });
+});
