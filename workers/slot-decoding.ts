@@ -4,6 +4,7 @@
 // A model without slot tokens (v1, any transformers.js LM) gets no slot rules; the check protects it.
 import { isGenericTerm } from '../src/core/generic-words.ts';
 import type { Lexicon } from '../src/core/dictionary.ts';
+import { foreignVerbWords } from '../src/core/domains.ts';
 import type { ContentPlan } from '../src/core/plan.ts';
 import { SPECIAL_TOKENS } from '../src/core/prompt.ts';
 import { PLAN_PROMPT_TOKENS, planSlotTokens, slotToken, slotTokens } from '../src/core/slots.ts';
@@ -90,7 +91,11 @@ export class SlotDecoding {
       // pairs (check.ts, docs/grounding.md), so banning them here would only force odd wording.
       const home = this.homeOf(domain);
       // On a domain training does not have, also the words everyday shop English never uses ('storyline').
-      const foreign = [...Object.entries(this.lexicon?.strongWords ?? {}).flatMap(([d, words]) => (d === home ? [] : words)), ...(home ? [] : (this.lexicon?.foreignWords ?? []))];
+      const foreign = [
+        ...Object.entries(this.lexicon?.strongWords ?? {}).flatMap(([d, words]) => (d === home ? [] : words)),
+        ...(home ? [] : (this.lexicon?.foreignWords ?? [])),
+        ...foreignVerbWords(domain), // 'watch', 'viewing' where visitors do not watch
+      ];
       const facts = this.vocabulary.facts.filter((f) => !isGenericTerm(f));
       trie = new TokenTrie(encodeVariants(this.rt, [...this.vocabulary.titles, ...facts, ...foreign]));
       this.tries.set(domain, trie);

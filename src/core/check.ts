@@ -6,7 +6,7 @@
 import type { CitedFact, UserContext } from '../types.ts';
 import { historyClaims } from './claims.ts';
 import { Dictionary, lexiconWords, pageWords, titleWords, type Lexicon, type LexWord } from './dictionary.ts';
-import { domainWords as domainFillers } from './domains.ts';
+import { domainWords as domainFillers, foreignVerbWords } from './domains.ts';
 import { ALL_FACTS_LIMITS, createFactMatcher, historyEntryFacts, historyFacts, itemFacts, termKey, titleAliases } from './facts.ts';
 import type { FactMatcher, ItemLike, Vocabulary } from './facts.ts';
 import { unsupportedClaims } from './claim-support.ts';
@@ -277,6 +277,8 @@ export function checkFilledReason(text: string, input: ReasonCheckInput): Reason
     for (const w of lexiconWords(Object.values(domainFillers(domain)).join(' '))) allowed.add(w.word);
     for (const word of offDomainWords(words, lexicon.domains, own, allowed)) flag('off-domain', word);
     if (own === '') for (const w of words) if (lexicon.foreign.has(w.word) && !allowed.has(w.word)) flag('off-domain', w.written);
+    const verbs = new Set(foreignVerbWords(domain));
+    for (const w of words) if (verbs.has(w.word) && !allowed.has(w.word)) flag('off-domain', w.written);
   }
 
   // The noun slot written as a list item: "genres such as action, RPG, and games".

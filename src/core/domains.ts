@@ -98,6 +98,22 @@ export function domainPatterns(domain: string): DomainPatterns | null {
 }
 
 /**
+ * The words of a way of using things, keyed by the `did` verb they belong to: "a must-watch with a
+ * great viewing experience" is movie or news talk, wrong wherever visitors do not watch (a guitar
+ * shop, a game page). The check flags a family's words on a page whose `did` is another verb.
+ * Only families whose words have no everyday shop meaning ('play' and 'read' do, so they are absent).
+ */
+export const VERB_FAMILIES: Readonly<Record<string, readonly string[]>> = {
+  watched: ['watch', 'watches', 'watching', 'watched', 'viewing', 'viewed', 'viewer', 'viewers'],
+};
+
+/** The words of `VERB_FAMILIES` foreign to a domain (those of the families of other verbs). */
+export function foreignVerbWords(domain: string): string[] {
+  const did = domainWords(domain).did;
+  return Object.entries(VERB_FAMILIES).flatMap(([verb, words]) => (verb === did ? [] : words));
+}
+
+/**
  * Other spellings of common facts in the training references, by the fact's termKey-like lower-case
  * value. `same`: written instead of the fact ('science fiction' for Sci-Fi), so it becomes the fact's
  * slot; `related`: an adjective form ('romantic' for Romance) that claims the fact, so a sentence

@@ -452,3 +452,13 @@ describe('the domain noun as a list item', () => {
     expect(checkFilledReason('It is an action and RPG game, like Quake.', input).problems.map((p) => p.kind)).not.toContain('listed-noun');
   });
 });
+
+describe('verb families of other domains', () => {
+  it("flags 'watch' and 'viewing' where visitors do not watch, not on a movie page", () => {
+    const amp = { id: 'a', title: 'Orange Crush 20RT', attributes: { category: ['Amplifiers'] } };
+    const kindsOf = (text: string, domain: string) =>
+      checkFilledReason(text, { item: amp, context: { domain }, lexicon: small }).problems.filter((p) => p.kind === 'off-domain').map((p) => `${p.kind}:${p.text ?? ''}`);
+    expect(kindsOf('A must-watch for your viewing pleasure.', 'product')).toEqual(['off-domain:watch', 'off-domain:viewing']);
+    expect(kindsOf('A must-watch for your viewing pleasure.', 'movie')).toEqual([]);
+  });
+});
