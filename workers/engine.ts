@@ -12,7 +12,7 @@ import type { ReasonCheck } from '../src/core/check.ts';
 import { parseLexicon } from '../src/core/dictionary.ts';
 import type { Lexicon } from '../src/core/dictionary.ts';
 import { fallbackReason, MIN_REASON_WORDS, reasonWords } from '../src/core/grounding.ts';
-import { contentPlan, restrictPlan } from '../src/core/plan.ts';
+import { contentPlan } from '../src/core/plan.ts';
 import type { ContentPlan } from '../src/core/plan.ts';
 import { buildPlanPrompt } from '../src/core/plan-prompt.ts';
 import { buildPrompt } from '../src/core/prompt.ts';
@@ -39,7 +39,7 @@ import type { GenerateRow, GenerateStats, RowResult } from './generate.ts';
 import { DEFAULT_DTYPE, DEFAULT_MODEL_ID, isNode, loadRuntime } from './runtime.ts';
 import type { Runtime, RuntimeOptions } from './runtime.ts';
 import { BatchScheduler } from './scheduler.ts';
-import { encodeVariants, isSlotModel, SlotDecoding } from './slot-decoding.ts';
+import { ATTEMPTS, attemptPlan, encodeVariants, isSlotModel, SlotDecoding } from './slot-decoding.ts';
 import { withDeviceRecovery } from './device-loss.ts';
 
 export const DEFAULT_MAX_NEW_TOKENS = 48;
@@ -101,25 +101,11 @@ interface Plan {
 
 /** Candidates decoded on the one regeneration of a slot model (greedy first pass: 1). */
 const RETRY_CANDIDATES = 3;
-/**
- * How much of the content plan each attempt asks the model to say. The training plans hold at most
- * 1 history entry (20 of 4,464 rows have 2) and mostly 1–2 facts (docs/quality.md), so a plan of
- * 2 entries and 3 facts is one the model leaves half unsaid; the regeneration asks for less.
- */
-const ATTEMPT_PLANS: readonly { history: number; facts: number }[] = [
-  { history: 1, facts: 2 },
-  { history: 1, facts: 1 },
-];
-
 /** The public shape of a plan, carried on the Reason. */
 function publicPlan(plan: ContentPlan): ReasonPlan {
   return { mode: plan.mode, hasHistory: plan.hasHistory, domain: plan.domain, history: plan.history.map((h) => ({ title: h.title })), facts: plan.facts.map((f) => ({ value: f.value, kind: f.kind })) };
 }
 
-/** The plan cut to the first `limits.history` entries and `limits.facts` facts (strongest first). */
-function planWithin(plan: ContentPlan, limits: { history: number; facts: number }): ContentPlan {
-  return restrictPlan(plan, plan.history.slice(0, limits.history).map((h) => h.title), plan.facts.slice(0, limits.facts).map((f) => f.value));
-}
 
 interface RequestOptions {
   signal?: AbortSignal;
@@ -505,7 +491,7 @@ export class Engine implements Explainer {
   private async plan(rt: Runtime, item: Item, ctx: UserContext): Promise<Plan> {
     if (this.slotsOf(rt)) {
       // Format v2: the prompt holds no titles, so the key adds the plan (what the slots are filled with).
-      const plan = planWithin(contentPlan(item, ctx), ATTEMPT_PLANS[0] as { history: number; facts: number });
+      const plan = attemptPlan(contentPlan(item, ctx), 0);
       const prompt = buildPlanPrompt(plan);
       const key = cacheKey(rt.modelUrl, rt.dtype, this.maxNewTokens, `${prompt}\n${JSON.stringify(plan)}`);
       return { item, ids: rt.encode(prompt), key, hit: await this.cache.get(key), plan };
@@ -564,9 +550,9 @@ export class Engine implements Explainer {
     let banned: string[] = [];
     let problem = 'ungrounded';
     try {
-      for (let attempt = 0; attempt < ATTEMPT_PLANS.length; attempt++) {
+      for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
         if (attempt > 0) this.counters.regenerations++;
-        const plan = attempt === 0 ? first : planWithin(first, ATTEMPT_PLANS[attempt] as { history: number; facts: number });
+        const plan = attempt === 0 ? first : attemptPlan(first, attempt);
         const ids = attempt === 0 ? firstIds : rt.encode(buildPlanPrompt(plan));
         const badWords = banned.length > 0 ? [...(options.titleBans ?? []), ...this.badWords(rt, banned)] : options.titleBans;
         const result = await this.generate({ ids, maxNewTokens: this.maxNewTokens, sentences: this.sentences, constraints: slots.constraints(plan), badWords, candidates: attempt === 0 ? undefined : RETRY_CANDIDATES, signal: options.signal });

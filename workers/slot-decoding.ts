@@ -6,6 +6,7 @@ import { isGenericTerm } from '../src/core/generic-words.ts';
 import type { Lexicon } from '../src/core/dictionary.ts';
 import { foreignVerbWords } from '../src/core/domains.ts';
 import type { ContentPlan } from '../src/core/plan.ts';
+import { restrictPlan } from '../src/core/plan.ts';
 import { SPECIAL_TOKENS } from '../src/core/prompt.ts';
 import { PLAN_PROMPT_TOKENS, planSlotTokens, slotToken, slotTokens } from '../src/core/slots.ts';
 import type { RowConstraints } from './constraints.ts';
@@ -108,4 +109,23 @@ export class SlotDecoding {
     const { banned, once } = slotRules(this.tokenId, { slots: slotTokens(), defined: planSlotTokens(plan), once: ONCE, never: STRUCTURE });
     return { banned, once, trie: this.trie(plan.domain), noRepeatNgram: NO_REPEAT_NGRAM };
   }
+}
+
+/**
+ * How much of the content plan each attempt asks the model to say. The training plans hold at most
+ * 1 history entry (20 of 4,464 rows have 2) and mostly 1–2 facts (docs/training.md), so a plan of
+ * 2 entries and 3 facts is one the model leaves half unsaid; the regeneration asks for less.
+ */
+const ATTEMPT_PLANS: readonly { history: number; facts: number }[] = [
+  { history: 1, facts: 2 },
+  { history: 1, facts: 1 },
+];
+
+/** Generation attempts of a slot model: the first, then one regeneration. */
+export const ATTEMPTS = ATTEMPT_PLANS.length;
+
+/** What attempt `attempt` asks the model to say: the plan cut to that attempt's size (strongest entries and facts first). */
+export function attemptPlan(plan: ContentPlan, attempt: number): ContentPlan {
+  const limits = ATTEMPT_PLANS[Math.min(attempt, ATTEMPT_PLANS.length - 1)] as { history: number; facts: number };
+  return restrictPlan(plan, plan.history.slice(0, limits.history).map((h) => h.title), plan.facts.slice(0, limits.facts).map((f) => f.value));
 }

@@ -1,14 +1,23 @@
 // Runs the exported model on eval pairs through the engine's own runtime (workers/runtime.ts:
 // transformers.js, onnxruntime-node on CPU in Node) and decode loop (workers/generate.ts: batched,
 // left-padded, greedy, stop at <|end|>). No grounding check and no fallback: the raw model text is scored.
+// A slot model (v2) is run as the engine runs its first attempt: content plan → prompt format v2 →
+// decoding under the plan's constraints → slots filled; the filled text is scored.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
+import { trainingDomainOf } from '../../src/core/check.ts';
+import { parseLexicon } from '../../src/core/dictionary.ts';
+import { contentPlan } from '../../src/core/plan.ts';
+import type { ContentPlan } from '../../src/core/plan.ts';
+import { buildPlanPrompt } from '../../src/core/plan-prompt.ts';
 import { buildPrompt } from '../../src/core/prompt.ts';
+import { fillSlots } from '../../src/core/slots.ts';
 import type { DType } from '../../src/types.ts';
 import { generateBatch } from '../../workers/generate.ts';
 import { DTYPE_FILES, loadRuntime } from '../../workers/runtime.ts';
 import type { Runtime } from '../../workers/runtime.ts';
+import { attemptPlan, isSlotModel, SlotDecoding } from '../../workers/slot-decoding.ts';
 import type { EvalPair } from './data.ts';
 
 export const DEFAULT_MAX_NEW_TOKENS = 128;
@@ -73,10 +82,17 @@ export function configuredMaxNewTokens(dir: string): number | undefined {
 }
 
 export class ModelRunner {
+  /** The slot rules when the model writes slots (reason model v2), else null. */
+  private readonly slots: SlotDecoding | null;
+
   private constructor(
     private readonly runtime: Runtime,
     readonly maxNewTokens: number,
-  ) {}
+  ) {
+    const lexicon = runtime.lexicon ? parseLexicon(runtime.lexicon) : null;
+    const trained = Object.keys(lexicon?.domainWords ?? {});
+    this.slots = isSlotModel(runtime) ? new SlotDecoding(runtime, { facts: runtime.factsVocab, titles: runtime.titleVocab }, lexicon, (d) => trainingDomainOf(d, trained)) : null;
+  }
 
   /** `threads`: onnxruntime intra-op threads (default: onnxruntime's choice, one per core). */
   static async load(dir: string, dtype: DType, maxNewTokens: number, threads?: number): Promise<ModelRunner> {
@@ -90,7 +106,16 @@ export class ModelRunner {
   }
 
   private rows(pairs: readonly EvalPair[]) {
-    return pairs.map((p) => ({ ids: this.runtime.encode(buildPrompt(p.item, p.context)), maxNewTokens: this.maxNewTokens }));
+    return pairs.map((p) => {
+      if (!this.slots) return { ids: this.runtime.encode(buildPrompt(p.item, p.context)), maxNewTokens: this.maxNewTokens };
+      const plan = attemptPlan(contentPlan(p.item, p.context), 0);
+      return { ids: this.runtime.encode(buildPlanPrompt(plan)), maxNewTokens: this.maxNewTokens, constraints: this.slots.constraints(plan), plan };
+    });
+  }
+
+  /** The text to score: a slot model's slots filled from the row's plan. */
+  private shown(text: string, plan: ContentPlan | undefined): string {
+    return plan ? fillSlots(text.trim(), plan).text : text.trim();
   }
 
   /**
@@ -107,7 +132,7 @@ export class ModelRunner {
         eosId: this.runtime.eosId,
         padId: this.runtime.padId,
       });
-      results.forEach((r, k) => out.set(group[k]!.pair.id, { text: r.text.trim(), tokens: r.tokens.length, stop: r.stop }));
+      results.forEach((r, k) => out.set(group[k]!.pair.id, { text: this.shown(r.text, (group[k]!.row as { plan?: ContentPlan }).plan), tokens: r.tokens.length, stop: r.stop }));
       onProgress?.(Math.min(start + batch, rows.length), rows.length);
     }
     return out;
