@@ -23,13 +23,14 @@ import { trainingLexicon } from './audit/lexicon.ts';
 import { createOpenChecker, pairSkeleton } from './eval/open-check.ts';
 import type { OpenCheck } from './eval/open-check.ts';
 import { ensurePreparedData } from './eval/prepare.ts';
+import { DEFAULT_MODEL_ID } from '../src/defaults.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
 const HELP = `Usage: npm run eval -- [options]
   --data DIR            prepared data (default training/out/data, prepared from ../shared/data when missing; CI-size: training/fixtures)
   --shared DIR          ../shared/data, to prepare the default data folder from (default ../shared/data)
-  --model DIR           model folder (default public/models/because-reason-v1)
+  --model DIR           model folder (default public/models/${DEFAULT_MODEL_ID}, the engine's default)
   --dtype D             ${Object.keys(DTYPE_FILES).join('|')} (default q8)
   --limit N             score a seeded sample of N held-out pairs (default: all)
   --xrec-limit N        of the held-out XRec pairs (default: all)
@@ -57,7 +58,7 @@ const { values: args } = parseArgs({
   options: {
     data: { type: 'string', default: 'training/out/data' },
     shared: { type: 'string', default: '../shared/data' },
-    model: { type: 'string', default: 'public/models/because-reason-v1' },
+    model: { type: 'string', default: `public/models/${DEFAULT_MODEL_ID}` },
     dtype: { type: 'string', default: 'q8' },
     limit: { type: 'string' },
     'xrec-limit': { type: 'string' },

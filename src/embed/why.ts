@@ -11,6 +11,13 @@ export function whyLines(reason: Reason | undefined, ranked: RankedItem | undefi
     const fromHistory = reason.facts.filter((f) => f.from === 'history').map((f) => f.value);
     if (fromItem.length > 0) lines.push(`About this item: ${list(fromItem)}.`);
     if (fromHistory.length > 0) lines.push(`From your activity here: ${list(fromHistory)}.`);
+    // The content plan: what the engine allowed this reason to say (docs/plan-and-slots.md).
+    const plan = reason.plan;
+    if (plan && plan.mode === 'history' && plan.history.length > 0) {
+      lines.push(`Chosen because it shares ${list(plan.facts.map((f) => f.value))} with ${list(plan.history.map((h) => h.title))} from your activity.`);
+    } else if (plan) {
+      lines.push(`Chosen from this item's own facts${plan.facts.length > 0 ? `: ${list(plan.facts.map((f) => f.value))}` : ''}.`);
+    }
     if (reason.source === 'fallback') lines.push('Written from the item facts (no generated text).');
   }
   for (const feature of ranked?.features ?? []) {

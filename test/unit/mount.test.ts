@@ -133,5 +133,12 @@ describe('why lines', () => {
       'Made on this device from your activity on this site; nothing about you is sent anywhere.',
     ]);
     expect(whyLines(undefined, undefined, false)).toEqual(['Made on this device from the item facts only; no activity of yours is used.']);
+    // A v2 reason carries its content plan: the panel says what the engine let it cite.
+    const planned = whyLines(
+      { itemId: 'a', text: 't', facts: [], source: 'model', backend: 'wasm', tokens: 3, ms: 1, plan: { mode: 'history', hasHistory: true, domain: 'game', history: [{ title: 'Portal 2' }], facts: [{ value: 'Puzzle', kind: 'tags' }] } },
+      undefined,
+      true,
+    );
+    expect(planned[0]).toBe('Chosen because it shares Puzzle with Portal 2 from your activity.');
   });
 });
