@@ -23,6 +23,7 @@ export const MIME: Record<string, string> = {
   '.json': 'application/json; charset=utf-8',
   '.wasm': 'application/wasm',
   '.onnx': 'application/octet-stream',
+  '.md': 'text/markdown; charset=utf-8',
 };
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';

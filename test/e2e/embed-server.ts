@@ -6,21 +6,12 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { extname, join, normalize, sep } from 'node:path';
 import type { BrowserContext, Page, Request, Route } from 'playwright-core';
 import { freePort, REPO_ROOT, type ServerHandle } from './harness.ts';
+import { MIME } from '../../scripts/build/serve.ts';
 
 const STOREFRONTS = join(REPO_ROOT, 'test/fixtures/storefronts');
 const DIST = join(REPO_ROOT, 'dist/embed');
 const MODELS = join(DIST, 'models');
 
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.wasm': 'application/wasm',
-  '.onnx': 'application/octet-stream',
-  '.md': 'text/markdown; charset=utf-8',
-};
 
 /** Builds the embed folder (`npm run build`'s first step) so the tests exercise the shipped files. */
 export async function buildEmbed(): Promise<void> {
