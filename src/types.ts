@@ -126,6 +126,12 @@ export interface ExplainerInfo {
   dtype: DType;
   /** False when the model could not load and every reason is a fallback. */
   modelLoaded: boolean;
+  /**
+   * Present while the engine is busy: how long (ms) the running batch has been generating, or, in a
+   * worker that did not answer within INFO_TIMEOUT_MS, how long since it last answered (the page side
+   * then returns the last known info with this field rather than wait).
+   */
+  busyMs?: number;
 }
 
 /** One signal behind a ranking score, e.g. `{ name: 'shared-facts', value: 0.42, facts: ['Co-op'] }`. */

@@ -73,6 +73,9 @@ function absolute(url: string | undefined): string | undefined {
   }
 }
 
+/** Longest info() waits for the worker before answering with the last known info and `busyMs`. */
+export const INFO_TIMEOUT_MS = 1000;
+
 export class WorkerExplainer implements Explainer {
   private readonly remote: Comlink.Remote<WorkerApi>;
   private readonly ready: Promise<void>;
@@ -83,6 +86,9 @@ export class WorkerExplainer implements Explainer {
 
   private readonly modelId: string;
   private readonly dtype: DType;
+  private lastInfo: ExplainerInfo | null = null;
+  /** When the worker last answered any call (performance.now()). */
+  private lastAnswer = performance.now();
 
   constructor(private readonly worker: Worker, options: ExplainerOptions) {
     this.modelId = options.model?.replace(/[/\\]+$/, '').split(/[/\\]/).pop() || DEFAULT_MODEL_ID;
@@ -186,7 +192,22 @@ export class WorkerExplainer implements Explainer {
     if (this.crashed && !this.disposed) {
       return { backend: 'wasm', backendReason: `the model worker is not running, every reason is a fallback: ${this.crashed.message}`, modelId: this.modelId, dtype: this.dtype, modelLoaded: false };
     }
-    return this.withRequest(undefined, () => this.remote.info());
+    // A busy (or still loading) worker never blocks the page: past INFO_TIMEOUT_MS the last known
+    // info comes back with busyMs, the time since the worker last answered.
+    const answer = this.withRequest(undefined, () => this.remote.info()).then((info) => (this.lastInfo = info));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<ExplainerInfo>((resolve) => {
+      timer = setTimeout(() => {
+        const known = this.lastInfo ?? { backend: 'wasm', backendReason: 'the model worker has not answered yet (loading or busy)', modelId: this.modelId, dtype: this.dtype, modelLoaded: false };
+        resolve({ ...known, busyMs: Math.round(performance.now() - this.lastAnswer) });
+      }, INFO_TIMEOUT_MS);
+    });
+    answer.catch(() => undefined); // a failure after the timeout is reported by the next call
+    try {
+      return await Promise.race([answer, late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async dispose(): Promise<void> {
@@ -225,6 +246,7 @@ export class WorkerExplainer implements Explainer {
       this.pending.add(fail);
       run().then(
         (value) => {
+          this.lastAnswer = performance.now();
           this.pending.delete(fail);
           resolve(value);
         },

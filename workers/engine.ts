@@ -173,6 +173,8 @@ export class Engine implements Explainer {
   private readonly sentences: number | undefined;
   private readonly counters: Omit<EngineStats, 'kvLocation'> = { generateCalls: 0, rowsGenerated: 0, regenerations: 0, cacheHits: 0, fallbacks: {}, batches: [] };
   private loaded: Runtime | null = null;
+  /** When the running batch started (performance.now()); null when idle. info() reports it as busyMs. */
+  private batchSince: number | null = null;
 
   constructor(options: EngineOptions = {}) {
     const { maxBatch, windowMs, loadRuntime: loader, sharePrefix, sentences, ...rest } = options;
@@ -229,7 +231,10 @@ export class Engine implements Explainer {
   async info(): Promise<ExplainerInfo> {
     this.assertAlive();
     const rt = await this.runtime;
-    if (rt) return { backend: rt.backend, backendReason: rt.backendReason, modelId: rt.modelId, dtype: rt.dtype, modelLoaded: true };
+    if (rt) {
+      const info: ExplainerInfo = { backend: rt.backend, backendReason: rt.backendReason, modelId: rt.modelId, dtype: rt.dtype, modelLoaded: true };
+      return this.batchSince === null ? info : { ...info, busyMs: Math.round(performance.now() - this.batchSince) };
+    }
     return {
       backend: this.fallbackBackend(),
       backendReason: `the model could not load, every reason is a fallback: ${this.loadError?.message ?? 'disposed'}`,
@@ -473,6 +478,15 @@ export class Engine implements Explainer {
     const rt = await this.runtime;
     if (!rt) return batch.map(() => new Error('model unavailable'));
     const out = new Array<GenResult | Error>(batch.length);
+    this.batchSince = performance.now();
+    try {
+      return await this.runGroups(rt, batch, out);
+    } finally {
+      this.batchSince = null;
+    }
+  }
+
+  private async runGroups(rt: Runtime, batch: GenRequest[], out: Array<GenResult | Error>): Promise<Array<GenResult | Error>> {
     for (const group of splitForPrefill(batch.map((b) => b.row.ids.length), MAX_PREFILL_TOKENS)) {
       const t0 = performance.now();
       // A lost WebGPU device: the runtime reloads on WASM and the group runs again there.
