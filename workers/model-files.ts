@@ -9,8 +9,12 @@ import { MANIFEST_FILE, parseManifest } from './manifest.ts';
 import type { ModelManifest } from './manifest.ts';
 import { sha256Hex } from './sha256.ts';
 
-/** Reads one file of the model folder; `fresh` bypasses every cache on the way (HTTP cache included). */
-export type FileReader = (file: string, fresh: boolean, onChunk?: (loaded: number, total: number | undefined) => void) => Promise<Uint8Array>;
+/**
+ * Reads one file of the model folder. `fresh: true` bypasses every cache on the way (HTTP cache
+ * included: a refetch after a digest mismatch); `'revalidate'` asks the server whether the cached copy
+ * is current (a conditional request: 304 and no body when it is, so a second visit costs no bytes).
+ */
+export type FileReader = (file: string, fresh: boolean | 'revalidate', onChunk?: (loaded: number, total: number | undefined) => void) => Promise<Uint8Array>;
 
 /** The subset of Cache Storage this module uses: bytes by key; every call may fail. */
 export interface ByteCache {
@@ -50,7 +54,7 @@ export function folderReader(folder: string, node: boolean): FileReader {
     const url = `${folder}/${file}`;
     let response: Response;
     try {
-      response = await fetch(url, { cache: fresh ? 'reload' : 'default', credentials: 'same-origin' });
+      response = await fetch(url, { cache: fresh === true ? 'reload' : fresh === 'revalidate' ? 'no-cache' : 'default', credentials: 'same-origin' });
     } catch (e) {
       throw missing(url, `network error: ${String((e as Error)?.message ?? e)}`);
     }
@@ -106,7 +110,8 @@ export async function readManifest(folder: string, read: FileReader): Promise<Mo
   const where = `${folder}/${MANIFEST_FILE}`;
   let bytes: Uint8Array;
   try {
-    bytes = await read(MANIFEST_FILE, true);
+    // Always current (it decides whether the cached model is), but revalidated, not refetched.
+    bytes = await read(MANIFEST_FILE, 'revalidate');
   } catch (e) {
     throw new ModelLoadError(
       `${where} could not be read: every model folder needs a manifest of its files (write it with \`npx tsx scripts/write-manifest.ts <modelDir>\`). ${String((e as Error)?.message ?? e)}`,

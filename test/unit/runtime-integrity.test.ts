@@ -59,12 +59,12 @@ describe('manifest', () => {
 
 interface Scripted {
   read: FileReader;
-  reads: Array<{ file: string; fresh: boolean }>;
+  reads: Array<{ file: string; fresh: boolean | 'revalidate' }>;
 }
 
 /** A folder whose reads return the given byte versions in turn (the last one repeats). */
 function scripted(versions: Record<string, Uint8Array[]>): Scripted {
-  const reads: Array<{ file: string; fresh: boolean }> = [];
+  const reads: Array<{ file: string; fresh: boolean | 'revalidate' }> = [];
   const served: Record<string, number> = {};
   return {
     reads,
@@ -168,11 +168,11 @@ describe('readVerified', () => {
     await expect(readVerified('m', m2, ['tokenizer.json'], { read: scripted({}).read })).rejects.toThrow(/m\/tokenizer\.json could not be read/);
   });
 
-  it('reads manifest.json fresh and explains a missing one', async () => {
+  it('revalidates manifest.json (a conditional request: no bytes when unchanged) and explains a missing one', async () => {
     const bytes = new TextEncoder().encode(JSON.stringify(manifest));
     const folder = scripted({ 'manifest.json': [bytes] });
     expect(await readManifest('m', folder.read)).toEqual(manifest);
-    expect(folder.reads).toEqual([{ file: 'manifest.json', fresh: true }]);
+    expect(folder.reads).toEqual([{ file: 'manifest.json', fresh: 'revalidate' }]);
     await expect(readManifest('m', scripted({}).read)).rejects.toThrow(/needs a manifest.*write-manifest/);
   });
 });
