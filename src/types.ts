@@ -127,9 +127,9 @@ export interface ExplainerInfo {
   /** False when the model could not load and every reason is a fallback. */
   modelLoaded: boolean;
   /**
-   * Present while the engine is busy: how long (ms) the running batch has been generating, or, in a
-   * worker that did not answer within INFO_TIMEOUT_MS, how long since it last answered (the page side
-   * then returns the last known info with this field rather than wait).
+   * Present while the engine is busy: how long (ms) the running batch has been generating, or, for a
+   * worker that answered before but not within INFO_TIMEOUT_MS now, how long since it last answered
+   * (the page side then returns the last known info with this field rather than wait).
    */
   busyMs?: number;
 }

@@ -192,14 +192,15 @@ export class WorkerExplainer implements Explainer {
     if (this.crashed && !this.disposed) {
       return { backend: 'wasm', backendReason: `the model worker is not running, every reason is a fallback: ${this.crashed.message}`, modelId: this.modelId, dtype: this.dtype, modelLoaded: false };
     }
-    // A busy (or still loading) worker never blocks the page: past INFO_TIMEOUT_MS the last known
-    // info comes back with busyMs, the time since the worker last answered.
+    // A busy worker never blocks the page: once the worker has answered info() (the model loaded or
+    // failed), past INFO_TIMEOUT_MS the last known info comes back with busyMs, the time since the
+    // worker last answered. Before that, info() waits for the load, as the in-thread engine does.
     const answer = this.withRequest(undefined, () => this.remote.info()).then((info) => (this.lastInfo = info));
+    if (!this.lastInfo) return answer;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const late = new Promise<ExplainerInfo>((resolve) => {
       timer = setTimeout(() => {
-        const known = this.lastInfo ?? { backend: 'wasm', backendReason: 'the model worker has not answered yet (loading or busy)', modelId: this.modelId, dtype: this.dtype, modelLoaded: false };
-        resolve({ ...known, busyMs: Math.round(performance.now() - this.lastAnswer) });
+        resolve({ ...(this.lastInfo as ExplainerInfo), busyMs: Math.round(performance.now() - this.lastAnswer) });
       }, INFO_TIMEOUT_MS);
     });
     answer.catch(() => undefined); // a failure after the timeout is reported by the next call
