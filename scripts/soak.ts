@@ -16,6 +16,7 @@ import type { Explainer, Item, UserContext } from '../src/types.ts';
 import { fakeRuntime } from '../test/unit/fake-runtime.ts';
 import { Engine } from '../workers/engine.ts';
 import { startLoopMonitor } from './reliability/loop-monitor.ts';
+import { mulberry32 } from './eval/metrics.ts';
 
 const { values } = parseArgs({
   options: {
@@ -34,14 +35,8 @@ const MISS_RATE = Number(values['miss-rate']);
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with node --expose-gc (npm run soak does): heap figures after GC need it.');
 
-// Deterministic, so two runs make the same calls.
-let seed = 0x5eed;
-const random = (): number => {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
+// Deterministic (mulberry32, seeded), so two runs make the same calls.
+const random = mulberry32(0x5eed);
 const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
 
 const games: Game[] = parseCatalog(JSON.parse(readFileSync(new URL('../public/demo/catalog.json', import.meta.url), 'utf8')));

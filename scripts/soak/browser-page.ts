@@ -6,6 +6,7 @@
 import { createExplainer } from '../../src/explainer.ts';
 import { isAbortError } from '../../src/errors.ts';
 import type { Explainer, Item, UserContext } from '../../src/types.ts';
+import { mulberry32 } from '../eval/metrics.ts';
 
 export interface SoakSample {
   calls: number;
@@ -35,13 +36,8 @@ async function memory(): Promise<number | null> {
   }
 }
 
-let seed = 0x5eed;
-const random = (): number => {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
+// Deterministic (mulberry32, seeded), so two runs make the same calls.
+const random = mulberry32(0x5eed);
 
 const TAGS = ['Puzzle', 'Co-op', 'Action', 'Indie', 'RPG', 'Strategy', 'Adventure', 'Simulation'];
 const tag = (): string => TAGS[Math.floor(random() * TAGS.length)] as string;
