@@ -2,6 +2,15 @@
 import json
 import os
 
+# The sources and their terms, the same for both cards.
+DATA_TERMS = """- LLMXRec recommendation reasons (Luo et al., 2023; repository without a licence): GPT-4 and GPT-3.5
+  reasons for MovieLens-100K, Steam and MIND recommendations. MovieLens: GroupLens research licence;
+  Steam: UCSD research data; MIND: Microsoft Research licence (non-commercial). The reasons are OpenAI
+  model outputs, subject to OpenAI's terms on using outputs to train models. MovieLens age, gender
+  and occupation were dropped.
+- XRec explanation test sets (Ma et al., EMNLP 2024; Apache-2.0 code; Amazon/Google data for research
+  use; Yelp data under the Yelp Dataset Terms, non-commercial, no redistribution; GPT-3.5 outputs)."""
+
 CARD_V2 = """# because-reason-v2
 
 A small decoder-only language model (Llama architecture, 4.5M parameters in the shipped "small"
@@ -24,13 +33,7 @@ because-reason-v1 with an embedding grown by the 11 v2 tokens at ids 6000-6010);
   people, or any text shown without the engine's check.
 
 ## Data and terms
-- LLMXRec recommendation reasons (Luo et al., 2023; repository without a licence): GPT-4 and GPT-3.5
-  reasons for MovieLens-100K, Steam and MIND recommendations. MovieLens: GroupLens research licence;
-  Steam: UCSD research data; MIND: Microsoft Research licence (non-commercial). The reasons are OpenAI
-  model outputs, subject to OpenAI's terms on using outputs to train models. MovieLens age, gender
-  and occupation were dropped.
-- XRec explanation test sets (Ma et al., EMNLP 2024; Apache-2.0 code; Amazon/Google data for research
-  use; Yelp data under the Yelp Dataset Terms, non-commercial, no redistribution; GPT-3.5 outputs).
+{data_terms}
 - The targets are these references, delexicalized by the engine's own fact matcher
   (`scripts/prepare-v2.ts`): sentences naming anything outside the plan were dropped.
 - Consequence: **research use only**. The weights are derived from these data (and from
@@ -81,13 +84,7 @@ item's facts in the prompt format of `docs/prompt-format.md`. It runs in the bro
   people, or any text shown without the grounding check.
 
 ## Data and terms
-- LLMXRec recommendation reasons (Luo et al., 2023; repository without a licence): GPT-4 and GPT-3.5
-  reasons for MovieLens-100K, Steam and MIND recommendations. MovieLens: GroupLens research licence;
-  Steam: UCSD research data; MIND: Microsoft Research licence (non-commercial). The reasons are OpenAI
-  model outputs, subject to OpenAI's terms on using outputs to train models. MovieLens age, gender
-  and occupation were dropped.
-- XRec explanation test sets (Ma et al., EMNLP 2024; Apache-2.0 code; Amazon/Google data for research
-  use; Yelp data under the Yelp Dataset Terms, non-commercial, no redistribution; GPT-3.5 outputs).
+{data_terms}
 - Consequence: **research use only**. The weights are derived from these data; check every licence
   before any other use.
 - Split by user and by candidate item (seeded), so evaluation items and users were never seen in training.
@@ -135,4 +132,4 @@ def write_model_card(folder, cfg, metrics, samples, fmt='v1'):
     for x in samples:
         s.append('- prompt: `%s`\n  - generated: %s\n  - reference: %s' % (x['prompt'], x['generated'], x['reference']))
     with open(os.path.join(folder, 'MODEL_CARD.md'), 'w', encoding='utf-8') as f:
-        f.write((CARD_V2 if fmt == 'v2' else CARD).format(config=config, metrics='\n'.join(m), files=files, samples='\n'.join(s)))
+        f.write((CARD_V2 if fmt == 'v2' else CARD).format(config=config, metrics='\n'.join(m), files=files, samples='\n'.join(s), data_terms=DATA_TERMS))
