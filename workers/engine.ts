@@ -449,10 +449,6 @@ export class Engine implements Explainer {
     return checkFilledReason(text, { item, context: ctx, plan, lexicon: this.lexiconOf(rt), vocabulary: this.factsMatcher, pageTitles: this.pageTitles });
   }
 
-  private badWords(rt: Runtime, terms: readonly string[]): number[][] {
-    return encodeVariants(rt, terms);
-  }
-
   /** Every literal page and history title, encoded: a slot model names titles only through slots. */
   private titleBans(rt: Runtime, ctx: UserContext): number[][] {
     const titles = new Set([...this.recentTitles.keys(), ...(ctx.history ?? []).map((h) => h.title)]);
@@ -568,7 +564,7 @@ export class Engine implements Explainer {
         if (attempt > 0) this.counters.regenerations++;
         const plan = attempt === 0 ? first : attemptPlan(first, attempt);
         const ids = attempt === 0 ? firstIds : rt.encode(buildPlanPrompt(plan));
-        const badWords = banned.length > 0 ? [...(options.titleBans ?? []), ...this.badWords(rt, banned)] : options.titleBans;
+        const badWords = banned.length > 0 ? [...(options.titleBans ?? []), ...encodeVariants(rt, banned)] : options.titleBans;
         const result = await this.generate({ ids, maxNewTokens: this.maxNewTokens, sentences: this.sentences, constraints: slots.constraints(plan), badWords, candidates: attempt === 0 ? undefined : RETRY_CANDIDATES, signal: options.signal });
         ms += result.ms;
         for (const candidate of result.candidates ?? [result]) {
@@ -608,7 +604,7 @@ export class Engine implements Explainer {
         // bans repeats the first attempt until a ban fires, so generation resumes at that token (same
         // result as starting over, for a fraction of the work); if no ban would fire, the retry would
         // repeat the first attempt exactly, so it is skipped.
-        const badWords = this.badWords(rt, check.banned);
+        const badWords = encodeVariants(rt, check.banned);
         const cut = firstBannedIndex(first.tokens, badWords);
         if (cut >= 0) {
           this.counters.regenerations++;
