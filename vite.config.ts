@@ -1,5 +1,5 @@
 // The demo storefront (`npm start`). Everything the page needs comes from this origin: the page and
-// worker bundles, onnxruntime-web's .wasm/.mjs (workers/ort-wasm-urls.ts imports them with `?url`, so
+// worker bundles, onnxruntime-web's .wasm/.mjs (src/runtime/ort-wasm-urls.ts imports them with `?url`, so
 // vite serves them in dev and emits them in a build) and the model at /models/ (public/).
 import { defineConfig } from 'vite';
 
@@ -23,7 +23,7 @@ export default defineConfig({
   build: {
     outDir: 'dist/demo',
     target: 'es2022',
-    // The storefront and the benchmark page (scripts/bench.ts serves this build).
-    rolldownOptions: { input: { main: 'index.html', bench: 'src/demo/bench.html' } },
+    // The storefront only (the bench builds its own page: scripts/bench/browser.ts).
+    rolldownOptions: { input: { main: 'index.html' } },
   },
 });

@@ -5,9 +5,9 @@
 // - The Web Worker is one self-contained file (transformers.js web + onnxruntime-web bundled in),
 //   referenced as `new Worker(new URL('./assets/…', import.meta.url))`, and both onnxruntime-web
 //   builds are emitted beside it: bundlers (vite, webpack 5) follow both patterns.
-// - Chunks live in dist/lib/chunks/ so that the runtime's Node default model folder
-//   (`../public/models/` from its own file) is dist/lib/public/models/, where the default model is
-//   copied (default dtype only).
+// - Chunks live in dist/lib/chunks/lib/, as deep as src/runtime/runtime.ts is in the repository,
+//   so that the runtime's Node default model folder (`../../public/models/` from its own file) is
+//   dist/lib/public/models/, where the default model is copied (default dtype only).
 import { join } from 'node:path';
 import { defineConfig, runnerImport, type Plugin } from 'vite';
 import pkg from './package.json' with { type: 'json' };
@@ -46,7 +46,7 @@ export default defineConfig({
       input: { index: 'src/index.ts', 'core/index': 'src/core/index.ts' },
       preserveEntrySignatures: 'strict',
       external,
-      output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js', assetFileNames: 'assets/[name]-[hash][extname]' },
+      output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/lib/[name]-[hash].js', assetFileNames: 'assets/[name]-[hash][extname]' },
     },
   },
 });

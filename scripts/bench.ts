@@ -10,7 +10,7 @@
 //                                       session options (what batching buys vs what those options buy)
 //
 // Environments: `node` (onnxruntime-node CPU; engine in-thread, worker:false) and `chromium_wasm`
-// (headless Debian chromium, device 'wasm', a production build of the demo's bench page served on
+// (headless Debian chromium, device 'wasm', a production build of the bench page (scripts/bench/browser.ts) served on
 // 127.0.0.1 with cross-origin isolation; the engine runs in its Web Worker as on a real page).
 // `delivery` (scripts/bench/delivery.ts): the built embed folder served like a CDN on a storefront of
 // 24 games: first/second-visit bytes per backend, cold/warm time to the first and last reason, LCP
@@ -18,14 +18,13 @@
 // Top-level `ratio` (and the reasons/s beside it) is chromium_wasm's when it ran, else node's.
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import type { ArmResult } from '../src/demo/bench-items.ts';
-import { PAGE_SIZE } from '../src/demo/bench-items.ts';
-import { launchBrowser, recordPage, startStaticServer, REPO_ROOT } from '../test/e2e/harness.ts';
-import { ISOLATION_HEADERS } from '../vite.config.ts';
-import { DEFAULT_MAX_NEW_TOKENS } from '../workers/engine.ts';
+import type { ArmResult } from './bench/items.ts';
+import { PAGE_SIZE } from './bench/items.ts';
+import { launchBrowser, recordPage, REPO_ROOT } from './browser/harness.ts';
+import { DEFAULT_MAX_NEW_TOKENS } from '../src/engine/engine.ts';
 import { DEFAULT_DTYPE, DEFAULT_MODEL_ID } from '../src/defaults.ts';
 import { runDelivery, type DeliveryResult } from './bench/delivery.ts';
+import { benchPagePath, buildBenchPage, serveBenchPage } from './bench/browser.ts';
 
 type Env = 'node' | 'chromium_wasm' | 'delivery';
 type Arm = 'baseline' | 'engine' | 'control';
@@ -114,15 +113,9 @@ function rendererRss(userDataDir: string): number {
   return total;
 }
 
-async function buildDemo(): Promise<void> {
-  const { build } = await import('vite');
-  log('building the demo + bench page (vite build)…');
-  await build({ root: REPO_ROOT, configFile: fileURLToPath(new URL('../vite.config.ts', import.meta.url)), logLevel: 'warn' });
-}
-
 async function runChromium(): Promise<EnvResult> {
-  await buildDemo();
-  const server = await startStaticServer('dist/demo', { headers: ISOLATION_HEADERS });
+  await buildBenchPage(log);
+  const server = await serveBenchPage();
   const results: Partial<Record<Arm, ArmResult>> = {};
   try {
     for (const arm of ARMS) {
@@ -135,7 +128,7 @@ async function runChromium(): Promise<EnvResult> {
         const sampler = setInterval(() => (peak = Math.max(peak, rendererRss(browser.userDataDir))), 100);
         type PageResult = Partial<ArmResult> & { load_ms: number; load_phases_ms?: Record<string, number> };
         const visit = async (phase: string): Promise<PageResult> => {
-          await page.goto(server.url(`/src/demo/bench.html?arm=${arm}&tokens=${tokens}&phase=${phase}`));
+          await page.goto(server.url(benchPagePath(`arm=${arm}&tokens=${tokens}&phase=${phase}`)));
           await page.waitForFunction(() => 'benchResult' in window || 'benchError' in window, null, { timeout: 20 * 60_000, polling: 200 });
           const error = await page.evaluate(() => (window as unknown as { benchError?: string }).benchError);
           if (error) throw new Error(`chromium ${arm} (${phase}): ${error}`);

@@ -6,7 +6,7 @@
 //   npx tsx scripts/engine-batching.ts [--tokens=48] [--sentences=0|1] [--model=path] [--json]
 import { readFileSync } from 'node:fs';
 import type { Item, UserContext } from '../src/types.ts';
-import { Engine } from '../workers/engine.ts';
+import { Engine } from '../src/engine/engine.ts';
 
 const args = process.argv.slice(2);
 const arg = (name: string): string | undefined => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];

@@ -1,8 +1,8 @@
 // `npm run eval:rank [-- --json] [--data ../shared/data] [--seed 7] [--users N] [--datasets a,b] [--tune]`
-// Leave-one-out evaluation of src/rank.ts on real interaction histories: the last item of each
+// Leave-one-out evaluation of src/core/rank.ts on real interaction histories: the last item of each
 // user is ranked among 99 sampled unseen items; HR@10 and NDCG@10 against popularity and random.
 // --tune grid-searches the weights on the validation split (second-to-last item) only.
-import { rankItems, type RankWeights, DEFAULT_RANK_WEIGHTS, DEFAULT_RECENCY_HALF_LIFE } from '../src/rank.ts';
+import { rankItems, type RankWeights, DEFAULT_RANK_WEIGHTS, DEFAULT_RECENCY_HALF_LIFE } from '../src/core/rank.ts';
 import type { HistoryEntry, Item } from '../src/types.ts';
 import { datasetsAvailable, type EvalDataset, loadAmazon, loadLlmxrec } from './eval-rank/data.ts';
 import { hashString, MetricSum, type Metrics, pairedDelta, sampleNegatives, seededRandom, shuffle } from './eval-rank/metrics.ts';

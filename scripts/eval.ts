@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { termKey } from '../src/core/facts.ts';
 import { parseArgs } from 'node:util';
 import type { DType } from '../src/types.ts';
-import { DTYPE_FILES } from '../workers/runtime.ts';
+import { DTYPE_FILES } from '../src/runtime/runtime.ts';
 import { createBaselines } from './eval/baselines.ts';
 import { loadOptionalSplit, loadSplit, samplePairs } from './eval/data.ts';
 import type { EvalPair } from './eval/data.ts';
@@ -241,7 +241,7 @@ async function main(): Promise<void> {
       xrec_pairs: xrecPairs.length,
       sample: limit === undefined ? 'all' : `seeded hash sample, seed ${seed}`,
       train_pairs: train.length,
-      model: files ? { dir: args.model, dtype, file: DTYPE_FILES[dtype], bytes: files.bytes, backend: 'onnxruntime-node CPU via transformers.js (workers/runtime.ts)' } : null,
+      model: files ? { dir: args.model, dtype, file: DTYPE_FILES[dtype], bytes: files.bytes, backend: 'onnxruntime-node CPU via transformers.js (src/runtime/runtime.ts)' } : null,
       decoding: { greedy: true, batch, threads: threads ?? 'onnxruntime default', max_new_tokens: maxNewTokens, grounding: 'off (raw model text)', stops },
       generate_seconds: generateSeconds,
       speed: speed ?? null,

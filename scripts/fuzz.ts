@@ -1,4 +1,4 @@
-// `npm run fuzz -- --runs N [--seed S] [--json]`: the fuzz properties of test/unit/fuzz.test.ts
+// `npm run fuzz -- --runs N [--seed S] [--json]`: the fuzz properties of test/unit/scripts/fuzz.test.ts
 // (scripts/reliability/fuzz-properties.ts) over N random scenarios (default 2000; each makes 1-3
 // calls). Prints the counts; exits 1 with the shrunk counterexample when a property fails.
 import { parseArgs } from 'node:util';

@@ -1,6 +1,6 @@
 // Regenerates test/fixtures/plan-vectors.json (inputs → content plan → prompt v2 → filled examples)
 // from the TypeScript implementation. Run only when docs/plan-and-slots.md changes:
-// `npx tsx scripts/make-plan-vectors.ts`. test/unit/plan.test.ts checks the file; training reads
+// `npx tsx scripts/make-plan-vectors.ts`. test/unit/core/plan.test.ts checks the file; training reads
 // prompts prepared by scripts/prepare-v2.ts, so no second implementation has to match it.
 import { writeFileSync } from 'node:fs';
 import { contentPlan } from '../src/core/plan.ts';

@@ -3,7 +3,7 @@
 // with its Web Worker, the shipped model on WASM (scripts/soak/browser-page.ts). Memory of the page
 // and its workers after every `every` calls, and the slope over the samples after the first.
 import { parseArgs } from 'node:util';
-import { launchBrowser, recordPage, startViteServer } from '../test/e2e/harness.ts';
+import { launchBrowser, recordPage, startViteServer } from './browser/harness.ts';
 import type { BrowserSoakResult } from './soak/browser-page.ts';
 
 const { values } = parseArgs({

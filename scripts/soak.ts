@@ -1,6 +1,6 @@
 // Soak benchmark (issue 9): `npm run soak -- [--calls 10000] [--fake] [--json]`.
 // Many explain() calls through the public API in this thread (createExplainer({ worker: false }),
-// the shipped model; `--fake`: the Engine over the scripted model of test/unit/fake-runtime.ts, to
+// the shipped model; `--fake`: the Engine over the scripted model of scripts/reliability/fake-runtime.ts, to
 // look at the engine alone), with cache hits and misses mixed, a long-lived signal shared by half of
 // the calls and a fresh one for the rest (some aborted mid-call), and the explainer disposed and
 // recreated every `--recreate-every` calls. Every `--every` calls: heap and RSS after a full GC
@@ -13,8 +13,8 @@ import { parseCatalog, type Game } from '../src/demo/catalog.ts';
 import { createExplainer } from '../src/explainer.ts';
 import { isAbortError } from '../src/errors.ts';
 import type { Explainer, Item, UserContext } from '../src/types.ts';
-import { fakeRuntime } from '../test/unit/fake-runtime.ts';
-import { Engine } from '../workers/engine.ts';
+import { fakeRuntime } from './reliability/fake-runtime.ts';
+import { Engine } from '../src/engine/engine.ts';
 import { startLoopMonitor } from './reliability/loop-monitor.ts';
 import { mulberry32 } from './eval/metrics.ts';
 

@@ -1,13 +1,13 @@
 // Writes <modelDir>/manifest.json: size and SHA-256 of every model file and the model's limits
-// (workers/manifest.ts). The runtime refuses model bytes that do not match it, so run this whenever
+// (src/runtime/manifest.ts). The runtime refuses model bytes that do not match it, so run this whenever
 // the exported files change:
 //
 //   npx tsx scripts/write-manifest.ts public/models/because-reason-v1
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, relative, resolve, sep } from 'node:path';
-import { createManifest, isModelFile, MANIFEST_FILE } from '../workers/manifest.ts';
-import type { ManifestFile, ModelManifest } from '../workers/manifest.ts';
+import { createManifest, isModelFile, MANIFEST_FILE } from '../src/runtime/manifest.ts';
+import type { ManifestFile, ModelManifest } from '../src/runtime/manifest.ts';
 
 function listFiles(dir: string): string[] {
   const out: string[] = [];

@@ -1,20 +1,20 @@
 // createExplainer(): the one entry point. In a browser the engine runs in a module Web Worker;
 // with `worker: false` or where there is no Worker (Node, tests) it runs in the calling thread.
-// The page side never imports the runtime statically: in-thread mode loads workers/engine.ts with
+// The page side never imports the runtime statically: in-thread mode loads src/engine/engine.ts with
 // a dynamic import, so an embed that only uses the worker stays small.
 import { validateOptions } from './core/validate.ts';
 import { UnsupportedEnvironmentError } from './errors.ts';
 import type { ExplainOptions, Explainer, ExplainerInfo, ExplainerOptions, Item, RankedItem, Reason, StreamChunk, UserContext } from './types.ts';
 import { WorkerExplainer } from './worker-client.ts';
 
-type EngineModule = typeof import('../workers/engine.ts');
+type EngineModule = typeof import('./engine/engine.ts');
 
 /** The engine in this thread, created on first use (the model starts loading at once). */
 class InThreadExplainer implements Explainer {
   private readonly engine: Promise<InstanceType<EngineModule['Engine']>>;
 
   constructor(options: ExplainerOptions) {
-    this.engine = import('../workers/engine.ts').then((m) => new m.Engine(options));
+    this.engine = import('./engine/engine.ts').then((m) => new m.Engine(options));
   }
 
   async explain(items: readonly Item[], context: UserContext, options?: ExplainOptions): Promise<Reason[]> {

@@ -1,5 +1,5 @@
 // Promise wrappers for IndexedDB requests and transactions, shared by the reason cache
-// (workers/cache.ts) and the on-device profile (src/profile/store.ts).
+// (src/engine/cache.ts) and the on-device profile (src/profile/store.ts).
 
 export function request<T>(req: IDBRequest<T>): Promise<T> {
   return new Promise((resolve, reject) => {

@@ -1,10 +1,12 @@
 // The page side of the worker: an `Explainer` that forwards every call to workers/explainer.worker.ts
-// through comlink. Streams come back through a comlink.proxy callback; an AbortSignal becomes an
-// `abort(requestId)` call; errors thrown in the worker are rebuilt as our typed classes.
+// through comlink (the wire: protocol.ts). Streams come back through a comlink.proxy callback; an
+// AbortSignal becomes an `abort(requestId)` call; errors thrown in the worker arrive as our typed
+// classes (protocol.ts' transfer handler).
 import * as Comlink from 'comlink';
 import { DEFAULT_MODEL_ID } from './defaults.ts';
 import { validateCallOptions } from './core/validate.ts';
 import { AbortError, BecauseError, DisposedError, InvalidInputError, reviveError, WorkerCrashedError } from './errors.ts';
+import { installErrorTransfer, type WorkerApi, type WorkerInitOptions } from './protocol.ts';
 import type {
   DType,
   ExplainOptions,
@@ -18,20 +20,6 @@ import type {
   StreamChunk,
   UserContext,
 } from './types.ts';
-
-/** Options that can cross to the worker (no callbacks). */
-export type WorkerInitOptions = Omit<ExplainerOptions, 'onProgress' | 'worker'>;
-
-/** What explainer.worker.ts exposes. Every call that can take long carries a request id for abort. */
-export interface WorkerApi {
-  init(options: WorkerInitOptions, onProgress?: (event: ProgressEvent) => void): Promise<void>;
-  explain(id: number, items: Item[], context: UserContext): Promise<Reason[]>;
-  stream(id: number, item: Item, context: UserContext, onChunk: (chunk: StreamChunk) => void): Promise<void>;
-  abort(id: number): void;
-  rank(items: Item[], context: UserContext): Promise<RankedItem[]>;
-  info(): Promise<ExplainerInfo>;
-  dispose(): Promise<void>;
-}
 
 /** context → history → entry → attributes → array → value is 5 levels; deeper data is not page data. */
 const MAX_DEPTH = 6;
@@ -93,6 +81,7 @@ export class WorkerExplainer implements Explainer {
   constructor(private readonly worker: Worker, options: ExplainerOptions) {
     this.modelId = options.model?.replace(/[/\\]+$/, '').split(/[/\\]/).pop() || DEFAULT_MODEL_ID;
     this.dtype = options.dtype ?? 'q8';
+    installErrorTransfer();
     this.remote = Comlink.wrap<WorkerApi>(worker);
     worker.addEventListener('error', (event) => this.crash(new WorkerCrashedError(`The explainer worker failed: ${event.message || 'unknown error'}. Create a new explainer.`)));
     worker.addEventListener('messageerror', () => this.crash(new WorkerCrashedError('A message from the explainer worker could not be read. Create a new explainer.')));
@@ -119,7 +108,7 @@ export class WorkerExplainer implements Explainer {
 
   /** After the worker died (or never started): labelled fallbacks built on the page, no model. */
   private async offline(items: readonly Item[], context: UserContext): Promise<Reason[]> {
-    const { offlineReasons } = await import('./fallback.ts');
+    const { offlineReasons } = await import('./core/offline.ts');
     return offlineReasons(items.map(asItem), asContext(context), 'wasm');
   }
 
@@ -253,6 +242,7 @@ export class WorkerExplainer implements Explainer {
         },
         (error: unknown) => {
           this.pending.delete(fail);
+          // Worker errors arrive typed (protocol.ts); this types the page's own, e.g. a DataCloneError.
           reject(error instanceof BecauseError ? error : reviveError(error));
         },
       );

@@ -55,7 +55,7 @@ Files: {files} (the fp32 file is not shipped)
   does not define (`<|@f2|>`, `<|@f3|>` with only `<|@f1|>` planned: 10 of 30), a planned fact left
   out or repeated, a history claim in new-visitor mode (4 of 30), few templates ("You should watch
   "<|@item|>" because it falls under the genres of ..."), and history-mode text that does not use
-  `<|@h1|>` (none of the 14 history rows did). The decode loop must constrain it (workers/constraints.ts: only the plan's slots, each
+  `<|@h1|>` (none of the 14 history rows did). The decode loop must constrain it (src/generation/constraints.ts: only the plan's slots, each
   title/fact slot at most once) and the check must run after filling.
 - The references are LLM-written and formulaic ("Based on your history ..."): outputs are too, and
   they can praise the item generically ("immersive") without support in the plan.

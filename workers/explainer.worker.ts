@@ -1,5 +1,5 @@
-// The Web Worker: exposes the in-thread engine through comlink, nothing else (see worker-api.ts).
+// The Web Worker: exposes the engine through comlink (src/engine-host.ts, the wire: src/protocol.ts), nothing else.
 import * as Comlink from 'comlink';
-import { createWorkerApi } from './worker-api.ts';
+import { createWorkerApi } from '../src/engine-host.ts';
 
 Comlink.expose(createWorkerApi(undefined, Comlink.releaseProxy));

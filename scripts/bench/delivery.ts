@@ -8,8 +8,8 @@
 // WebGPU: this machine's only adapter is SwiftShader (software), where 'auto' never picks WebGPU;
 // with data-device="webgpu" forced we measure its bytes only (time on a software adapter says
 // nothing about a real GPU).
-import { launchBrowser } from '../../test/e2e/harness.ts';
-import { buildEmbed } from '../../test/e2e/embed-server.ts';
+import { launchBrowser } from '../browser/harness.ts';
+import { buildEmbed } from '../browser/embed-server.ts';
 import { instrument, visit, type VisitResult } from './embed-visits.ts';
 import { startStorefront } from './storefront.ts';
 

@@ -1,5 +1,5 @@
 // Where the engine's model load goes in chromium (WASM), cold and warm: the bench page's engine arm
-// with phase=load (src/demo/bench.ts), one cold visit then WARM visits in the same profile. Each
+// with phase=load (scripts/bench/browser-page.ts), one cold visit then WARM visits in the same profile. Each
 // phase is the ms after createExplainer() at which the engine first reported it:
 //   init           the worker started and the engine began loading (worker script + its import)
 //   download       first model file event: transformers.js imported, manifest.json read
@@ -7,9 +7,8 @@
 //   compile        transformers.js has the ONNX bytes (tokenizer built before this)
 //   ready          the onnxruntime session exists (WASM compiled + instantiated, graph optimised)
 //   npx tsx scripts/bench/load-phases.ts [--warm=3]
-import { fileURLToPath } from 'node:url';
-import { launchBrowser, startStaticServer, REPO_ROOT } from '../../test/e2e/harness.ts';
-import { ISOLATION_HEADERS } from '../../vite.config.ts';
+import { launchBrowser } from '../browser/harness.ts';
+import { benchPagePath, buildBenchPage, serveBenchPage } from './browser.ts';
 
 const warm = Number(process.argv.find((a) => a.startsWith('--warm='))?.split('=')[1] ?? 3);
 
@@ -19,15 +18,13 @@ export interface LoadPhases {
 }
 
 export async function measureLoadPhases(warmRuns: number, log: (...p: unknown[]) => void = () => undefined): Promise<{ cold: LoadPhases; warm: LoadPhases[] }> {
-  const { build } = await import('vite');
-  log('building the demo + bench page (vite build)…');
-  await build({ root: REPO_ROOT, configFile: fileURLToPath(new URL('../../vite.config.ts', import.meta.url)), logLevel: 'warn' });
-  const server = await startStaticServer('dist/demo', { headers: ISOLATION_HEADERS });
+  await buildBenchPage(log);
+  const server = await serveBenchPage();
   const browser = await launchBrowser();
   try {
     const page = await browser.context.newPage();
     const once = async (): Promise<LoadPhases> => {
-      await page.goto(server.url('/src/demo/bench.html?arm=engine&phase=load'));
+      await page.goto(server.url(benchPagePath('arm=engine&phase=load')));
       await page.waitForFunction(() => 'benchResult' in window || 'benchError' in window, null, { timeout: 10 * 60_000, polling: 100 });
       const error = await page.evaluate(() => (window as unknown as { benchError?: string }).benchError);
       if (error) throw new Error(error);

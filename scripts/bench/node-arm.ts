@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseCatalog } from '../../src/demo/catalog.ts';
-import { baselineReason, benchSet, type ArmResult, type BenchSet } from '../../src/demo/bench-items.ts';
+import { baselineReason, benchSet, type ArmResult, type BenchSet } from './items.ts';
 import type { Item, Reason, UserContext } from '../../src/types.ts';
 import { DEFAULT_MODEL_ID } from '../../src/defaults.ts';
 
@@ -24,7 +24,7 @@ interface PageRun {
 
 /**
  * The plain transformers.js way: one pipeline('text-generation') call per item, one after another.
- * `control`: the same, but with the engine's onnxruntime session options (workers/runtime.ts
+ * `control`: the same, but with the engine's onnxruntime session options (src/runtime/runtime.ts
  * SESSION_OPTIONS), to separate what batching buys from what those options do.
  */
 async function baseline(set: BenchSet, maxNewTokens: number, control = false): Promise<Partial<ArmResult>> {
@@ -34,7 +34,7 @@ async function baseline(set: BenchSet, maxNewTokens: number, control = false): P
   tjs.env.allowLocalModels = true;
   tjs.env.allowRemoteModels = false;
   tjs.env.localModelPath = MODELS_DIR;
-  const session_options = control ? (await import('../../workers/runtime.ts')).SESSION_OPTIONS : undefined;
+  const session_options = control ? (await import('../../src/runtime/runtime.ts')).SESSION_OPTIONS : undefined;
   const load = () => tjs.pipeline('text-generation', MODEL_ID, { dtype: 'q8', device: 'cpu', ...(session_options ? { session_options } : {}) } as never);
   let generator = await load();
   const cold = ms(t0);

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { benchSet } from '../../src/demo/bench-items.ts';
+import { benchSet } from './items.ts';
 import { parseCatalog } from '../../src/demo/catalog.ts';
 import { startEmbedServer, type EmbedServer } from '../build/serve.ts';
 

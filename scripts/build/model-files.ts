@@ -5,9 +5,9 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DEFAULT_DTYPE, DEFAULT_MODEL_ID } from '../../src/defaults.ts';
-import { DTYPE_FILES } from '../../workers/runtime.ts';
+import { DTYPE_FILES } from '../../src/runtime/runtime.ts';
 import type { DType } from '../../src/types.ts';
-import { MANIFEST_FILE, REQUIRED_FILES } from '../../workers/manifest.ts';
+import { MANIFEST_FILE, REQUIRED_FILES } from '../../src/runtime/manifest.ts';
 
 export const MODELS_SOURCE = 'public/models';
 export { DEFAULT_DTYPE, DEFAULT_MODEL_ID, DTYPE_FILES };

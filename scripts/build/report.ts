@@ -59,7 +59,7 @@ export function embedReport(dir: string, sizes: Record<string, CompressedSizes>,
   const webgpu = ort(/^because-ort-wasm-simd-threaded\.asyncify-[\w-]+\.(wasm|mjs)$/);
   if (wasm.length !== 2 || webgpu.length !== 2) throw new Error(`report: expected 2 + 2 onnxruntime-web files, found ${[...wasm, ...webgpu].join(', ')}`);
   // Engine code: every other script except chunks a normal visit never loads: the page-side fallback
-  // (only if the worker dies) and onnxruntime-web's WASM-only JS (workers/wasm-fallback.ts, only after
+  // (only if the worker dies) and onnxruntime-web's WASM-only JS (src/runtime/wasm-fallback.ts, only after
   // a WebGPU device loss).
   const code = names.filter((n) => /\.(js|mjs)$/.test(n) && !page.includes(n) && !wasm.includes(n) && !webgpu.includes(n) && !/^because-(fallback|ort\.wasm\.bundle)/.test(n));
   const modelFiles = model.files.filter((f) => !f.endsWith('.onnx') || f === model.weights);

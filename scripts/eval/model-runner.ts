@@ -1,5 +1,5 @@
-// Runs the exported model on eval pairs through the engine's own runtime (workers/runtime.ts:
-// transformers.js, onnxruntime-node on CPU in Node) and decode loop (workers/generate.ts: batched,
+// Runs the exported model on eval pairs through the engine's own runtime (src/runtime/runtime.ts:
+// transformers.js, onnxruntime-node on CPU in Node) and decode loop (src/generation/generate.ts: batched,
 // left-padded, greedy, stop at <|end|>). No grounding check and no fallback: the raw model text is scored.
 // A slot model (v2) is run as the engine runs its first attempt: content plan → prompt format v2 →
 // decoding under the plan's constraints → slots filled; the filled text is scored.
@@ -14,10 +14,10 @@ import { buildPlanPrompt } from '../../src/core/plan-prompt.ts';
 import { buildPrompt } from '../../src/core/prompt.ts';
 import { fillSlots } from '../../src/core/slots.ts';
 import type { DType } from '../../src/types.ts';
-import { generateBatch } from '../../workers/generate.ts';
-import { DTYPE_FILES, loadRuntime } from '../../workers/runtime.ts';
-import type { Runtime } from '../../workers/runtime.ts';
-import { attemptPlan, isSlotModel, SlotDecoding } from '../../workers/slot-decoding.ts';
+import { generateBatch } from '../../src/generation/generate.ts';
+import { DTYPE_FILES, loadRuntime } from '../../src/runtime/runtime.ts';
+import type { Runtime } from '../../src/runtime/runtime.ts';
+import { attemptPlan, isSlotModel, SlotDecoding } from '../../src/generation/slot-decoding.ts';
 import type { EvalPair } from './data.ts';
 
 export const DEFAULT_MAX_NEW_TOKENS = 128;
@@ -180,7 +180,7 @@ export class ModelRunner {
       mean_new_tokens: tokens / n,
       cpus: cpus().length,
       how:
-        `workers/generate.ts generateBatch at batch 1 on ${rows.length} held-out prompts, one warm-up call, then ${repeats} passes; ` +
+        `src/generation/generate.ts generateBatch at batch 1 on ${rows.length} held-out prompts, one warm-up call, then ${repeats} passes; ` +
         'tokens_per_s = new tokens / summed wall time of the calls (prefill + decode + detokenize), median of the passes; ' +
         'decode_tokens_per_s = decode forward passes / their summed time',
     };

@@ -1,6 +1,6 @@
-// The fuzz properties of the public API (issue 9), shared by test/unit/fuzz.test.ts (a short run in
+// The fuzz properties of the public API (issue 9), shared by test/unit/scripts/fuzz.test.ts (a short run in
 // `npm test`) and scripts/fuzz.ts (`npm run fuzz -- --runs N`). Every run builds an in-thread Engine
-// over a scripted model (test/unit/fake-runtime.ts) that sometimes echoes the page's text back, then
+// over a scripted model (scripts/reliability/fake-runtime.ts) that sometimes echoes the page's text back, then
 // makes 1–3 concurrent explain/stream/rank calls with hostile items, contexts and options, aborts
 // some, and sometimes disposes mid-call. Checked for every call:
 //   - it settles (no hang) and rejects only with a BecauseError subclass;
@@ -10,8 +10,8 @@
 import fc from 'fast-check';
 import { BecauseError } from '../../src/errors.ts';
 import type { Item, Reason, UserContext } from '../../src/types.ts';
-import type { fakeRuntime as FakeRuntimeFactory } from '../../test/unit/fake-runtime.ts';
-import { Engine } from '../../workers/engine.ts';
+import type { fakeRuntime as FakeRuntimeFactory } from './fake-runtime.ts';
+import { Engine } from '../../src/engine/engine.ts';
 import { startLoopMonitor, type LoopMonitor } from './loop-monitor.ts';
 
 /** Markup a page could try to smuggle into a reason: a tag opening, an entity, a special-token marker. */
@@ -159,7 +159,7 @@ function fakeFor(run: number): Promise<{ fakeRuntime: typeof FakeRuntimeFactory 
   const generation = Math.floor(run / 200);
   if (!fakeModule || generation !== fakeGeneration) {
     fakeGeneration = generation;
-    const url = `${new URL('../../test/unit/fake-runtime.ts', import.meta.url).href}?fuzz=${generation}`;
+    const url = `${new URL('./fake-runtime.ts', import.meta.url).href}?fuzz=${generation}`;
     fakeModule = import(/* @vite-ignore */ url) as Promise<{ fakeRuntime: typeof FakeRuntimeFactory }>;
   }
   return fakeModule;

@@ -3,7 +3,7 @@
 // on-device profile, and refreshes reasons when the profile or consent changes. Never throws into
 // the page: every failure degrades to a labelled fallback or an empty, quiet region.
 import type { Profile } from '../profile/index.ts';
-import { rankItems, relevantHistory } from '../rank.ts';
+import { rankItems, relevantHistory } from '../core/rank.ts';
 import type { Explainer, HistoryEntry, Item, RankedItem, Reason, UserContext } from '../types.ts';
 import type { EmbedConfig } from './config.ts';
 import { type DiscoveredItem, discoverItems } from './discover.ts';

@@ -1,7 +1,7 @@
 // The e2e harness itself: a missing chromium is a failure with the install command, and the
 // request recorder tells local from foreign URLs.
 import { describe, expect, it } from 'vitest';
-import { chromiumPath, isLocal } from './harness.ts';
+import { chromiumPath, isLocal } from '../../scripts/browser/harness.ts';
 
 describe('e2e harness', () => {
   it('fails with the apt-get command when chromium is missing', () => {

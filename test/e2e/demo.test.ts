@@ -3,7 +3,7 @@
 // is requested from another origin, the console stays clean, and hostile catalog text stays text.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { launchBrowser, recordPage, startViteServer, type BrowserHandle, type PageLog, type ServerHandle } from './harness.ts';
+import { launchBrowser, recordPage, startViteServer, type BrowserHandle, type PageLog, type ServerHandle } from '../../scripts/browser/harness.ts';
 
 let server: ServerHandle;
 let browser: BrowserHandle;

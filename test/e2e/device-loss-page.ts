@@ -1,8 +1,8 @@
 // Browser side of test/e2e/device-loss.test.ts: an in-thread engine on WebGPU whose device is
-// destroyed (the test hook in workers/device-loss.ts) while a batch is decoding.
+// destroyed (the test hook in src/runtime/device-loss.ts) while a batch is decoding.
 import type { Item, Reason, UserContext } from '../../src/types.ts';
-import { loseDevicesForTesting } from '../../workers/device-loss.ts';
-import { Engine } from '../../workers/engine.ts';
+import { loseDevicesForTesting } from '../../src/runtime/device-loss.ts';
+import { Engine } from '../../src/engine/engine.ts';
 
 const context: UserContext = { domain: 'game', history: [{ title: 'Portal', attributes: { tags: ['Puzzle', 'Sci-fi'] } }] };
 const items: Item[] = [

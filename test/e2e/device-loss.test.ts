@@ -2,7 +2,7 @@
 // while a batch decodes; the engine switches to WASM and every pending request still gets its
 // reason, labelled 'wasm', with the page's console free of errors.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, recordPage, startViteServer, type BrowserHandle, type ServerHandle } from './harness.ts';
+import { launchBrowser, recordPage, startViteServer, type BrowserHandle, type ServerHandle } from '../../scripts/browser/harness.ts';
 import type { DeviceLossResult } from './device-loss-page.ts';
 
 let server: ServerHandle;

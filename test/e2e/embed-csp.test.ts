@@ -4,8 +4,8 @@
 // the model (so each is needed), and the page still gets labelled fallback reasons, never a broken page.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { launchBrowser, type BrowserHandle, type ServerHandle } from './harness.ts';
-import { buildEmbed, recordTraffic, resetOrigin, startCdn, startShop, type TrafficLog, unexpectedRequests } from './embed-server.ts';
+import { launchBrowser, type BrowserHandle, type ServerHandle } from '../../scripts/browser/harness.ts';
+import { buildEmbed, recordTraffic, resetOrigin, startCdn, startShop, type TrafficLog, unexpectedRequests } from '../../scripts/browser/embed-server.ts';
 import { reasons, waitForReasons } from './embed-page.ts';
 
 /** docs/csp.md, CDN-hosted: the script's origin is `cdn`. */

@@ -8,8 +8,8 @@
 // - a missing model is a logged ModelLoadError naming the URL it tried.
 // Timings (LCP, TBT, time to reasons) are the bench's (`npm run bench`), never asserted here.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, type BrowserHandle } from './harness.ts';
-import { buildEmbed } from './embed-server.ts';
+import { launchBrowser, type BrowserHandle } from '../../scripts/browser/harness.ts';
+import { buildEmbed } from '../../scripts/browser/embed-server.ts';
 import { instrument, visit } from '../../scripts/bench/embed-visits.ts';
 import { startStorefront, type StorefrontServer } from '../../scripts/bench/storefront.ts';
 
@@ -56,7 +56,7 @@ describe('delivery of the embed folder', () => {
     await page.close();
     expect(second.reasons).toBe(24);
     // Every script, runtime and model file comes from the browser's caches. The one request is the
-    // model's manifest.json, revalidated on purpose (workers/model-files.ts readManifest: it decides
+    // model's manifest.json, revalidated on purpose (src/runtime/model-files.ts readManifest: it decides
     // whether the cached model is current): a conditional request answered 304, no body.
     const others = second.files.filter((f) => !f.path.endsWith('/manifest.json'));
     expect(others, 'responses for the embed folder on the second visit').toEqual([]);

@@ -4,8 +4,8 @@
 // the data allows. Script and model come from another origin, as in production.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { launchBrowser, type BrowserHandle, type ServerHandle } from './harness.ts';
-import { buildEmbed, recordTraffic, resetOrigin, startCdn, startShop, type TrafficLog, unexpectedRequests } from './embed-server.ts';
+import { launchBrowser, type BrowserHandle, type ServerHandle } from '../../scripts/browser/harness.ts';
+import { buildEmbed, recordTraffic, resetOrigin, startCdn, startShop, type TrafficLog, unexpectedRequests } from '../../scripts/browser/embed-server.ts';
 import { OWN_TAGS, reasons, regions, waitForReasons } from './embed-page.ts';
 
 let cdn: ServerHandle;

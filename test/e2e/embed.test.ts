@@ -5,8 +5,8 @@
 // also works same-origin. Few tokens (data-max-new-tokens) keep it short; no timing asserts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { launchBrowser, type BrowserHandle, type ServerHandle } from './harness.ts';
-import { buildEmbed, recordTraffic, resetOrigin, startCdn, startShop, type TrafficLog, unexpectedRequests } from './embed-server.ts';
+import { launchBrowser, type BrowserHandle, type ServerHandle } from '../../scripts/browser/harness.ts';
+import { buildEmbed, recordTraffic, resetOrigin, startCdn, startShop, type TrafficLog, unexpectedRequests } from '../../scripts/browser/embed-server.ts';
 import { OWN_TAGS, reasons, regions, waitForReasons } from './embed-page.ts';
 import { DEFAULT_MODEL_ID } from '../../src/defaults.ts';
 

@@ -7,9 +7,9 @@ import { AbortError, DisposedError } from '../../src/errors.ts';
 import { createFactMatcher, historyFacts, itemFacts, termKey } from '../../src/core/facts.ts';
 import { checkReason } from '../../src/core/grounding.ts';
 import type { Item, Reason, StreamChunk, UserContext } from '../../src/types.ts';
-import { Engine } from '../../workers/engine.ts';
-import { generateBatch } from '../../workers/generate.ts';
-import { loadRuntime } from '../../workers/runtime.ts';
+import { Engine } from '../../src/engine/engine.ts';
+import { generateBatch } from '../../src/generation/generate.ts';
+import { loadRuntime } from '../../src/runtime/runtime.ts';
 import { buildPrompt } from '../../src/core/prompt.ts';
 
 interface Fixture {

@@ -10,10 +10,10 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_MODEL_ID } from '../../src/defaults.ts';
 import { ModelLoadError } from '../../src/errors.ts';
 import type { Item, UserContext } from '../../src/types.ts';
-import { Engine } from '../../workers/engine.ts';
-import { pendingLoads } from '../../workers/model-store.ts';
-import { loadRuntime } from '../../workers/runtime.ts';
-import type { Runtime } from '../../workers/runtime.ts';
+import { Engine } from '../../src/engine/engine.ts';
+import { pendingLoads } from '../../src/runtime/model-store.ts';
+import { loadRuntime } from '../../src/runtime/runtime.ts';
+import type { Runtime } from '../../src/runtime/runtime.ts';
 import { writeManifest } from '../../scripts/write-manifest.ts';
 
 const SHIPPED = fileURLToPath(new URL(`../../public/models/${DEFAULT_MODEL_ID}`, import.meta.url));

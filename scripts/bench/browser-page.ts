@@ -1,0 +1,138 @@
+// Browser arm of the benchmark (driven by scripts/bench.ts in headless chromium, device 'wasm').
+// ?arm=baseline: plain transformers.js pipeline('text-generation'), one call per item.
+// ?arm=engine:   our engine (createExplainer, in its Web Worker), all items requested at once.
+// ?arm=control:  the baseline with the engine's onnxruntime session options (src/runtime/runtime.ts).
+// ?phase=load:   only time the model load (the second visit: files come from the browser cache).
+// The result lands in window.benchResult (or window.benchError).
+import { createExplainer } from '../../src/index.ts';
+import type { Item, Reason, UserContext } from '../../src/types.ts';
+import { baselineReason, benchSet, type ArmResult } from './items.ts';
+import { parseCatalog } from '../../src/demo/catalog.ts';
+import { DEFAULT_MODEL_ID } from '../../src/defaults.ts';
+
+const MODEL_ID = DEFAULT_MODEL_ID;
+const params = new URL(location.href).searchParams;
+const armParam = params.get('arm');
+const arm = armParam === 'engine' || armParam === 'control' ? armParam : 'baseline';
+const maxNewTokens = Number(params.get('tokens') ?? 64);
+const loadOnly = params.get('phase') === 'load';
+const ms = (t0: number): number => performance.now() - t0;
+
+type Partial_ = Partial<ArmResult> & { load_ms: number; load_phases_ms?: Record<string, number> };
+
+async function baseline(): Promise<Partial_> {
+  // Load time counts the library import too, as the engine's does (its worker imports transformers.js).
+  let t0 = performance.now();
+  const tjs = await import('@huggingface/transformers');
+  const { ORT_WASM_ONLY } = await import('../../src/runtime/ort-wasm-urls.ts');
+  tjs.env.allowLocalModels = true;
+  tjs.env.allowRemoteModels = false;
+  tjs.env.localModelPath = '/models/';
+  const wasm = tjs.env.backends.onnx.wasm;
+  if (wasm) wasm.wasmPaths = { ...ORT_WASM_ONLY }; // the same runtime the engine picks for 'wasm'
+  const session_options = arm === 'control' ? (await import('../../src/runtime/runtime.ts')).SESSION_OPTIONS : undefined;
+  const generator = await tjs.pipeline('text-generation', MODEL_ID, { dtype: 'q8', device: 'wasm', ...(session_options ? { session_options } : {}) } as never);
+  const load = ms(t0);
+  if (loadOnly) return { load_ms: load, backend: 'wasm' };
+  const set = await workload();
+  const one = (item: Item, context: UserContext) => baselineReason(generator, item, context, maxNewTokens);
+  for (const item of set.warmup.slice(0, 2)) await one(item, set.context);
+  const texts: string[] = [];
+  let tokens = 0;
+  let first = 0;
+  t0 = performance.now();
+  for (const item of set.page) {
+    const r = await one(item, set.context);
+    if (texts.length === 0) first = ms(t0);
+    texts.push(r.text);
+    tokens += r.tokens;
+  }
+  const page = ms(t0);
+  await generator.dispose();
+  return { load_ms: load, backend: 'wasm', ...summary(page, first, tokens, texts) };
+}
+
+async function engine(): Promise<Partial_> {
+  let t0 = performance.now();
+  // When each load phase was first reported (ms after createExplainer): where load time goes.
+  const phases: Record<string, number> = {};
+  const explainer = createExplainer({
+    device: 'wasm',
+    maxNewTokens,
+    persistentCache: false,
+    onProgress: (e) => {
+      const t = Math.round(ms(t0));
+      phases[e.phase] ??= t;
+      // The ONNX file read and verified (cache or network + SHA-256): splits "download" from what follows.
+      if (e.phase === 'download' && e.file?.endsWith('.onnx') && e.total !== undefined && e.loaded === e.total) phases.onnx_verified ??= t;
+    },
+  });
+  const info = await explainer.info();
+  const load = ms(t0);
+  if (!info.modelLoaded) throw new Error(`the model did not load: ${info.backendReason}`);
+  if (loadOnly) return { load_ms: load, backend: info.backend, load_phases_ms: phases };
+  const set = await workload();
+  await explainer.explain(set.warmup, set.context);
+  const reasons: Reason[] = [];
+  let first = 0;
+  let firstText: number | undefined;
+  t0 = performance.now();
+  await Promise.all(
+    set.page.map(async (item) => {
+      for await (const chunk of explainer.stream(item, set.context)) {
+        if (chunk.type !== 'reason') {
+          firstText ??= ms(t0);
+          continue;
+        }
+        if (reasons.length === 0) first = ms(t0);
+        reasons.push(chunk.reason);
+      }
+    }),
+  );
+  const order = new Map(set.page.map((item, i) => [item.id, i]));
+  reasons.sort((a, b) => (order.get(a.itemId) ?? 0) - (order.get(b.itemId) ?? 0)); // page order, like the baseline
+  const page = ms(t0);
+  await explainer.dispose();
+  const tokens = reasons.reduce((a, r) => a + r.tokens, 0);
+  return {
+    load_ms: load,
+    load_phases_ms: phases,
+    backend: info.backend,
+    ...summary(page, first, tokens, reasons.map((r) => r.text)),
+    first_text_ms: firstText ?? first,
+    model_reasons: reasons.filter((r) => r.source === 'model').length,
+    fallback_reasons: reasons.filter((r) => r.source === 'fallback').length,
+    cached_reasons: reasons.filter((r) => r.cached).length,
+  };
+}
+
+async function workload() {
+  const response = await fetch('/demo/catalog.json');
+  return benchSet(parseCatalog(await response.json()));
+}
+
+function summary(page: number, first: number, tokens: number, texts: string[]): Partial<ArmResult> {
+  return {
+    page_ms: page,
+    reasons: texts.length,
+    reasons_per_s: (texts.length * 1000) / page,
+    first_reason_ms: first,
+    first_text_ms: first,
+    tokens,
+    tokens_per_s: (tokens * 1000) / page,
+    samples: texts.slice(0, 3),
+  };
+}
+
+const out = document.querySelector('#out');
+(arm === 'engine' ? engine() : baseline()).then(
+  (result) => {
+    Object.assign(window, { benchResult: { arm, ...result } });
+    if (out) out.textContent = JSON.stringify(result);
+  },
+  (error: unknown) => {
+    const message = error instanceof Error ? `${error.message}\n${error.stack ?? ''}` : String(error);
+    Object.assign(window, { benchError: message });
+    if (out) out.textContent = message;
+  },
+);

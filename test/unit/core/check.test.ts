@@ -1,0 +1,464 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { checkFilledReason, trainingDomainOf, type ProblemKind, type ReasonCheckInput } from '../../../src/core/check.ts';
+import { Dictionary, lexiconWords, pageWords, parseLexicon } from '../../../src/core/dictionary.ts';
+import { createFactMatcher } from '../../../src/core/facts.ts';
+import { fallbackReason } from '../../../src/core/grounding.ts';
+import { capitalizedRuns, quotedSpans, searchable } from '../../../src/core/names.ts';
+import { DOMAIN_WORD_RULE, domainIndex, domainWordLists, foreignWordList, offDomainWords } from '../../../src/core/off-domain.ts';
+import { contentPlan } from '../../../src/core/plan.ts';
+import { InvalidInputError } from '../../../src/errors.ts';
+import { mulberry32 } from '../../../scripts/eval/metrics.ts';
+import type { Item, UserContext } from '../../../src/types.ts';
+
+const root = join(import.meta.dirname, '../../..');
+const small = parseLexicon(JSON.parse(readFileSync(join(root, 'test/fixtures/lexicon-small.json'), 'utf8')));
+// The lexicon shipped with today's model (scripts/build-lexicon.ts on the v1 training rows).
+const shipped = parseLexicon(JSON.parse(readFileSync(join(root, 'public/models/because-reason-v1/lexicon.json'), 'utf8')));
+
+const kinds = (text: string, input: ReasonCheckInput): ProblemKind[] => checkFilledReason(text, input).problems.map((p) => p.kind);
+
+// Pages of the issue's scenarios.
+const portal2 = { title: 'Portal 2', attributes: { tags: ['Puzzle', 'Co-op', 'First-Person'] } };
+const halfLife2 = { title: 'Half-Life 2', attributes: { tags: ['First-Person', 'Action', 'FPS'] } };
+const borderlands2 = { title: 'Borderlands 2', attributes: { tags: ['Action', 'RPG', 'Co-op'] } };
+const played: UserContext = { domain: 'game', history: [portal2, halfLife2, borderlands2] };
+const newGamer: UserContext = { domain: 'game' };
+const csgo: Item = { id: 'csgo', title: 'Counter-Strike: Global Offensive', attributes: { tags: ['Action', 'Free to Play', 'FPS'] } };
+const rust: Item = { id: 'rust', title: 'Rust', attributes: { tags: ['Survival', 'Crafting', 'Open World'] } };
+const left4dead: Item = { id: 'l4d2', title: 'Left 4 Dead 2', attributes: { tags: ['Action', 'Co-op', 'Zombies'] } };
+const strat: Item = {
+  id: 'strat',
+  title: 'Fender Player Stratocaster',
+  attributes: { category: ['Musical Instruments', 'Guitars', 'Electric Guitars'], brand: 'Fender' },
+};
+const guitarShop: UserContext = { domain: 'product' };
+const guitarFan: UserContext = { domain: 'product', history: [{ title: 'Fender Player Telecaster', attributes: { category: ['Electric Guitars'], brand: 'Fender' } }] };
+const talos: Item = { id: 't', title: 'The Talos Principle', attributes: { genres: ['Puzzle', 'First-Person'], tags: ['Philosophical'] } };
+const stardew: Item = { id: 's', title: 'Stardew Valley', attributes: { tags: ['Farming Sim', 'Relaxing', 'Pixel Graphics'] } };
+const collateral: Item = { id: 'c', title: 'Collateral', attributes: { genres: ['Crime', 'Drama', 'Thriller'] } };
+const movieFan: UserContext = { domain: 'movie', history: [{ title: 'Heat', attributes: { genres: ['Crime', 'Action', 'Thriller'] } }] };
+const wind: Item = { id: 'w', title: 'The Name of the Wind', attributes: { genres: ['Fantasy'] } };
+const reader: UserContext = { domain: 'book', history: [{ title: 'The Hobbit', attributes: { genres: ['Fantasy'] } }] };
+const pageTitles = ['Portal 2', 'Rust', 'Counter-Strike: Global Offensive', 'Left 4 Dead 2', 'Dota 2', 'The Talos Principle'];
+// The closed vocabulary as the engine passes it (facts_vocab.json plus catalog titles), in small.
+const vocabulary = createFactMatcher({ facts: ['Action', 'Puzzle', 'Co-op', 'RPG', 'Survival', 'Roguelike', 'Open World'], titles: ['DARK SOULS III', 'Grand Theft Auto: San Andreas', 'Dota 2'] });
+
+describe('checkFilledReason: the failures the issue saw are all rejected', () => {
+  const cases: { text: string; item: Item; context: UserContext; expect: ProblemKind[] }[] = [
+    {
+      // Empty history.
+      text: 'Based on your history, you enjoy action games like "DARK SOULS III", "DARK SOULS III", and "Counter-Strike: Global Offensive".',
+      item: { id: 'hl2', title: 'Half-Life 2', attributes: { tags: ['Action', 'FPS'] } },
+      context: newGamer,
+      expect: ['quoted', 'unknown-name', 'ungrounded', 'page-title', 'history-claim'],
+    },
+    {
+      // History Portal 2 / Half-Life 2 / Borderlands 2, on 8 cards.
+      text: 'Based on your history, you enjoy action games like "Grand Theft Auto: San Andreas" and "Counter-Strike: Global Global Offensive".',
+      item: left4dead,
+      context: played,
+      expect: ['quoted', 'unknown-name', 'repeated-word', 'ungrounded'],
+    },
+    {
+      text: 'You should play The Fall Loco Add-On because it is an action-packed game that is free to playing.',
+      item: csgo,
+      context: played,
+      expect: ['unknown-name'],
+    },
+    {
+      text: 'Because you played Portal 2, you\'ll likely enjoy "The andSC-Strike: the opportunity to explore, similar to "Starbucks in the NecroDDDDDDDDDDDDDDD…',
+      item: rust,
+      context: played,
+      expect: ['quoted', 'broken-word', 'repeated-chars'],
+    },
+    {
+      // Guitar shop, new visitor.
+      text: 'The user would enjoy the business because it offers a variety of delicious food options like the Bacon bacon and Mala …',
+      item: strat,
+      context: guitarShop,
+      expect: ['repeated-word', 'non-word', 'off-domain'],
+    },
+    {
+      text: 'Based on your previous news viewing history, …',
+      item: strat,
+      context: guitarShop,
+      expect: ['history-claim', 'off-domain'],
+    },
+  ];
+  for (const c of cases) {
+    it(c.text.slice(0, 70), () => {
+      const r = checkFilledReason(c.text, { item: c.item, context: c.context, lexicon: shipped, vocabulary, pageTitles });
+      expect(r.ok).toBe(false);
+      const found = new Set(r.problems.map((p) => p.kind));
+      for (const k of c.expect) expect(found, `${k} in ${JSON.stringify(r.problems)}`).toContain(k);
+      expect(r.banned.length).toBeGreaterThan(0);
+    });
+  }
+
+  it('names the offenders and bans them for the regeneration', () => {
+    const r = checkFilledReason(cases[0]?.text as string, { item: cases[0]?.item as Item, context: newGamer, lexicon: shipped, vocabulary, pageTitles });
+    expect(r.banned).toEqual(expect.arrayContaining(['DARK SOULS III', 'Counter-Strike: Global Offensive', 'Based on your history']));
+    const guitar = checkFilledReason(cases[4]?.text as string, { item: strat, context: guitarShop, lexicon: shipped });
+    expect(guitar.problems).toEqual(expect.arrayContaining([{ kind: 'off-domain', text: 'delicious' }, { kind: 'non-word', text: 'Mala' }, { kind: 'repeated-word', text: 'Bacon bacon' }]));
+    expect(guitar.banned).toEqual(expect.arrayContaining(['delicious', 'Mala']));
+  });
+});
+
+describe('checkFilledReason: fluent, truthful reasons pass (shipped lexicon)', () => {
+  const good: [string, Item, UserContext][] = [
+    ['Because you played Portal 2, The Talos Principle is another first-person puzzle game that will make you think.', talos, played],
+    ['If you enjoyed the puzzles in Portal 2 and Half-Life 2, this philosophical first-person game is a natural next step.', talos, played],
+    ['Fans of Portal 2 will find the same clever puzzle design here, with a more philosophical story.', talos, played],
+    ['The Talos Principle shares the first-person puzzle solving you liked in Half-Life 2.', talos, played],
+    ['Since you played Portal 2, you will probably enjoy the thoughtful puzzles and calm pace of this game.', talos, played],
+    ['Like Portal 2, it is a first-person puzzle game, but it asks bigger questions along the way.', talos, played],
+    ['You have played Half-Life 2 and Portal 2, so a puzzle game built around first-person exploration is a good fit.', talos, played],
+    ['Its puzzles start simple and grow more demanding, much like the later chambers of Portal 2.', talos, played],
+    ['A relaxing farming sim with charming pixel graphics, perfect for winding down after a long day.', stardew, newGamer],
+    ['Stardew Valley is a calm, relaxing game where you grow crops, raise animals and make friends in town.', stardew, newGamer],
+    ['If you like relaxing games with pixel graphics, this farming sim is an easy one to recommend.', stardew, newGamer],
+    ['A gentle game about farming and friendship, with simple controls and plenty to do each season.', stardew, newGamer],
+    ['Plant a farm, fix up the old house and take your time: this is a game that never rushes you.', stardew, newGamer],
+    ['Because you watched Heat, Collateral is another tense crime thriller with a strong drama at its heart.', collateral, movieFan],
+    ['If you liked the crime and thriller mix of Heat, this one should be right up your alley.', collateral, movieFan],
+    ['Collateral is a crime drama with the same slow-burning tension that made Heat work so well.', collateral, movieFan],
+    ['Another crime thriller for your list, with a tight story and memorable performances.', collateral, movieFan],
+    ['The Name of the Wind is a fantasy novel with rich world building, a good pick after The Hobbit.', wind, reader],
+    ['Since you read The Hobbit, this sweeping fantasy story is a natural next book.', wind, reader],
+    ['A beautifully written fantasy tale about a gifted young man telling his own story.', wind, reader],
+    ['A classic electric guitar from Fender with a bright, clear sound that suits many styles.', strat, guitarShop],
+    ['Since you bought the Fender Player Telecaster, the Stratocaster is a natural second electric guitar.', strat, guitarFan],
+    ['This Fender is easy to play, stays in tune and looks great on stage.', strat, guitarShop],
+    ['A versatile electric guitar for beginners and experienced players alike.', strat, guitarShop],
+    ['Electric guitars like this one are a great way to explore new sounds and styles.', strat, guitarShop],
+    ['A solid choice if you want a dependable guitar from a well known brand.', strat, guitarShop],
+    ['With its comfortable neck and light body, it is a pleasure to play for hours.', strat, guitarShop],
+    ['Great value for the price, and the Fender name means it should last for years.', strat, guitarShop],
+    ['It has the same feel as the Fender Player Telecaster you already own, with a different voice.', strat, guitarFan],
+    ['Whether you play blues, rock or pop, this guitar handles it with ease.', strat, guitarShop],
+  ];
+  it('has 30 sentences', () => expect(good).toHaveLength(30));
+  for (const [text, item, context] of good) {
+    it(text.slice(0, 70), () => {
+      const r = checkFilledReason(text, { item, context, lexicon: shipped, vocabulary, pageTitles });
+      expect(r.problems, text).toEqual([]);
+      expect(r.ok).toBe(true);
+    });
+  }
+});
+
+describe('checkFilledReason: each rule', () => {
+  const base: ReasonCheckInput = { item: talos, context: played, lexicon: small };
+
+  it('rejects empty, too short and repetitive text as the closed check does', () => {
+    expect(checkFilledReason('  ', base)).toEqual({ ok: false, problems: [{ kind: 'empty' }], banned: [], cited: [] });
+    expect(kinds('A puzzle game', base)).toEqual(['too-short']);
+    expect(kinds('a puzzle game, a puzzle game, a puzzle game for you', base)).toContain('repetitive');
+  });
+
+  it('quoted spans: only item and history titles (or their short forms)', () => {
+    expect(kinds('Because you played "Portal 2", "The Talos Principle" is a puzzle game.', base)).toEqual([]);
+    expect(kinds('Because you played \u201cHalf-Life 2\u201d, this is a first-person puzzle game.', base)).toEqual([]);
+    expect(checkFilledReason('A puzzle game like "Portal" fans will love.', { ...base, item: { title: 'X', attributes: {} }, context: { history: [{ title: 'Portal: Still Alive' }] } }).ok).toBe(true);
+    expect(checkFilledReason('This is a puzzle game, "just like one" you love.', base).problems).toContainEqual({ kind: 'quoted', text: 'just like one' });
+    expect(checkFilledReason("A puzzle game with a 'mind bending' story.", base).problems).toContainEqual({ kind: 'quoted', text: 'mind bending' });
+    // Apostrophes are not quotes.
+    expect(kinds("It's a puzzle game the players' friends will love, and you'll think.", { ...base, lexicon: shipped })).toEqual([]);
+    // A quote left open by a cut text.
+    expect(checkFilledReason('A puzzle game like "Portal Three', base).problems).toContainEqual({ kind: 'quoted', text: 'Portal Three' });
+  });
+
+  it('names and quotes may be parts of titles, whole long titles, catalog-order titles', () => {
+    const names: ReasonCheckInput = { item: talos, lexicon: undefined, context: {} };
+    const headline = 'Prince Andrew says he let the Royal Family down in his relationship with Jeffrey Epstein, the financier';
+    const news: ReasonCheckInput = { ...names, item: { title: headline, attributes: { category: ['news'] } }, context: { domain: 'news' } };
+    // "Jeffrey Epstein" lies past the prompt's 80 characters, and is a part of the title.
+    expect(kinds('This story about Jeffrey Epstein and the Royal Family is worth reading.', news)).toEqual([]);
+    expect(kinds(`You should read "${headline}" today.`, news)).toEqual([]);
+    expect(checkFilledReason('This story about Prince Charles and the family.', news).problems).toEqual([{ kind: 'unknown-name', text: 'Prince Charles' }]);
+    // Punctuation and quote marks inside a quoted title do not matter.
+    const dog: ReasonCheckInput = { ...names, item: { title: "Please Don't Yell at Your Dog!", attributes: {} } };
+    expect(kinds('You should read "Please Don\'t Yell at Your Dog" today.', dog)).toEqual([]);
+    const awww: ReasonCheckInput = { ...names, context: { history: [{ title: '60 of the Most Adorable Animal Pictures That Will Make You Say "Awww"' }] } };
+    expect(kinds('Since you read "60 of the Most Adorable Animal Pictures That Will Make You Say \'Awww\'", try this puzzle game.', awww)).toEqual([]);
+    // Initials with the number.
+    expect(kinds('GTA V has a huge open world to explore.', { ...names, item: { title: 'Grand Theft Auto V', attributes: {} } })).toEqual([]);
+    // MovieLens' "Fugitive, The" is written "The Fugitive".
+    expect(kinds('You should watch "The Fugitive", a tense thriller.', { ...names, item: { title: 'Fugitive, The', attributes: {} } })).toEqual([]);
+    // A part of a title, not a new title made from it.
+    const sequel = checkFilledReason('Try The Talos Principle 2 next.', names);
+    expect(sequel.problems).toEqual([{ kind: 'unknown-name', text: 'Try The Talos Principle 2' }]);
+    expect(sequel.banned).toEqual(['The Talos Principle 2']);
+  });
+
+  it('capitalized names: known titles, aliases and facts pass; others are named', () => {
+    expect(kinds('Because you played Portal 2 and Half-Life 2, The Talos Principle is a Puzzle game.', base)).toEqual([]);
+    const names: ReasonCheckInput = { ...base, lexicon: undefined };
+    expect(checkFilledReason('A puzzle game for fans of Grand Theft Auto.', names).problems).toEqual([{ kind: 'unknown-name', text: 'Grand Theft Auto' }]);
+    expect(checkFilledReason('Like Portal 2 and Half-Life 3, it is a puzzle game.', names).problems).toEqual([{ kind: 'unknown-name', text: 'Half Life 3' }]);
+    // A sentence's first word is grammar ("In", "Because") or just capitalized ("Dark Souls": "Souls" must be known).
+    expect(kinds('In Portal 2 you think; this puzzle game is more of that.', names)).toEqual([]);
+    const souls = checkFilledReason('Dark Souls fans will love this puzzle game.', names);
+    expect(souls.problems).toEqual([{ kind: 'unknown-name', text: 'Dark Souls' }]);
+    expect(souls.banned).toEqual(['Souls']);
+    // One capitalized word is not a name.
+    expect(kinds('A puzzle game that Valve fans will love.', names)).toEqual([]);
+  });
+
+  it('words: in the corpus or on the page; repeated characters and glued tokens are named', () => {
+    expect(kinds('A philosophical puzzle game you will love.', base)).toEqual([]);
+    expect(checkFilledReason('A puzzle game with zorblax and more.', base).problems).toEqual([{ kind: 'non-word', text: 'zorblax' }]);
+    expect(checkFilledReason('A puzzle game for you andSC more.', base).problems).toEqual([{ kind: 'broken-word', text: 'andSC' }]);
+    expect(checkFilledReason('A puzzle game for you, NecroDDDDDDD.', base).problems).toEqual([{ kind: 'repeated-chars', text: 'NecroDDDDDDD' }]);
+    // The page's own words are words, and so are inflections of known words and Roman numerals.
+    expect(kinds('A puzzle game, Principle III, for players who love playing.', { ...base, item: { ...talos, attributes: { ...talos.attributes, tags: ['Principle III'] } } })).toEqual([]);
+    expect(kinds('A zorblax puzzle game for you.', { ...base, item: { title: 'Zorblax', attributes: { tags: ['Puzzle'] } } })).toEqual([]);
+    expect(kinds('A zorblax puzzle game for you.', { ...base, pageTitles: ['Zorblax Deluxe'] })).toEqual([]);
+    // Without a lexicon, no dictionary check (repeated characters still count).
+    expect(kinds('A zorblax puzzle game for you.', { ...base, lexicon: undefined })).toEqual([]);
+    expect(kinds('A puzzle game for you, NecroDDDDDDD.', { ...base, lexicon: undefined })).toEqual(['repeated-chars']);
+  });
+
+  it('words written twice in a row, unless a title has them', () => {
+    expect(checkFilledReason('A puzzle puzzle game for you.', base).problems).toEqual([{ kind: 'repeated-word', text: 'puzzle puzzle' }]);
+    expect(kinds('A game for you: Bacon Bacon is a puzzle game.', { ...base, item: { title: 'Bacon Bacon', attributes: { tags: ['Puzzle'] } } })).toEqual([]);
+  });
+
+  it('history claims: only with a history the plan uses', () => {
+    const claim = 'Based on your history, this is a puzzle game you will love.';
+    expect(kinds(claim, base)).toEqual([]);
+    expect(kinds(claim, { ...base, context: { domain: 'game' } })).toEqual(['history-claim', 'history-claim']);
+    // A history that shares nothing with the item: the plan is 'new', so "you played" is not backed.
+    const other: UserContext = { domain: 'game', history: [{ title: 'Dota 2', attributes: { tags: ['Strategy'] } }] };
+    const plan = contentPlan(talos, other);
+    expect(plan.mode).toBe('new');
+    expect(kinds('Since you played Dota 2, here is a puzzle, first-person and philosophical game.', { ...base, context: other, plan })).toContain('history-claim');
+    // A conditional is no claim.
+    expect(kinds('If you like puzzle games, this one is for you.', { ...base, context: { domain: 'game' } })).toEqual([]);
+  });
+
+  it('another domain\'s words, unless the page uses them', () => {
+    const guitar: ReasonCheckInput = { item: strat, context: guitarShop, lexicon: small };
+    expect(checkFilledReason('A great guitar with delicious sound and more.', guitar).problems).toEqual([{ kind: 'off-domain', text: 'delicious' }]);
+    expect(checkFilledReason('A great guitar with gameplay for you.', guitar).problems).toEqual([{ kind: 'off-domain', text: 'gameplay' }]);
+    // The page's own domain words are fine: gameplay on a game page, 'film' on a film page (film → movie).
+    expect(kinds('A great puzzle game with gameplay for you.', base)).toEqual([]);
+    expect(kinds('A great film for you to enjoy.', { item: { title: 'Heat', attributes: {} }, context: { domain: 'film' }, lexicon: small })).toEqual([]);
+    // A page fact or title naming the word makes it fair.
+    expect(kinds('A great restaurant game for you.', { ...base, context: { domain: 'game', history: [{ title: 'Restaurant Empire' }] } })).toEqual([]);
+    expect(kinds('A great guitar with delicious sound and more.', { ...guitar, domain: 'business' })).toEqual([]);
+  });
+
+  it('maps a page domain onto the training domain it speaks like', () => {
+    const trained = ['book', 'business', 'game', 'movie', 'news'];
+    expect(['game', 'games', 'film', 'tv', 'restaurant', 'article', 'news', 'product', 'guitar', 'music'].map((d) => trainingDomainOf(d, trained))).toEqual([
+      'game', 'game', 'movie', 'movie', 'business', 'news', 'news', '', '', '',
+    ]);
+  });
+
+  it('planned facts left out (a planned history title may stay unnamed)', () => {
+    const plan = contentPlan(talos, played);
+    expect(plan.history.map((h) => h.title)).toEqual(['Portal 2', 'Half-Life 2']);
+    expect(plan.facts.map((f) => f.value)).toEqual(['Puzzle', 'First-Person']);
+    expect(kinds('Since you played Half-Life 2 and Portal 2, here is another puzzle and first-person game.', { ...base, plan })).toEqual([]);
+    expect(checkFilledReason('Since you played Half-Life 2, here is another puzzle game.', { ...base, plan }).problems).toEqual([
+      { kind: 'omitted', text: 'First-Person' },
+    ]);
+    expect(kinds('Based on your gaming history, here is another puzzle and first-person game.', { ...base, plan })).toEqual([]);
+    // Omissions are not banned (they are missing, not wrong).
+    expect(checkFilledReason('Since you played Half-Life 2, here is another puzzle game.', { ...base, plan }).banned).toEqual([]);
+  });
+
+  it('the closed vocabulary and the page\'s other titles', () => {
+    const r = checkFilledReason('A puzzle game with roguelike runs, like Dota 2 and Rust.', { ...base, vocabulary, pageTitles });
+    expect(r.problems).toEqual(expect.arrayContaining([{ kind: 'ungrounded', text: 'Roguelike' }, { kind: 'ungrounded', text: 'Dota 2' }, { kind: 'page-title', text: 'Rust' }]));
+    expect(r.cited.map((f) => f.value)).toEqual(['Puzzle']);
+  });
+});
+
+describe('dictionary', () => {
+  it('splits words as the matcher normalizes them', () => {
+    expect(lexiconWords("Don't miss Pokémon's action-packed RPG 2 — 3D fun, привет")).toEqual([
+      { word: 'dont', written: 'Dont' },
+      { word: 'miss', written: 'miss' },
+      { word: 'pokemons', written: 'Pokemons' },
+      { word: 'action', written: 'action' },
+      { word: 'packed', written: 'packed' },
+      { word: 'rpg', written: 'RPG' },
+      { word: '3d', written: '3D' },
+      { word: 'fun', written: 'fun' },
+    ]);
+  });
+
+  it('knows inflections and prefixes of its words, not arbitrary strings', () => {
+    const d = new Dictionary(['game', 'play', 'stop', 'easy', 'story', 'playable']);
+    for (const w of ['games', 'playing', 'played', 'player', 'players', 'stopped', 'easily', 'stories', 'replay', 'unplayable', 'replayed']) expect(d.has(w), w).toBe(true);
+    for (const w of ['gam', 'plays2', 'andsc', 'zorblax']) expect(d.has(w), w).toBe(false);
+    expect(d.has('zorblax', new Set(['zorblax']))).toBe(true);
+  });
+
+  it('page words: item and history titles, facts and description', () => {
+    const words = pageWords({ title: 'Zorb Quest', attributes: { tags: ['Blorp'] }, description: 'Frobnicate it' }, { history: [{ title: 'Quux', attributes: { tags: ['Wibble'] } }] });
+    expect([...words].sort()).toEqual(['blorp', 'frobnicate', 'it', 'quest', 'quux', 'wibble', 'zorb']);
+  });
+
+  it('parseLexicon rejects what is not a lexicon', () => {
+    expect(() => parseLexicon({ words: [] })).toThrow(InvalidInputError);
+    expect(() => parseLexicon(null)).toThrow(/build-lexicon/);
+    expect(parseLexicon({ version: 1, words: ['a'], domainWords: {} }).minCount).toBe(1);
+  });
+
+  it('the shipped lexicon is small and holds domain words of each training domain', () => {
+    const bytes = readFileSync(join(root, 'public/models/because-reason-v1/lexicon.json')).length;
+    expect(bytes).toBeLessThan(300 * 1024);
+    expect(shipped.words.length).toBeGreaterThan(10_000);
+    expect(Object.keys(shipped.domainWords).sort()).toEqual(['book', 'business', 'game', 'movie', 'news']);
+    expect(shipped.domainWords.game).toContain('gameplay');
+    expect(shipped.domainWords.business).toEqual(expect.arrayContaining(['restaurant', 'delicious']));
+    expect(shipped.domainWords.news).toContain('news');
+    // Everyday shop words are nobody's: a guitar is played and has a price.
+    for (const w of ['play', 'price', 'affordable', 'read', 'buy']) for (const list of Object.values(shipped.domainWords)) expect(list).not.toContain(w);
+  });
+});
+
+describe('off-domain word lists', () => {
+  const counts = {
+    game: new Map([['gameplay', 50], ['the', 1000], ['play', 60], ['fun', 40]]),
+    business: new Map([['delicious', 30], ['the', 500], ['fun', 20], ['rare', 5]]),
+  };
+  it('keeps words of one domain, by share of size-normalized use and count', () => {
+    expect(domainWordLists(counts).domainWords).toEqual({ business: ['delicious'], game: ['gameplay', 'play'] });
+    // 'fun' (40 of 1100 game words, 20 of 550 business words) is shared: nobody's.
+    expect(domainWordLists({ ...counts, game: new Map([...counts.game, ['fun', 80]]) }).domainWords.game).toEqual(['gameplay', 'play']);
+    // Strong: share ≥ 0.98 and count ≥ 200 by default.
+    const rule = { ...DOMAIN_WORD_RULE, strongCount: 40 };
+    expect(domainWordLists(counts, new Map(), rule).strongWords).toEqual({ business: [], game: ['gameplay', 'play'] });
+    expect(domainWordLists(counts).strongWords).toEqual({ business: [], game: [] });
+  });
+  it('foreign words: used in the references, never in everyday (background) text', () => {
+    const background = new Map([['the', 5000], ['fun', 300], ['play', 200], ['storyline', 0]]);
+    const refs = { movie: new Map([['storyline', 25], ['the', 900], ['fun', 30]]), game: new Map([['gameplay', 30], ['play', 40], ['rare', 3]]) };
+    expect(foreignWordList(refs, background)).toEqual(['gameplay', 'storyline']);
+    // Without a background nothing is foreign (every word would be).
+    expect(foreignWordList(refs, new Map())).toEqual([]);
+  });
+  it('flags a foreign word only on a page whose domain training does not have', () => {
+    const lexicon = { ...small, foreignWords: ['storyline'] };
+    const lexiconWith = { ...lexicon, words: [...lexicon.words, 'engaging', 'storyline', 'player', 'any', 'for', 'an', 'a', 'with', 'guitar', 'puzzle', 'game'] };
+    expect(checkFilledReason('An engaging storyline for any guitar player.', { item: strat, context: guitarShop, lexicon: lexiconWith }).problems).toEqual([{ kind: 'off-domain', text: 'storyline' }]);
+    const puzzle = { id: 'p', title: 'Portal 2', attributes: { tags: ['Puzzle'] } };
+    expect(checkFilledReason('A puzzle game with an engaging storyline.', { item: puzzle, context: { domain: 'game' }, lexicon: lexiconWith }).problems).toEqual([]);
+  });
+  it('drops words that everyday (background) text uses', () => {
+    expect(domainWordLists(counts, new Map([['play', 30], ['cable', 970]])).domainWords).toEqual({ business: ['delicious'], game: ['gameplay'] });
+  });
+  it('flags one strong word or two tied words of another domain', () => {
+    const index = domainIndex({ game: ['gameplay', 'teamwork', 'join'], business: ['delicious', 'cozy'] }, { business: ['delicious'] });
+    const words = lexiconWords('Delicious gameplay, delicious sounds');
+    expect(offDomainWords(words, index, 'game', new Set())).toEqual(['Delicious']);
+    expect(offDomainWords(words, index, '', new Set(['delicious']))).toEqual([]);
+    // One tied word that is not strong is style, not topic; two are a slip.
+    expect(offDomainWords(lexiconWords('A cozy game'), index, 'game', new Set())).toEqual([]);
+    expect(offDomainWords(lexiconWords('Join for the teamwork'), index, '', new Set())).toEqual(['Join', 'teamwork']);
+    expect(offDomainWords(lexiconWords('Join for the teamwork'), index, 'game', new Set())).toEqual([]);
+    // On another training domain's page, two style words are English; a strong word is not.
+    expect(offDomainWords(lexiconWords('Join for the teamwork'), index, 'business', new Set())).toEqual([]);
+    expect(offDomainWords(lexiconWords('Delicious gameplay'), index, 'news', new Set())).toEqual(['Delicious']);
+  });
+});
+
+describe('names', () => {
+  it('finds quoted spans', () => {
+    expect(quotedSpans('like "A B", \u201cC D.\u201d and \u2018E\u2019 or \'F G\' but not it\'s')).toEqual(['A B', 'C D', 'E', 'F G']);
+  });
+  it('finds capitalized runs with joiners and numbers', () => {
+    const runs = capitalizedRuns(searchable('Because Call of Duty and Portal 2 beat the Fall Guys, The Witcher 3 wins.'));
+    expect(runs.map((r) => [r.text, r.words.every((w) => w.checked)])).toEqual([
+      ['Call of Duty', true],
+      ['Portal 2', true],
+      ['Fall Guys', true],
+      ['The Witcher 3', true],
+    ]);
+    expect(capitalizedRuns(searchable('Dark Souls fans.'))[0]?.words.map((w) => w.checked)).toEqual([false, true]);
+    expect(capitalizedRuns(searchable('English and Japanese voices. In Rust you build.'))).toEqual([]);
+  });
+});
+
+describe('fallbackReason passes the open-vocabulary check', () => {
+  it('in every shape and domain (deterministic random pages)', () => {
+    const random = mulberry32(11);
+    const rand = (n: number): number => Math.floor(random() * n);
+    const tags = ['Action', 'Adventure', 'Puzzle', 'Co-op', 'First-Person', 'RPG', 'Open World', 'Crime', 'Drama', 'Fantasy', 'Electric Guitars', 'Fender'];
+    const titles = ['Portal 2', 'Half-Life 2', 'Rust', 'Heat', 'The Hobbit', 'Fender Player Telecaster', 'The Talos Principle', 'Collateral'];
+    const domains = ['game', 'movie', 'book', 'product', 'guitar', 'news', 'film', undefined];
+    const pick = (): string[] => Array.from({ length: rand(4) }, () => tags[rand(tags.length)] as string);
+    const seen = new Set<string>();
+    for (let n = 0; n < 400; n++) {
+      const item: Item = { id: String(n), title: titles[rand(titles.length)] as string, attributes: { tags: pick() } };
+      const context: UserContext = { domain: domains[rand(domains.length)], history: Array.from({ length: rand(4) }, () => ({ title: titles[rand(titles.length)] as string, attributes: { tags: pick() } })) };
+      const plan = contentPlan(item, context);
+      const { text } = fallbackReason(item, context, plan);
+      seen.add(text.split(' ').slice(0, 2).join(' '));
+      const r = checkFilledReason(text, { item, context, plan, lexicon: shipped, vocabulary, pageTitles: titles });
+      expect(r.problems, text).toEqual([]);
+    }
+    // Every shape and wording shows up: "Since you", "Another action", "Something new", "Worth a", "It has", …
+    expect(seen.size).toBeGreaterThan(8);
+  });
+});
+
+describe('scripts/build-lexicon.ts', () => {
+  it('builds words and domain words from prepared train rows (training/fixtures)', async () => {
+    const { buildLexicon } = await import('../../../scripts/build-lexicon.ts');
+    const { lexicon, rows } = await buildLexicon(join(root, 'training/fixtures'), 2);
+    expect(rows).toBe(200);
+    expect(parseLexicon(lexicon)).toMatchObject({ version: 1, minCount: 2 });
+    expect(lexicon.words).toEqual([...lexicon.words].sort());
+    // Reference and prompt words, tokenized as the check does; nothing seen once.
+    expect(lexicon.words).toEqual(expect.arrayContaining(['game', 'because', 'played']));
+    const once = await buildLexicon(join(root, 'training/fixtures'), 1);
+    expect(once.lexicon.words.length).toBeGreaterThan(lexicon.words.length);
+    expect(Object.keys(lexicon.domainWords).sort()).toEqual(['book', 'business', 'game', 'movie', 'news']);
+    expect(lexicon.domainWords.game).toContain('game');
+  });
+});
+
+describe('claims the item facts must back (claim-support.ts)', () => {
+  const ftl = { id: 'ftl', title: 'FTL: Faster Than Light', attributes: { tags: ['Indie', 'Strategy'] } };
+  const tf2 = { id: 'tf2', title: 'Team Fortress 2', attributes: { tags: ['Action', 'Free to Play', 'Multiplayer'] } };
+  const game = { domain: 'game' };
+  const problems = (text: string, item: typeof ftl) => checkFilledReason(text, { item, context: game }).problems;
+  it('rejects a price, community or updates claim the facts do not support, and bans its word', () => {
+    expect(problems("It's an indie game, offering thrilling play without any cost.", ftl)).toEqual([{ kind: 'unsupported-claim', text: 'cost' }]);
+    expect(problems("It's an indie strategy game with a strong community and regular updates.", ftl)).toEqual([
+      { kind: 'unsupported-claim', text: 'community' },
+      { kind: 'unsupported-claim', text: 'updates' },
+    ]);
+    expect(checkFilledReason('A strategy game you can try for free.', { item: ftl, context: game }).banned).toEqual(['free']);
+  });
+  it('accepts them when a fact of the item backs them (planned or not)', () => {
+    expect(problems("It's an action game, offering thrilling play without any cost.", tf2)).toEqual([]);
+    expect(problems('An action game with a strong community.', tf2)).toEqual([]);
+  });
+});
+
+describe('the domain noun as a list item', () => {
+  const doom = { id: 'd', title: 'DOOM', attributes: { genres: ['Action', 'RPG'] } };
+  const input = { item: doom, context: { domain: 'game', history: [{ title: 'Quake', attributes: { genres: ['Action'] } }] }, lexicon: small };
+  it('rejects "such as action, RPG, and games" but not a noun after a list', () => {
+    expect(checkFilledReason('It has the genres you liked, such as action, RPG, and games.', input).problems).toContainEqual({ kind: 'listed-noun', text: 'and games' });
+    expect(checkFilledReason('It is an action and RPG game, like Quake.', input).problems.map((p) => p.kind)).not.toContain('listed-noun');
+  });
+});
+
+describe('verb families of other domains', () => {
+  it("flags 'watch' and 'viewing' where visitors do not watch, not on a movie page", () => {
+    const amp = { id: 'a', title: 'Orange Crush 20RT', attributes: { category: ['Amplifiers'] } };
+    const kindsOf = (text: string, domain: string) =>
+      checkFilledReason(text, { item: amp, context: { domain }, lexicon: small }).problems.filter((p) => p.kind === 'off-domain').map((p) => `${p.kind}:${p.text ?? ''}`);
+    expect(kindsOf('A must-watch for your viewing pleasure.', 'product')).toEqual(['off-domain:watch', 'off-domain:viewing']);
+    expect(kindsOf('A must-watch for your viewing pleasure.', 'movie')).toEqual([]);
+  });
+});

@@ -1,0 +1,132 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { contentPlan, restrictPlan, type ContentPlan } from '../../../src/core/plan.ts';
+import { buildPlanPrompt } from '../../../src/core/plan-prompt.ts';
+import { fillSlots } from '../../../src/core/slots.ts';
+import type { Item, UserContext } from '../../../src/types.ts';
+
+const { vectors } = JSON.parse(readFileSync(new URL('../../fixtures/plan-vectors.json', import.meta.url), 'utf8')) as {
+  vectors: { name: string; item: Item; context: UserContext; plan: ContentPlan; prompt: string; fills: { slotText: string; text: string }[] }[];
+};
+
+describe('shared plan vectors (scripts/make-plan-vectors.ts)', () => {
+  it.each(vectors.map((v) => [v.name, v] as const))('%s', (_name, v) => {
+    const plan = contentPlan(v.item, v.context);
+    expect(plan).toEqual(v.plan);
+    expect(buildPlanPrompt(plan)).toBe(v.prompt);
+    for (const f of v.fills) expect(fillSlots(f.slotText, plan).text).toBe(f.text);
+  });
+});
+
+const game = (title: string, tags: string[]) => ({ title, attributes: { tags } });
+
+describe('contentPlan', () => {
+  it('no history → mode new, the item’s salient facts', () => {
+    const plan = contentPlan(game('Portal 2', ['Puzzle', 'Co-op', 'Sci-fi', 'Funny']), { domain: 'Game' });
+    expect(plan).toMatchObject({ domain: 'game', mode: 'new', hasHistory: false, item: { title: 'Portal 2' }, history: [] });
+    expect(plan.facts.map((f) => [f.slot, f.value, f.from])).toEqual([
+      ['f1', 'Puzzle', 'item'],
+      ['f2', 'Co-op', 'item'],
+      ['f3', 'Sci-fi', 'item'],
+    ]);
+  });
+
+  it('a history sharing nothing → mode new but hasHistory', () => {
+    const plan = contentPlan(game('Portal 2', ['Puzzle']), { domain: 'game', history: [game('DOOM', ['Gore'])] });
+    expect(plan.mode).toBe('new');
+    expect(plan.hasHistory).toBe(true);
+    expect(plan.history).toEqual([]);
+  });
+
+  it('entries by shared count, then most recent first; at most 2', () => {
+    const item = game('X', ['A', 'B', 'C']);
+    const history = [game('old-one', ['A']), game('two', ['A', 'B']), game('recent-one', ['C']), game('none', ['Z'])];
+    const plan = contentPlan(item, { history });
+    expect(plan.history.map((h) => [h.slot, h.title, h.shared])).toEqual([
+      ['h1', 'two', ['A', 'B']],
+      ['h2', 'recent-one', ['C']],
+    ]);
+    // facts shared with h1 first (item order), then h2's
+    expect(plan.facts.map((f) => f.value)).toEqual(['A', 'B', 'C']);
+  });
+
+  it('recency breaks a tie', () => {
+    const plan = contentPlan(game('X', ['A']), { history: [game('first', ['A']), game('second', ['A']), game('third', ['A'])] });
+    expect(plan.history.map((h) => h.title)).toEqual(['third', 'second']);
+  });
+
+  it('skips a history entry that is the item itself (case-insensitive)', () => {
+    const plan = contentPlan(game('Half-Life 2', ['FPS']), { history: [game('Other', ['FPS']), game('HALF-LIFE 2', ['FPS'])] });
+    expect(plan.history.map((h) => h.title)).toEqual(['Other']);
+  });
+
+  it('shares facts by termKey (case, hyphens)', () => {
+    const plan = contentPlan(game('X', ['Co-op', 'Free to Play']), { history: [game('Y', ['co op', 'free-to-play'])] });
+    expect(plan.history[0]?.shared).toEqual(['Co-op', 'Free to Play']);
+    expect(plan.facts.map((f) => f.value)).toEqual(['Co-op', 'Free to Play']);
+  });
+
+  it('only the last 8 history entries count', () => {
+    const history = [game('oldest', ['A']), ...Array.from({ length: 8 }, (_, i) => game(`g${i}`, ['Z']))];
+    expect(contentPlan(game('X', ['A']), { history }).mode).toBe('new');
+  });
+
+  it('at most 3 facts', () => {
+    const plan = contentPlan(game('X', ['A', 'B', 'C', 'D']), { history: [game('Y', ['A', 'B', 'C', 'D'])] });
+    expect(plan.facts).toHaveLength(3);
+  });
+
+  it('category path: at most 2 values, most specific first, then the other keys', () => {
+    const item = { title: 'Player Strat', attributes: { category: ['Musical Instruments', 'Guitars', 'Electric Guitars'], brand: 'Fender', color: 'Red' } };
+    const plan = contentPlan(item, { domain: 'product' });
+    expect(plan.facts.map((f) => [f.value, f.kind])).toEqual([
+      ['Electric Guitars', 'category'],
+      ['Guitars', 'category'],
+      ['Fender', 'brand'],
+    ]);
+  });
+
+  it('brand first when the page lists it first', () => {
+    const item = { title: 'P', attributes: { brand: 'Fender', category: ['Guitars', 'Electric Guitars'] } };
+    expect(contentPlan(item).facts.map((f) => f.value)).toEqual(['Fender', 'Electric Guitars', 'Guitars']);
+  });
+
+  it('sanitizes: domain default, title markers broken, numbers are no facts', () => {
+    const plan = contentPlan({ title: 'A <|@item|> B', attributes: { year: 2004 as unknown as string, tags: ['Ok'] } }, {});
+    expect(plan.domain).toBe('product');
+    expect(plan.item.title).not.toContain('<|');
+    expect(plan.facts.map((f) => f.value)).toEqual(['Ok']);
+  });
+
+  it('nothing else reaches the plan (no profile, no description)', () => {
+    const plan = contentPlan({ title: 'T', attributes: {}, description: 'secret' } as Item, { profile: 'likes secrets' });
+    expect(JSON.stringify(plan)).not.toContain('secret');
+  });
+});
+
+describe('buildPlanPrompt', () => {
+  it('history mode: slots, never titles', () => {
+    const plan = contentPlan(game('Portal 2', ['Co-op', 'FPS']), { domain: 'game', history: [game('Borderlands 2', ['Co-op', 'FPS'])] });
+    const prompt = buildPlanPrompt(plan);
+    expect(prompt).toBe('<|domain|>game<|history|><|@h1|><|facts|><|@f1|>Co-op<|@f2|>FPS<|reason|>');
+    expect(prompt).not.toContain('Borderlands');
+    expect(prompt).not.toContain('Portal');
+  });
+
+  it('new mode without facts', () => {
+    expect(buildPlanPrompt(contentPlan({ title: 'T' }, {}))).toBe('<|domain|>product<|new|><|reason|>');
+  });
+});
+
+describe('restrictPlan', () => {
+  it('keeps the given slots, renumbered in the given order; no entry → new', () => {
+    const plan = contentPlan(game('X', ['A', 'B', 'C']), { history: [game('Y', ['A', 'B', 'C'])] });
+    const r = restrictPlan(plan, [], ['C', 'A']);
+    expect(r.mode).toBe('new');
+    expect(r.facts.map((f) => [f.slot, f.value])).toEqual([
+      ['f1', 'C'],
+      ['f2', 'A'],
+    ]);
+    expect(restrictPlan(plan, ['Y'], []).history.map((h) => h.slot)).toEqual(['h1']);
+  });
+});

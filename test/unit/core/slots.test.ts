@@ -1,0 +1,147 @@
+import { describe, expect, it } from 'vitest';
+import { domainWords, pluralize, singularize } from '../../../src/core/domains.ts';
+import { contentPlan, type ContentPlan } from '../../../src/core/plan.ts';
+import { addedTokensV2, factCase, fillSlots, indefiniteArticle, listPhrase, planSlots, planSlotTokens, slotTokens } from '../../../src/core/slots.ts';
+
+function plan(partial: Partial<ContentPlan>): ContentPlan {
+  return { domain: 'game', mode: 'new', hasHistory: false, item: { title: 'Portal 2' }, history: [], facts: [], ...partial };
+}
+
+const FACTS: ContentPlan['facts'] = [
+  { slot: 'f1', value: 'FPS', kind: 'tags', from: 'shared' },
+  { slot: 'f2', value: 'Open World', kind: 'tags', from: 'shared' },
+  { slot: 'f3', value: 'Co-op', kind: 'tags', from: 'shared' },
+];
+
+describe('slot tokens', () => {
+  it('one list, in tokenizer order, all starting with <|', () => {
+    expect(slotTokens()).toEqual(['<|@item|>', '<|@h1|>', '<|@h2|>', '<|@f1|>', '<|@f2|>', '<|@f3|>', '<|@noun|>', '<|@nouns|>', '<|@did|>']);
+    expect(addedTokensV2().slice(0, 2)).toEqual(['<|new|>', '<|facts|>']);
+    expect(addedTokensV2()).toHaveLength(11);
+  });
+
+  it('planSlots: only what the plan defines', () => {
+    const p = plan({ mode: 'history', history: [{ slot: 'h1', title: 'Half-Life 2', shared: ['FPS'] }], facts: FACTS.slice(0, 1) });
+    expect(planSlots(p)).toEqual(['item', 'h1', 'f1', 'noun', 'nouns', 'did']);
+    expect(planSlotTokens(p)).toContain('<|@h1|>');
+    expect(planSlotTokens(p)).not.toContain('<|@h2|>');
+  });
+});
+
+describe('indefiniteArticle', () => {
+  it.each([
+    ['FPS', 'an'],
+    ['RPG', 'an'],
+    ['MMO', 'an'],
+    ['VR', 'a'],
+    ['open world', 'an'],
+    ['unique', 'a'],
+    ['umbrella', 'an'],
+    ['user-friendly', 'a'],
+    ['one-off', 'a'],
+    ['hour-long', 'an'],
+    ['8-bit', 'an'],
+    ['18th-century', 'an'],
+    ['2D', 'a'],
+    ['puzzle', 'a'],
+    ['indie', 'an'],
+    ['European', 'a'],
+    ['underground', 'an'],
+  ])('%s → %s', (phrase, article) => {
+    expect(indefiniteArticle(phrase)).toBe(article);
+  });
+});
+
+describe('factCase', () => {
+  it('lower-cases Capitalized words, keeps acronyms, mixed case and names', () => {
+    expect(factCase('Open World', 'tags')).toBe('open world');
+    expect(factCase('FPS', 'tags')).toBe('FPS');
+    expect(factCase('Co-op', 'tags')).toBe('co-op');
+    expect(factCase('PvP', 'tags')).toBe('PvP');
+    expect(factCase('2D Platformer', 'tags')).toBe('2D platformer');
+    expect(factCase('Fender', 'brand')).toBe('Fender');
+    expect(factCase('Open World', 'developer')).toBe('Open World');
+  });
+});
+
+describe('lists and domain words', () => {
+  it('listPhrase', () => {
+    expect(listPhrase(['a'])).toBe('a');
+    expect(listPhrase(['a', 'b'])).toBe('a and b');
+    expect(listPhrase(['a', 'b', 'c'])).toBe('a, b and c');
+  });
+  it('domainWords: known domains and a generic rule', () => {
+    expect(domainWords('game')).toEqual({ noun: 'game', nouns: 'games', did: 'played' });
+    expect(domainWords('music').did).toBe('listened to');
+    expect(domainWords('guitar')).toEqual({ noun: 'guitar', nouns: 'guitars', did: 'bought' });
+    expect(domainWords('instruments')).toEqual({ noun: 'instrument', nouns: 'instruments', did: 'bought' });
+    expect(domainWords('Books').noun).toBe('book');
+    expect(domainWords('123').noun).toBe('product');
+    expect(pluralize('accessory')).toBe('accessories');
+    expect(pluralize('box')).toBe('boxes');
+    expect(singularize('accessories')).toBe('accessory');
+    expect(singularize('glass')).toBe('glass');
+  });
+});
+
+describe('fillSlots', () => {
+  const p = plan({ mode: 'history', history: [{ slot: 'h1', title: 'Half-Life 2', shared: ['FPS'] }, { slot: 'h2', title: 'inFAMOUS', shared: ['Open World'] }], facts: FACTS });
+
+  it('titles verbatim, facts cased, a/an agreeing, domain words', () => {
+    const r = fillSlots('Because you <|@did|> <|@h1|>, <|@item|> is a <|@f1|> <|@noun|> and a <|@f2|> one.<|end|>ignored', p);
+    expect(r.text).toBe('Because you played Half-Life 2, Portal 2 is an FPS game and an open world one.');
+    expect(r.used).toEqual(['did', 'h1', 'item', 'f1', 'noun', 'f2']);
+    expect(r.unknown).toEqual([]);
+  });
+
+  it('cited facts are exactly the slots used', () => {
+    const r = fillSlots('<|@item|> is <|@f3|>, like <|@h1|>.', p);
+    expect(r.facts).toEqual([
+      { value: 'Portal 2', from: 'item', kind: 'title' },
+      { value: 'Co-op', from: 'item', kind: 'tags' },
+      { value: 'Half-Life 2', from: 'history', kind: 'title' },
+    ]);
+  });
+
+  it('adjacent fact slots become a list; spaced ones stay adjectives', () => {
+    expect(fillSlots('It is <|@f1|><|@f2|><|@f3|>.', p).text).toBe('It is FPS, open world and co-op.');
+    expect(fillSlots('An <|@f3|> <|@f1|> <|@noun|>.', p).text).toBe('A co-op FPS game.');
+    expect(fillSlots('It is an <|@f2|><|@f3|> <|@noun|>.', p).text).toBe('It is an open world and co-op game.');
+  });
+
+  it('capitalizes at sentence starts, but never re-cases a title', () => {
+    expect(fillSlots('<|@f2|> and more. <|@nouns|> like this are rare.', p).text).toBe('Open world and more. Games like this are rare.');
+    expect(fillSlots('<|@h2|> fans will like it.', p).text).toBe('inFAMOUS fans will like it.');
+    expect(fillSlots('a <|@f1|> <|@noun|>.', p).text).toBe('An FPS game.');
+  });
+
+  it('reports undefined and malformed markers and leaves them out', () => {
+    const q = plan({ facts: FACTS.slice(0, 1) });
+    const r = fillSlots('<|@item|> is <|@f2|> like <|@h1|> <|@bogus|><|reason|>.', q);
+    expect(r.unknown).toEqual(['<|@f2|>', '<|@h1|>', '<|@bogus|>', '<|reason|>']);
+    expect(r.text).not.toContain('<|');
+    expect(r.used).toEqual(['item']);
+  });
+
+  it('possessive and quotes around titles', () => {
+    expect(fillSlots('"<|@item|>" is as good as <|@h1|>\'s sequel.', p).text).toBe('"Portal 2" is as good as Half-Life 2\'s sequel.');
+  });
+
+  it('a category fact before the noun takes its place (outside the training domains)', () => {
+    const shop = contentPlan({ title: 'Player Strat', attributes: { category: ['Guitars', 'Electric Guitars'], brand: 'Fender' } }, { domain: 'product' });
+    expect(fillSlots('<|@item|> is an <|@f1|> <|@noun|> by <|@f3|>.', shop).text).toBe('Player Strat is an electric guitar by Fender.');
+    expect(fillSlots('More <|@f2|> <|@nouns|> soon.', shop).text).toBe('More guitars soon.');
+    const news = contentPlan({ title: 'Match report', attributes: { category: 'sports' } }, { domain: 'news' });
+    expect(fillSlots('A <|@f1|> <|@noun|>.', news).text).toBe('A sports article.');
+  });
+
+  it('fills for an unknown domain from the generic rule', () => {
+    const g = contentPlan({ title: 'Player Strat', attributes: { tags: ['Vintage'] } }, { domain: 'guitar', history: [{ title: 'Les Paul', attributes: { tags: ['Vintage'] } }] });
+    expect(fillSlots('Since you <|@did|> <|@h1|>, another <|@f1|> <|@noun|>.', g).text).toBe('Since you bought Les Paul, another vintage guitar.');
+  });
+
+  it('plain text stays plain (no HTML interpretation)', () => {
+    const q = plan({ item: { title: '<b>Bold</b>' } });
+    expect(fillSlots('<|@item|> rocks.', q).text).toBe('<b>Bold</b> rocks.');
+  });
+});

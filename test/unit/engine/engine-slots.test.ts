@@ -1,0 +1,75 @@
+// The engine with a slot model (reason model v2, docs/plan-and-slots.md): plan → v2 prompt →
+// constrained decoding → filled slots → check → one regeneration with candidates → labelled fallback.
+// The scripted model (fake-runtime.ts with slotTokens) tokenizes every `<|…|>` marker as one token.
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Item, UserContext } from '../../../src/types.ts';
+import { Engine } from '../../../src/engine/engine.ts';
+import { fakeRuntime } from '../../../scripts/reliability/fake-runtime.ts';
+import type { FakeOptions } from '../../../scripts/reliability/fake-runtime.ts';
+
+const history: UserContext = { domain: 'game', history: [{ title: 'Portal', attributes: { tags: ['Puzzle', 'Sci-fi'] } }] };
+const newVisitor: UserContext = { domain: 'game' };
+const portal2: Item = { id: 'p2', title: 'Portal 2', attributes: { tags: ['Puzzle', 'Co-op'] } };
+
+const open: Engine[] = [];
+function engine(options: Omit<FakeOptions, 'slotTokens'>): Engine {
+  const rt = fakeRuntime({ factsVocab: ['Puzzle', 'Co-op', 'Racing'], titleVocab: ['Half-Life 2'], ...options, slotTokens: true });
+  const e = new Engine({ persistentCache: false, maxNewTokens: 40, loadRuntime: async () => rt });
+  open.push(e);
+  return e;
+}
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((e) => e.dispose()));
+});
+
+describe('Engine with a slot model', () => {
+  it('prompts with the plan only and fills the slots it writes', async () => {
+    const prompts: string[] = [];
+    const e = engine({
+      reply: (prompt) => {
+        prompts.push(prompt);
+        return 'Because you <|@did|> <|@h1|>, <|@item|> is another <|@f1|> <|@noun|>.';
+      },
+    });
+    const [reason] = await e.explain([portal2], history);
+    expect(prompts[0]).toBe('<|domain|>game<|history|><|@h1|><|facts|><|@f1|>Puzzle<|reason|>');
+    expect(reason).toMatchObject({ source: 'model', text: 'Because you played Portal, Portal 2 is another puzzle game.' });
+    expect(reason?.facts.map((f) => `${f.from}:${f.value}`)).toEqual(['history:Portal', 'item:Portal 2', 'item:Puzzle']);
+  });
+
+  it('never emits a slot the plan does not define (a new visitor has no history slot)', async () => {
+    const e = engine({
+      // The model prefers a history slot; the plan of a new visitor has none, so the mask takes the next choice.
+      reply: () => ['Try <|@item|>, like <|@h1|>.', 'Try <|@item|>, like <|@f1|> and <|@f2|> <|@nouns|>.'],
+    });
+    const [reason] = await e.explain([portal2], newVisitor);
+    expect(reason).toMatchObject({ source: 'model', text: 'Try Portal 2, like puzzle and co-op games.' });
+  });
+
+  it('regenerates with candidates when the filled text fails the check, and falls back (labelled) when every one fails', async () => {
+    // Leaves the planned fact out: 'omitted' on every attempt.
+    const e = engine({ reply: () => ['You might enjoy <|@item|> next.', 'Try <|@item|> after <|@h1|> tonight.'] });
+    const [reason] = await e.explain([portal2], history);
+    expect(reason).toMatchObject({ source: 'fallback', fallbackReason: 'omitted' });
+    expect(e.stats().regenerations).toBe(1);
+    expect(reason?.tokens).toBe(0);
+  });
+
+  it('keeps a passing candidate of the regeneration', async () => {
+    const e = engine({ reply: () => ['You might enjoy <|@item|> next.', 'Try <|@item|>, a <|@f1|> <|@noun|> like <|@h1|>.'] });
+    const [reason] = await e.explain([portal2], history);
+    expect(reason).toMatchObject({ source: 'model', text: 'Try Portal 2, a puzzle game like Portal.' });
+    expect(e.stats().regenerations).toBe(1);
+  });
+});
+
+describe('Engine when the tokenizer throws on an item', () => {
+  it('answers that item with a labelled fallback and the others normally', async () => {
+    const rt = fakeRuntime({ reply: () => 'A Puzzle game you will like.' });
+    const encode = rt.encode;
+    const e = new Engine({ persistentCache: false, loadRuntime: async () => ({ ...rt, encode: (text: string) => (text.includes('Broken') ? (() => { throw new Error('tokenizer failed'); })() : encode(text)) }) });
+    open.push(e);
+    const reasons = await e.explain([{ id: 'b', title: 'Broken', attributes: { tags: ['Puzzle'] } }, { id: 'g', title: 'Good', attributes: { tags: ['Puzzle'] } }], { domain: 'game' });
+    expect(reasons.map((r) => [r.itemId, r.source, r.fallbackReason])).toEqual([['b', 'fallback', 'model-error'], ['g', 'model', undefined]]);
+  });
+});
