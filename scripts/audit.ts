@@ -23,7 +23,7 @@ import { buildScenario } from './audit/scenarios.ts';
 import type { Scenario } from './audit/scenarios.ts';
 import { tally, targetFailures } from './audit/tally.ts';
 import type { Tally } from './audit/tally.ts';
-import { DEFAULT_MODEL_ID } from '../src/runtime/runtime.ts';
+import { DEFAULT_MODEL_ID } from '../src/defaults.ts';
 import { DEFAULT_DATA_DIR, DEFAULT_SHARED_DATA, ensurePreparedData } from './eval/prepare.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));

@@ -21,8 +21,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import type { ArmResult } from './bench/items.ts';
 import { PAGE_SIZE } from './bench/items.ts';
 import { launchBrowser, recordPage, REPO_ROOT } from './browser/harness.ts';
-import { DEFAULT_MAX_NEW_TOKENS } from '../src/engine/engine.ts';
-import { DEFAULT_DTYPE, DEFAULT_MODEL_ID } from '../src/defaults.ts';
+import { DEFAULT_DTYPE, DEFAULT_MAX_NEW_TOKENS, DEFAULT_MODEL_ID } from '../src/defaults.ts';
 import { runDelivery, type DeliveryResult } from './bench/delivery.ts';
 import { benchPagePath, buildBenchPage, serveBenchPage } from './bench/browser.ts';
 

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { termKey } from '../src/core/facts.ts';
 import { parseArgs } from 'node:util';
 import type { DType } from '../src/types.ts';
-import { DTYPE_FILES } from '../src/runtime/runtime.ts';
+import { DTYPE_FILES } from '../src/defaults.ts';
 import { createBaselines } from './eval/baselines.ts';
 import { loadOptionalSplit, loadSplit, samplePairs } from './eval/data.ts';
 import type { EvalPair } from './eval/data.ts';
@@ -15,7 +15,7 @@ import { buildVocabularies, createFactChecker, readFactsVocab } from './eval/fac
 import type { FactCheck } from './eval/factuality.ts';
 import { compareSystems, factualScores, openScores, scoreSystem } from './eval/metrics.ts';
 import type { Comparison, SystemScores } from './eval/metrics.ts';
-import { configuredMaxNewTokens, DEFAULT_MAX_NEW_TOKENS, ModelRunner, modelFiles } from './eval/model-runner.ts';
+import { configuredMaxNewTokens, EVAL_MAX_NEW_TOKENS, ModelRunner, modelFiles } from './eval/model-runner.ts';
 import type { Generation, ModelFiles, SpeedReport } from './eval/model-runner.ts';
 import { formatMarkdown, formatTable } from './eval/report.ts';
 import { loadEngineCheck } from './audit/engine-check.ts';
@@ -37,7 +37,7 @@ const HELP = `Usage: npm run eval -- [options]
   --seed N              sampling seed (default 0)
   --batch N             prompts per forward pass for the quality run (default 8)
   --threads N           onnxruntime intra-op threads (default: onnxruntime's, one per core)
-  --max-new-tokens N    default: generation_config.json's max_new_tokens, else ${DEFAULT_MAX_NEW_TOKENS}
+  --max-new-tokens N    default: generation_config.json's max_new_tokens, else ${EVAL_MAX_NEW_TOKENS}
   --speed-prompts N     prompts for the batch-1 speed measurement (default 20; 0 skips it)
   --speed-repeats N     passes over those prompts; the median is reported (default 3)
   --skip-model          score only the baselines (and XRec)
@@ -114,7 +114,7 @@ async function main(): Promise<void> {
   // The model first, so a missing model fails before minutes of baseline work.
   let files: ModelFiles | undefined;
   let runner: ModelRunner | undefined;
-  const maxNewTokens = positiveInt('max-new-tokens', args['max-new-tokens'], undefined) ?? configuredMaxNewTokens(args.model!) ?? DEFAULT_MAX_NEW_TOKENS;
+  const maxNewTokens = positiveInt('max-new-tokens', args['max-new-tokens'], undefined) ?? configuredMaxNewTokens(args.model!) ?? EVAL_MAX_NEW_TOKENS;
   if (!args['skip-model']) {
     files = modelFiles(args.model!, dtype);
     runner = await ModelRunner.load(files.dir, dtype, maxNewTokens, threads);

@@ -1,7 +1,34 @@
-// The one home of the engine's defaults that both sides of the wire need: the shipped model and its dtype.
+// The one home of the engine's defaults that both sides of the wire need: the shipped model, its
+// dtype, the dtypes there are, the token limit.
 import type { DType } from './types.ts';
 
 /** The model folder the engine loads unless `model` says otherwise (public/models/<id>/, served from the page's origin). */
 export const DEFAULT_MODEL_ID = 'because-reason-v2';
 /** int8 weight-only: runs fully on WebGPU (no MatMulInteger) and on WASM. */
 export const DEFAULT_DTYPE: DType = 'q8';
+
+/** transformers.js' dtype → file names (utils/dtypes.js DEFAULT_DTYPE_SUFFIX_MAPPING), for docs and errors. */
+export const DTYPE_FILES: Readonly<Record<DType, string>> = {
+  fp32: 'onnx/model.onnx',
+  fp16: 'onnx/model_fp16.onnx',
+  q8: 'onnx/model_quantized.onnx',
+  q4: 'onnx/model_q4.onnx',
+  int8: 'onnx/model_int8.onnx',
+  uint8: 'onnx/model_uint8.onnx',
+  q4f16: 'onnx/model_q4f16.onnx',
+  bnb4: 'onnx/model_bnb4.onnx',
+};
+
+/** Every dtype an option may name: the DType union, as DTYPE_FILES (a Record over it) lists them. */
+export const DTYPES = Object.keys(DTYPE_FILES) as readonly DType[];
+
+/** Tokens a reason may take unless `maxNewTokens` says otherwise. */
+export const DEFAULT_MAX_NEW_TOKENS = 48;
+
+/**
+ * The model id a `model` option names, before loading: its folder's name (the last path segment), else
+ * the default model's. What info() reports until the runtime has resolved (and checked) the folder.
+ */
+export function modelIdOf(model: string | undefined): string {
+  return (model ?? '').trim().replace(/[/\\]+$/, '').split(/[/\\]/).pop() || DEFAULT_MODEL_ID;
+}

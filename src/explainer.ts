@@ -2,7 +2,7 @@
 // with `worker: false` or where there is no Worker (Node, tests) it runs in the calling thread.
 // The page side never imports the runtime statically: in-thread mode loads src/engine/engine.ts with
 // a dynamic import, so an embed that only uses the worker stays small.
-import { validateOptions } from './core/validate.ts';
+import { validateOptions } from './core/options.ts';
 import { UnsupportedEnvironmentError } from './errors.ts';
 import type { ExplainOptions, Explainer, ExplainerInfo, ExplainerOptions, Item, RankedItem, Reason, StreamChunk, UserContext } from './types.ts';
 import { WorkerExplainer } from './worker-client.ts';

@@ -3,10 +3,11 @@
 // AbortSignal becomes an `abort(requestId)` call; errors thrown in the worker arrive as our typed
 // classes (protocol.ts' transfer handler).
 import * as Comlink from 'comlink';
-import { DEFAULT_MODEL_ID } from './defaults.ts';
+import { DEFAULT_DTYPE, modelIdOf } from './defaults.ts';
 import { validateCallOptions } from './core/validate.ts';
 import { AbortError, BecauseError, DisposedError, InvalidInputError, reviveError, WorkerCrashedError } from './errors.ts';
 import { installErrorTransfer, type WorkerApi, type WorkerInitOptions } from './protocol.ts';
+import { PushQueue } from './core/push-queue.ts';
 import type {
   DType,
   ExplainOptions,
@@ -79,8 +80,8 @@ export class WorkerExplainer implements Explainer {
   private lastAnswer = performance.now();
 
   constructor(private readonly worker: Worker, options: ExplainerOptions) {
-    this.modelId = options.model?.replace(/[/\\]+$/, '').split(/[/\\]/).pop() || DEFAULT_MODEL_ID;
-    this.dtype = options.dtype ?? 'q8';
+    this.modelId = modelIdOf(options.model);
+    this.dtype = options.dtype ?? DEFAULT_DTYPE;
     installErrorTransfer();
     this.remote = Comlink.wrap<WorkerApi>(worker);
     worker.addEventListener('error', (event) => this.crash(new WorkerCrashedError(`The explainer worker failed: ${event.message || 'unknown error'}. Create a new explainer.`)));
@@ -108,7 +109,7 @@ export class WorkerExplainer implements Explainer {
 
   /** After the worker died (or never started): labelled fallbacks built on the page, no model. */
   private async offline(items: readonly Item[], context: UserContext): Promise<Reason[]> {
-    const { offlineReasons } = await import('./core/offline.ts');
+    const { offlineReasons } = await import('./core/fallback.ts');
     return offlineReasons(items.map(asItem), asContext(context), 'wasm');
   }
 
@@ -120,45 +121,24 @@ export class WorkerExplainer implements Explainer {
       if (reason) yield { type: 'reason', reason };
       return;
     }
-    const queue: StreamChunk[] = [];
-    let wake: (() => void) | null = null;
-    let finished = false;
+    const chunks = new PushQueue<StreamChunk>();
     let failure: unknown = null;
-    const notify = (): void => {
-      wake?.();
-      wake = null;
-    };
-    const onChunk = Comlink.proxy((chunk: StreamChunk) => {
-      queue.push(chunk);
-      notify();
-    });
+    const onChunk = Comlink.proxy((chunk: StreamChunk) => chunks.push(chunk));
     let requestId = 0;
     const done = this.withRequest(options.signal, (id) => {
       requestId = id;
       return this.remote.stream(id, asItem(item), asContext(context), onChunk);
     }).then(
-      () => {
-        finished = true;
-        notify();
-      },
+      () => chunks.close(),
       (error: unknown) => {
         failure = error;
-        finished = true;
-        notify();
+        chunks.close();
       },
     );
     try {
-      for (;;) {
-        const chunk = queue.shift();
-        if (chunk) {
-          yield chunk;
-          continue;
-        }
-        if (finished) break;
-        await new Promise<void>((resolve) => (wake = resolve));
-      }
+      for await (const chunk of chunks) yield chunk;
       await done;
-      if (failure instanceof WorkerCrashedError && !this.disposed && queue.length === 0) {
+      if (failure instanceof WorkerCrashedError && !this.disposed) {
         // The worker died under this request: finish it with a labelled fallback.
         const [reason] = await this.offline([item], context);
         if (reason?.text) yield { type: 'delta', text: reason.text };
@@ -168,7 +148,7 @@ export class WorkerExplainer implements Explainer {
       if (failure) throw failure;
     } finally {
       // The consumer stopped early (break/return): stop generating for it.
-      if (!finished && requestId) void this.remote.abort(requestId);
+      if (!chunks.closed && requestId) void this.remote.abort(requestId);
     }
   }
 

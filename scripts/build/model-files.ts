@@ -4,8 +4,7 @@
 // template fallbacks on the storefront.
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { DEFAULT_DTYPE, DEFAULT_MODEL_ID } from '../../src/defaults.ts';
-import { DTYPE_FILES } from '../../src/runtime/runtime.ts';
+import { DEFAULT_DTYPE, DEFAULT_MODEL_ID, DTYPE_FILES } from '../../src/defaults.ts';
 import type { DType } from '../../src/types.ts';
 import { MANIFEST_FILE, REQUIRED_FILES } from '../../src/runtime/manifest.ts';
 

@@ -1,8 +1,8 @@
 // The two baselines every model result is compared with, scored by the same code on the same pairs.
-// *template*: the engine's own fallback text (src/core/grounding.ts `fallbackReason`), built only
+// *template*: the engine's own fallback text (src/core/grounding.ts `templateReason`), built only
 //   from facts the item shares with the history.
 // *retrieval*: the reason of the nearest training pair with its titles substituted (retrieval.ts).
-import { fallbackReason } from '../../src/core/grounding.ts';
+import { templateReason as templateWording } from '../../src/core/grounding.ts';
 import type { EvalPair } from './data.ts';
 import { RetrievalIndex } from './retrieval.ts';
 
@@ -10,7 +10,7 @@ export { RetrievalIndex, substituteTitles } from './retrieval.ts';
 
 /** The template baseline's reason for a pair: exactly what the engine shows as its fallback. */
 export function templateReason(pair: EvalPair): string {
-  return fallbackReason(pair.item, pair.context).text;
+  return templateWording(pair.item, pair.context).text;
 }
 
 /** Both baselines over a training split. */

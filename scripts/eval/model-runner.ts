@@ -15,12 +15,13 @@ import { buildPrompt } from '../../src/core/prompt.ts';
 import { fillSlots } from '../../src/core/slots.ts';
 import type { DType } from '../../src/types.ts';
 import { generateBatch } from '../../src/generation/generate.ts';
-import { DTYPE_FILES, loadRuntime } from '../../src/runtime/runtime.ts';
+import { DTYPE_FILES } from '../../src/defaults.ts';
+import { loadRuntime } from '../../src/runtime/runtime.ts';
 import type { Runtime } from '../../src/runtime/runtime.ts';
 import { attemptPlan, isSlotModel, SlotDecoding } from '../../src/generation/slot-decoding.ts';
 import type { EvalPair } from './data.ts';
 
-export const DEFAULT_MAX_NEW_TOKENS = 128;
+export const EVAL_MAX_NEW_TOKENS = 128;
 
 export interface Generation {
   text: string;

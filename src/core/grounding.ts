@@ -121,7 +121,7 @@ function variant(title: string): 0 | 1 {
  * Each shape has two wordings, chosen by the item title. `facts` lists exactly what the text names.
  * Text is plain text built from sanitized page values; show it with textContent, never as HTML.
  */
-export function fallbackReason(item: ItemLike, context?: UserContext | null, plan?: ContentPlan): { text: string; facts: CitedFact[] } {
+export function templateReason(item: ItemLike, context?: UserContext | null, plan?: ContentPlan): { text: string; facts: CitedFact[] } {
   const p = plan ?? contentPlan(item, context);
   const spoken = domainWords(p.domain).did !== 'bought';
   const v = variant(p.item.title);

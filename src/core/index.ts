@@ -4,6 +4,8 @@ export * from './prompt.ts';
 export * from './facts.ts';
 export * from './grounding.ts';
 export * from './validate.ts';
+export { DEVICES, MAX_NEW_TOKENS_LIMIT, validateOptions } from './options.ts';
+export { DTYPES } from '../defaults.ts';
 export { GENERIC_WORDS, GENERIC_PHRASES, isGenericTerm } from './generic-words.ts';
 export { normalizeForMatch } from './term-index.ts';
 // Reason model v2: content plan, slots, prompt format v2, delexicalization, history claims (docs/plan-and-slots.md).

@@ -121,13 +121,13 @@ export function historyWeights(history: readonly HistoryEntry[], halfLife = DEFA
 }
 
 /** Weighted share of the history that has each key (`f:`/`t:` prefixed), ignoring `skip` entries. */
-interface Profile {
+interface HistoryShares {
   share: Map<string, number>;
   /** Sum of the weights used; 0 means no usable history. */
   total: number;
 }
 
-function buildProfile(docs: readonly Doc[], weights: readonly number[], skip: ReadonlySet<number>): Profile {
+function historyShares(docs: readonly Doc[], weights: readonly number[], skip: ReadonlySet<number>): HistoryShares {
   const share = new Map<string, number>();
   let total = 0;
   docs.forEach((doc, i) => {
@@ -147,7 +147,7 @@ const LIFT_SMOOTHING = 0.05;
  * Mean log-lift of the item's keys: log((share in history + a) / (share in corpus + a)). Positive
  * when the visitor has the item's facts more often than the catalog does; 0 with no history.
  */
-function affinity(profile: Profile, keys: readonly string[], corpus: RankCorpus): { value: number; parts: [string, number][] } {
+function affinity(profile: HistoryShares, keys: readonly string[], corpus: RankCorpus): { value: number; parts: [string, number][] } {
   if (profile.total <= 0 || keys.length === 0) return { value: 0, parts: [] };
   const a = LIFT_SMOOTHING;
   const parts: [string, number][] = keys.map((key) => {
@@ -176,7 +176,7 @@ export function rankItems(items: readonly Item[], context: UserContext = {}, opt
   const historyDocs = history.map(toDoc);
   const corpus = options.corpus ?? buildCorpus(list);
   const hWeights = historyWeights(history, options.recencyHalfLife ?? DEFAULT_RECENCY_HALF_LIFE);
-  const baseProfile = buildProfile(historyDocs, hWeights, new Set());
+  const baseProfile = historyShares(historyDocs, hWeights, new Set());
 
   const ratings = list.map((item) => numericAttribute(item.attributes, 'rating'));
 
@@ -186,7 +186,7 @@ export function rankItems(items: readonly Item[], context: UserContext = {}, opt
     // The item itself in the history (viewed, bought) must not make it similar to itself.
     const self = new Set<number>();
     history.forEach((entry, i) => sameThing(item, entry, itemTitle) && self.add(i));
-    const profile = self.size > 0 ? buildProfile(historyDocs, hWeights, self) : baseProfile;
+    const profile = self.size > 0 ? historyShares(historyDocs, hWeights, self) : baseProfile;
     const features: RankFeature[] = [];
 
     const facts = affinity(profile, [...doc.facts.keys()].map((f) => `f:${f}`), corpus);

@@ -5,6 +5,7 @@
 // most VALIDATION_LIMITS.bytesPerCall of page text (docs/reliability.md).
 import { InvalidInputError, InvalidItemError, InvalidOptionsError, TooManyItemsError } from '../errors.ts';
 import type { AttributeValue, DType, ExplainOptions, ExplainerOptions, HistoryEntry, Item, UserContext } from '../types.ts';
+import { isRecord, read } from './options.ts';
 import { inputBound, LIMITS, sanitizeText, sanitizeTitle } from './prompt.ts';
 
 /**
@@ -88,10 +89,6 @@ export interface ValidatedItems {
   duplicates: DuplicateId[];
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** A primitive attribute value as kept in the copy: strings sanitized and cut, finite numbers and booleans as is. */
 function cleanScalar(value: unknown, budget: ReadBudget): string | number | boolean | undefined {
   budget.charge(value, inputBound(VALIDATION_LIMITS.attributeValueLength));
@@ -154,14 +151,6 @@ export function normalizeId(id: unknown): string {
   if (typeof id === 'number' && Number.isFinite(id)) return String(id);
   if (typeof id === 'bigint') return String(id);
   return '';
-}
-
-function read(obj: Record<string, unknown>, key: string): unknown {
-  try {
-    return obj[key];
-  } catch {
-    return undefined;
-  }
 }
 
 // Shown as nothing (or nothing on their own): format and control characters (zero-width space and
@@ -343,86 +332,3 @@ export function validateCallOptions(options: unknown, method: 'explain' | 'strea
   return { signal };
 }
 
-export const DEVICES = ['auto', 'webgpu', 'wasm'] as const;
-export const DTYPES: readonly DType[] = ['fp32', 'fp16', 'q8', 'q4', 'int8', 'uint8', 'q4f16', 'bnb4'];
-/** Largest maxNewTokens accepted (reasons are ≤ 75 words; this bounds a runaway request). */
-export const MAX_NEW_TOKENS_LIMIT = 512;
-
-const OPTION_KEYS = ['model', 'device', 'dtype', 'maxNewTokens', 'onProgress', 'worker', 'wasmPaths', 'persistentCache'] as const;
-
-function editDistance(a: string, b: string): number {
-  const d = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = d[0] as number;
-    d[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cur = d[j] as number;
-      d[j] = Math.min(cur + 1, (d[j - 1] as number) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
-    }
-  }
-  return d[b.length] as number;
-}
-
-/**
- * Checks createExplainer's options and returns a copy with only the known keys. Throws
- * InvalidOptionsError naming the option and the allowed values: `options` not an object; `model` /
- * `wasmPaths` not a non-empty string; `device` not 'auto' | 'webgpu' | 'wasm'; `dtype` not a known
- * dtype; `maxNewTokens` not an integer in 1..512; `onProgress` not a function; `worker` /
- * `persistentCache` not a boolean; an unknown key that looks like a typo of a known one
- * ('devcie' → "did you mean 'device'?"). Other unknown keys are ignored (forward compatibility).
- * undefined values count as absent.
- */
-export function validateOptions(options: unknown): ExplainerOptions {
-  if (options === undefined || options === null) return {};
-  if (!isRecord(options)) throw new InvalidOptionsError(`createExplainer(options): options must be an object, got ${typeof options}.`);
-  const out: ExplainerOptions = {};
-  for (const key of Object.keys(options)) {
-    if ((OPTION_KEYS as readonly string[]).includes(key)) continue;
-    const near = OPTION_KEYS.find((k) => editDistance(key.toLowerCase(), k.toLowerCase()) <= 2);
-    if (near) throw new InvalidOptionsError(`Unknown option '${key}': did you mean '${near}'?`, { details: { option: key } });
-  }
-  const bad = (key: string, want: string, got: unknown): InvalidOptionsError =>
-    new InvalidOptionsError(`Option '${key}' must be ${want}; got ${typeof got === 'string' ? `'${got.slice(0, 80)}'` : String(got)}.`, { details: { option: key } });
-  const get = (key: string): unknown => read(options, key);
-
-  const model = get('model');
-  if (model !== undefined) {
-    if (typeof model !== 'string' || model.trim() === '') throw bad('model', 'a non-empty URL or path of a model folder', model);
-    out.model = model;
-  }
-  const device = get('device');
-  if (device !== undefined) {
-    if (!(DEVICES as readonly unknown[]).includes(device)) throw bad('device', `one of ${DEVICES.map((d) => `'${d}'`).join(', ')}`, device);
-    out.device = device as (typeof DEVICES)[number];
-  }
-  const dtype = get('dtype');
-  if (dtype !== undefined) {
-    if (!(DTYPES as readonly unknown[]).includes(dtype)) throw bad('dtype', `one of ${DTYPES.map((d) => `'${d}'`).join(', ')}`, dtype);
-    out.dtype = dtype as DType;
-  }
-  const maxNewTokens = get('maxNewTokens');
-  if (maxNewTokens !== undefined) {
-    if (typeof maxNewTokens !== 'number' || !Number.isInteger(maxNewTokens) || maxNewTokens < 1 || maxNewTokens > MAX_NEW_TOKENS_LIMIT) {
-      throw bad('maxNewTokens', `an integer from 1 to ${MAX_NEW_TOKENS_LIMIT}`, maxNewTokens);
-    }
-    out.maxNewTokens = maxNewTokens;
-  }
-  const onProgress = get('onProgress');
-  if (onProgress !== undefined) {
-    if (typeof onProgress !== 'function') throw bad('onProgress', 'a function (event) => void', onProgress);
-    out.onProgress = onProgress as ExplainerOptions['onProgress'];
-  }
-  for (const key of ['worker', 'persistentCache'] as const) {
-    const v = get(key);
-    if (v === undefined) continue;
-    if (typeof v !== 'boolean') throw bad(key, 'true or false', v);
-    out[key] = v;
-  }
-  const wasmPaths = get('wasmPaths');
-  if (wasmPaths !== undefined) {
-    if (typeof wasmPaths !== 'string' || wasmPaths.trim() === '') throw bad('wasmPaths', "a non-empty base URL of onnxruntime-web's .wasm/.mjs files", wasmPaths);
-    out.wasmPaths = wasmPaths;
-  }
-  return out;
-}

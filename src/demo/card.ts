@@ -4,7 +4,7 @@ import type { Action } from './history.ts';
 import { el } from './dom.ts';
 import { priceLabel, type Game } from './catalog.ts';
 
-export type ReasonState = 'idle' | 'pending' | 'streaming' | 'done' | 'error' | 'history';
+export type CardState = 'idle' | 'pending' | 'streaming' | 'done' | 'error' | 'history';
 
 /** A stable hue per title, so covers differ without loading images from anywhere. */
 function hue(text: string): number {
@@ -106,7 +106,7 @@ export class Card {
     this.reasonMeta.textContent = '';
   }
 
-  private setState(state: ReasonState): void {
+  private setState(state: CardState): void {
     this.root.dataset.reasonState = state;
     if (state !== 'done') {
       delete this.root.dataset.source;

@@ -2,8 +2,9 @@
 // document.currentScript, so the tag is found by its resolved src = import.meta.url.
 import { parseConsentMode, type ConsentMode } from '../profile/consent.ts';
 import type { Backend, DType } from '../types.ts';
-// Only the constant: the bundler drops the rest of runtime.ts from the page script (checked by the build's size report).
 import { DEFAULT_MODEL_ID } from '../defaults.ts';
+// The API's own option checks (small: part of the page script), key by key.
+import { checkOption, type OptionKey } from '../core/options.ts';
 
 export interface EmbedConfig {
   /** Absolute URL of the model folder. */
@@ -24,8 +25,17 @@ export interface EmbedConfig {
 
 /** Beside the script, where `npm run build` puts the default model. */
 export const DEFAULT_MODEL_PATH = `./models/${DEFAULT_MODEL_ID}`;
-const DEVICES = ['auto', 'webgpu', 'wasm'];
-const DTYPES = ['fp32', 'fp16', 'q8', 'q4', 'int8', 'uint8', 'q4f16', 'bnb4'];
+
+/** A data-* value as createExplainer would take it, or undefined (with a console warning) when it would refuse it. */
+function option<K extends OptionKey>(key: K, value: unknown, attribute: string): ReturnType<typeof checkOption<K>> | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return checkOption(key, value);
+  } catch (error) {
+    console.warn(`Because: ${attribute} ignored. ${(error as Error).message}`);
+    return undefined;
+  }
+}
 
 export function findScript(doc: Document, scriptUrl: string): HTMLScriptElement | null {
   for (const script of Array.from(doc.querySelectorAll<HTMLScriptElement>('script[src]'))) {
@@ -60,12 +70,13 @@ export function readConfig(script: Pick<HTMLElement, 'getAttribute'> | null, scr
     auto: get('auto') !== 'false',
     scriptUrl,
   };
-  const device = get('device');
-  if (device && DEVICES.includes(device)) config.device = device as EmbedConfig['device'];
-  const dtype = get('dtype');
-  if (dtype && DTYPES.includes(dtype)) config.dtype = dtype as DType;
-  const tokens = Number(get('max-new-tokens'));
-  if (Number.isInteger(tokens) && tokens >= 1 && tokens <= 512) config.maxNewTokens = tokens;
+  const device = option('device', get('device'), 'data-device');
+  if (device) config.device = device;
+  const dtype = option('dtype', get('dtype'), 'data-dtype');
+  if (dtype) config.dtype = dtype;
+  const tokens = get('max-new-tokens');
+  const maxNewTokens = option('maxNewTokens', tokens === undefined ? undefined : Number(tokens), 'data-max-new-tokens');
+  if (maxNewTokens) config.maxNewTokens = maxNewTokens;
   const wasm = get('wasm-paths');
   if (wasm) config.wasmPaths = resolveAgainst(wasm, scriptUrl);
   return config;

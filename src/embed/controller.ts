@@ -17,7 +17,7 @@ const MAX_CONCURRENT = 24;
 /** History entries per prompt (the prompt keeps 8) and kept for ranking. */
 const PROMPT_HISTORY = 8;
 const RANK_HISTORY = 50;
-const EVENT_TYPES: Record<string, 'click' | 'cart' | 'purchase' | 'view'> = {
+const MARKED_EVENTS: Record<string, 'click' | 'cart' | 'purchase' | 'view'> = {
   click: 'click',
   view: 'view',
   cart: 'cart',
@@ -343,9 +343,8 @@ export class EmbedController {
   private async localFallback(item: Item, context: UserContext, why: string): Promise<Reason | undefined> {
     try {
       // Loaded only when needed: the grounding module is most of the page script's weight otherwise.
-      const { fallbackReason } = await import('../core/grounding.ts');
-      const { text, facts } = fallbackReason(item, context);
-      return { itemId: item.id, text, facts, source: 'fallback', backend: 'wasm', tokens: 0, ms: 0, fallbackReason: why };
+      const { templateFallback } = await import('../core/fallback.ts');
+      return templateFallback(item, context, why, 'wasm');
     } catch {
       return undefined; // not even that chunk could load: the region shows its quiet error state
     }
@@ -416,7 +415,7 @@ export class EmbedController {
         if (!(node instanceof Element)) continue;
         if (node.hasAttribute(HOST_ATTRIBUTE) || node.localName === ELEMENT_NAME) return; // our own controls
         const marked = node.getAttribute('data-because-event');
-        if (marked && EVENT_TYPES[marked.toLowerCase()] && type === 'click') type = EVENT_TYPES[marked.toLowerCase()]!;
+        if (marked && MARKED_EVENTS[marked.toLowerCase()] && type === 'click') type = MARKED_EVENTS[marked.toLowerCase()]!;
         const slot = this.byTarget.get(node);
         if (slot) {
           const item = { ...slot.entry.item, id: slot.entry.storeId };

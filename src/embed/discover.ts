@@ -3,7 +3,7 @@
 // each matched to the card it describes. Page data is hostile by default: malformed JSON, missing
 // titles, thousands of nodes, odd objects. Nothing here throws and nothing is parsed as HTML.
 import type { AttributeValue, Item } from '../types.ts';
-import { collectNodes, isNode, type Node, nodeToItem, plainText, SCHEMA_TYPES } from './schema-org.ts';
+import { collectNodes, isJsonLdNode, type JsonLdNode, nodeToItem, plainText, SCHEMA_TYPES } from './schema-org.ts';
 
 export type DiscoverySource = 'data' | 'microdata' | 'json-ld';
 
@@ -47,7 +47,7 @@ function parseAttributes(raw: string | null): Record<string, AttributeValue> {
   if (!raw) return {};
   try {
     const value: unknown = JSON.parse(raw);
-    return isNode(value) ? (value as Record<string, AttributeValue>) : {};
+    return isJsonLdNode(value) ? (value as Record<string, AttributeValue>) : {};
   } catch {
     return {}; // documented: malformed data-attributes means "no attributes", never an error
   }
@@ -102,8 +102,8 @@ function propValue(el: Element, depth: number): unknown {
 }
 
 /** The properties of one itemscope: itemprop descendants whose nearest itemscope is this one. */
-function microdataNode(scope: Element, depth = 0): Node {
-  const node: Node = { '@type': microdataType(scope) ?? (scope.getAttribute('itemtype') ?? '').split('/').pop() ?? '' };
+function microdataNode(scope: Element, depth = 0): JsonLdNode {
+  const node: JsonLdNode = { '@type': microdataType(scope) ?? (scope.getAttribute('itemtype') ?? '').split('/').pop() ?? '' };
   for (const el of Array.from(scope.querySelectorAll('[itemprop]'))) {
     const owner = el.parentElement?.closest('[itemscope]');
     if (owner !== scope) continue;
@@ -142,8 +142,8 @@ function fromMicrodata(root: ParentNode): { found: Omit<DiscoveredItem, 'key'>[]
 
 // ---------------------------------------------------------------- JSON-LD
 
-function jsonLdNodes(root: ParentNode): { nodes: Node[]; skipped: number } {
-  const nodes: Node[] = [];
+function jsonLdNodes(root: ParentNode): { nodes: JsonLdNode[]; skipped: number } {
+  const nodes: JsonLdNode[] = [];
   let skipped = 0;
   for (const script of Array.from(root.querySelectorAll('script'))) {
     const type = (script.getAttribute('type') ?? '').trim().toLowerCase();
@@ -197,7 +197,7 @@ interface Anchor {
  * data-sku / data-product-id / data-id equal to the id, then by an element whose text is the title.
  * The card is the largest ancestor (up to a card-like element) that holds no other item's anchor.
  */
-function matchCards(doc: Document, items: { node: Node; item: Item }[]): (HTMLElement | null)[] {
+function matchCards(doc: Document, items: { node: JsonLdNode; item: Item }[]): (HTMLElement | null)[] {
   const base = doc.baseURI || 'http://localhost/';
   const links = new Map<string, Element[]>();
   for (const a of Array.from(doc.querySelectorAll('a[href]'))) {
@@ -225,7 +225,7 @@ function matchCards(doc: Document, items: { node: Node; item: Item }[]): (HTMLEl
   const anchors: Anchor[] = [];
   items.forEach(({ node, item }, index) => {
     const offers = Array.isArray(node.offers) ? node.offers[0] : node.offers;
-    const urls = [node.url, node['@id'], isNode(offers) ? offers.url : undefined].flatMap((u) => (Array.isArray(u) ? u : [u]));
+    const urls = [node.url, node['@id'], isJsonLdNode(offers) ? offers.url : undefined].flatMap((u) => (Array.isArray(u) ? u : [u]));
     const byLink = urls.map((u) => links.get(canonical(typeof u === 'string' ? u : '', base))).find((list) => list && list.length > 0);
     if (byLink) {
       for (const el of byLink) anchors.push({ index, el });
@@ -267,7 +267,7 @@ function matchCards(doc: Document, items: { node: Node; item: Item }[]): (HTMLEl
 function fromJsonLd(doc: Document): { found: Omit<DiscoveredItem, 'key'>[]; skipped: number } {
   const { nodes, skipped: bad } = jsonLdNodes(doc);
   let skipped = bad;
-  const mapped: { node: Node; item: Item & { domain: string } }[] = [];
+  const mapped: { node: JsonLdNode; item: Item & { domain: string } }[] = [];
   for (const node of nodes) {
     try {
       const item = nodeToItem(node);

@@ -71,7 +71,7 @@ export interface ReasonViewOptions {
   onWhy?: () => string[];
 }
 
-export type ReasonState = 'pending' | 'streaming' | 'done' | 'error';
+export type RegionState = 'pending' | 'streaming' | 'done' | 'error';
 
 function el<K extends keyof HTMLElementTagNameMap>(doc: Document, tag: K, className: string, part?: string): HTMLElementTagNameMap[K] {
   const node = doc.createElement(tag);
@@ -88,7 +88,7 @@ export class ReasonView {
   private readonly why: HTMLButtonElement;
   private readonly label: HTMLElement;
   private streamed = '';
-  state: ReasonState = 'pending';
+  state: RegionState = 'pending';
 
   constructor(
     readonly host: HTMLElement,
@@ -206,7 +206,7 @@ export class ReasonView {
     this.why.setAttribute('aria-expanded', String(open));
   }
 
-  private setHostState(state: ReasonState): void {
+  private setHostState(state: RegionState): void {
     this.state = state;
     this.host.dataset.state = state;
   }

@@ -20,19 +20,19 @@ const MAX_STRING = 300;
 const MAX_DESCRIPTION = 1000;
 const MAX_VALUES = 20;
 
-export type Node = Record<string, unknown>;
+export type JsonLdNode = Record<string, unknown>;
 
-export const isNode = (value: unknown): value is Node => !!value && typeof value === 'object' && !Array.isArray(value);
+export const isJsonLdNode = (value: unknown): value is JsonLdNode => !!value && typeof value === 'object' && !Array.isArray(value);
 
 /** The schema.org type names of a node (`@type` may be a string, an array, or a full URL). */
-export function typesOf(node: Node): string[] {
+export function typesOf(node: JsonLdNode): string[] {
   const raw = node['@type'] ?? node.type;
   const list = Array.isArray(raw) ? raw : [raw];
   return list.filter((t): t is string => typeof t === 'string').map((t) => t.replace(/^https?:\/\/schema\.org\//i, '').trim());
 }
 
 /** The first explainable type of a node, if any. */
-export function explainableType(node: Node): string | undefined {
+export function explainableType(node: JsonLdNode): string | undefined {
   return typesOf(node).find((t) => Object.prototype.hasOwnProperty.call(SCHEMA_TYPES, t));
 }
 
@@ -48,7 +48,7 @@ export function names(value: unknown, max = MAX_VALUES): string[] {
   const list = Array.isArray(value) ? value : [value];
   const out: string[] = [];
   for (const entry of list) {
-    const text = isNode(entry) ? plainText(entry.name ?? entry['@value']) : plainText(entry);
+    const text = isJsonLdNode(entry) ? plainText(entry.name ?? entry['@value']) : plainText(entry);
     if (text && !out.includes(text)) out.push(text);
     if (out.length >= max) break;
   }
@@ -72,8 +72,8 @@ function number(value: unknown): number | undefined {
 
 /** aggregateRating → `rating` on a 0–5 scale (using best/worstRating) and `ratingCount`. */
 export function ratingFacts(aggregate: unknown): { rating?: number; ratingCount?: number } {
-  const node = Array.isArray(aggregate) ? aggregate.find(isNode) : aggregate;
-  if (!isNode(node)) return {};
+  const node = Array.isArray(aggregate) ? aggregate.find(isJsonLdNode) : aggregate;
+  if (!isJsonLdNode(node)) return {};
   const out: { rating?: number; ratingCount?: number } = {};
   const value = number(node.ratingValue);
   const best = number(node.bestRating) ?? 5;
@@ -89,7 +89,7 @@ export function ratingFacts(aggregate: unknown): { rating?: number; ratingCount?
 }
 
 /** A stable id from the node: sku, productID, gtin*, isbn, @id, url (in that order). */
-export function nodeId(node: Node): string {
+export function nodeId(node: JsonLdNode): string {
   for (const key of ['sku', 'productID', 'gtin13', 'gtin12', 'gtin14', 'gtin8', 'gtin', 'isbn', 'mpn', '@id', 'url']) {
     const value = plainText(Array.isArray(node[key]) ? (node[key] as unknown[])[0] : node[key], 200);
     if (value) return value;
@@ -101,7 +101,7 @@ export function nodeId(node: Node): string {
  * Maps a schema.org node to an item (id may be '' when the node has none; the caller assigns one).
  * Returns null without a usable title. See docs/integration.md for the table.
  */
-export function nodeToItem(node: Node): (Item & { domain: string }) | null {
+export function nodeToItem(node: JsonLdNode): (Item & { domain: string }) | null {
   const type = explainableType(node);
   if (!type) return null;
   const title = plainText(node.name) || plainText(node.headline) || plainText(node.alternateName);
@@ -134,8 +134,8 @@ export function nodeToItem(node: Node): (Item & { domain: string }) | null {
  * Every explainable node in parsed JSON-LD: top-level arrays, `@graph`, and nested values such as
  * ItemList → itemListElement → item, or a WebPage's mainEntity. Depth and count are bounded.
  */
-export function collectNodes(json: unknown, max = 2000): Node[] {
-  const out: Node[] = [];
+export function collectNodes(json: unknown, max = 2000): JsonLdNode[] {
+  const out: JsonLdNode[] = [];
   const seen = new Set<unknown>();
   const visit = (value: unknown, depth: number): void => {
     if (out.length >= max || depth > 8 || value === null || typeof value !== 'object' || seen.has(value)) return;
@@ -144,7 +144,7 @@ export function collectNodes(json: unknown, max = 2000): Node[] {
       for (const entry of value.slice(0, max)) visit(entry, depth + 1);
       return;
     }
-    const node = value as Node;
+    const node = value as JsonLdNode;
     if (explainableType(node)) {
       out.push(node);
       // Variants of a ProductGroup are items too; other nested values are properties of this one.

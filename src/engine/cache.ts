@@ -2,7 +2,7 @@
 // in-memory LRU in front of IndexedDB; IndexedDB is best effort (missing, blocked, private mode,
 // quota) and the memory copy is never lost because of it.
 import { PROMPT_FORMAT_VERSION } from '../core/prompt.ts';
-import { done, request } from '../idb.ts';
+import { done, openDatabase, request } from '../idb.ts';
 
 /** cyrb53-style 53-bit string hash (fast, well mixed; not cryptographic). */
 function hash53(text: string, seed: number): number {
@@ -127,36 +127,8 @@ export class ReasonCache<V> {
   }
 
   private open(factory: IDBFactory, name: string, timeoutMs: number): Promise<IDBDatabase | null> {
-    return new Promise((resolve) => {
-      let settled = false;
-      const finish = (db: IDBDatabase | null): void => {
-        if (settled) {
-          db?.close();
-          return;
-        }
-        settled = true;
-        clearTimeout(timer);
-        resolve(db);
-      };
-      const timer = setTimeout(() => finish(null), timeoutMs);
-      try {
-        const req = factory.open(name, 1);
-        req.onupgradeneeded = () => {
-          const store = req.result.createObjectStore(STORE);
-          store.createIndex(BY_TIME, 't');
-        };
-        req.onsuccess = () => {
-          const db = req.result;
-          // Another tab upgrading the schema: step aside rather than block it.
-          db.onversionchange = () => db.close();
-          finish(db);
-        };
-        req.onerror = () => finish(null);
-        req.onblocked = () => finish(null);
-      } catch {
-        finish(null);
-      }
-    });
+    const upgrade = (db: IDBDatabase): void => void db.createObjectStore(STORE).createIndex(BY_TIME, 't');
+    return openDatabase(factory, name, { version: 1, upgrade, timeoutMs, onBlocked: 'give-up' });
   }
 
   /** Entries in memory. */

@@ -11,13 +11,16 @@ import { checkFilledReason, trainingDomainOf } from '../core/check.ts';
 import type { ReasonCheck } from '../core/check.ts';
 import { parseLexicon } from '../core/dictionary.ts';
 import type { Lexicon } from '../core/dictionary.ts';
-import { fallbackReason, MIN_REASON_WORDS, reasonWords } from '../core/grounding.ts';
+import { MIN_REASON_WORDS, reasonWords } from '../core/grounding.ts';
+import { fallbackResult, templateFallback } from '../core/fallback.ts';
+import { PushQueue } from '../core/push-queue.ts';
 import { contentPlan } from '../core/plan.ts';
 import type { ContentPlan } from '../core/plan.ts';
 import { buildPlanPrompt } from '../core/plan-prompt.ts';
 import { buildPrompt } from '../core/prompt.ts';
 import { fillSlots } from '../core/slots.ts';
-import { validateCallOptions, validateContext, validateItems, validateOptions } from '../core/validate.ts';
+import { validateCallOptions, validateContext, validateItems } from '../core/validate.ts';
+import { validateOptions } from '../core/options.ts';
 import { rankItems } from '../core/rank.ts';
 import type {
   Backend,
@@ -36,13 +39,13 @@ import type {
 import { cacheKey, LruCache, ReasonCache } from './cache.ts';
 import { firstBannedIndex, generateBatch, splitForPrefill } from '../generation/generate.ts';
 import type { GenerateRow, GenerateStats, RowResult } from '../generation/generate.ts';
-import { DEFAULT_DTYPE, DEFAULT_MODEL_ID, isNode, loadRuntime } from '../runtime/runtime.ts';
+import { inNodeJs, loadRuntime } from '../runtime/runtime.ts';
+import { DEFAULT_DTYPE, DEFAULT_MAX_NEW_TOKENS, modelIdOf } from '../defaults.ts';
 import type { Runtime, RuntimeOptions } from '../runtime/runtime.ts';
 import { BatchScheduler } from './scheduler.ts';
 import { ATTEMPTS, attemptPlan, encodeVariants, isSlotModel, SlotDecoding } from '../generation/slot-decoding.ts';
 import { withDeviceRecovery } from '../runtime/device-loss.ts';
 
-export const DEFAULT_MAX_NEW_TOKENS = 48;
 /** Reasons end after their first complete sentence (see EngineOptions.sentences). */
 export const DEFAULT_SENTENCES = 1;
 /** Rows per generate call: enough for a page of 24 in one batch; bounded so prefill memory stays small. */
@@ -238,7 +241,7 @@ export class Engine implements Explainer {
     return {
       backend: this.fallbackBackend(),
       backendReason: `the model could not load, every reason is a fallback: ${this.loadError?.message ?? 'disposed'}`,
-      modelId: this.modelIdGuess(),
+      modelId: modelIdOf(this.options.model),
       dtype: this.options.dtype ?? DEFAULT_DTYPE,
       modelLoaded: false,
     };
@@ -278,37 +281,16 @@ export class Engine implements Explainer {
     const ctx = validateContext(context);
     this.noteTitles([valid]);
     const controller = this.startCall(options.signal);
-    const deltas: string[] = [];
-    let wake: (() => void) | null = null;
-    const notify = (): void => {
-      wake?.();
-      wake = null;
-    };
+    const deltas = new PushQueue<string>();
     let streamed = '';
-    let settled = false;
-    const result = this.reasonsFor([valid], ctx, {
-      signal: controller.signal,
-      onDelta: (text) => {
-        deltas.push(text);
-        notify();
-      },
-    })
+    const result = this.reasonsFor([valid], ctx, { signal: controller.signal, onDelta: deltas.push })
       .then((reasons) => reasons[0] as Reason)
-      .finally(() => {
-        settled = true;
-        notify();
-      });
+      .finally(deltas.close);
     result.catch(() => undefined); // awaited below
     try {
-      for (;;) {
-        const delta = deltas.shift();
-        if (delta !== undefined) {
-          streamed += delta;
-          yield { type: 'delta', text: delta };
-          continue;
-        }
-        if (settled) break;
-        await new Promise<void>((resolve) => (wake = resolve));
+      for await (const delta of deltas) {
+        streamed += delta;
+        yield { type: 'delta', text: delta };
       }
       const reason = await result;
       // Cached and fallback reasons were not streamed: send their text as one delta, so a renderer that
@@ -317,7 +299,7 @@ export class Engine implements Explainer {
       if (streamed === '' && reason.text) yield { type: 'delta', text: reason.text };
       yield { type: 'reason', reason };
     } finally {
-      if (!settled) controller.abort(); // the consumer stopped early
+      if (!deltas.closed) controller.abort(); // the consumer stopped early
       this.endCall(controller);
     }
   }
@@ -365,13 +347,9 @@ export class Engine implements Explainer {
   }
 
   private fallbackBackend(): Backend {
-    return isNode() ? 'cpu' : this.options.device === 'webgpu' ? 'webgpu' : 'wasm';
+    return inNodeJs() ? 'cpu' : this.options.device === 'webgpu' ? 'webgpu' : 'wasm';
   }
 
-  private modelIdGuess(): string {
-    const m = this.options.model?.replace(/[/\\]+$/, '') ?? '';
-    return m.split(/[/\\]/).pop() || DEFAULT_MODEL_ID;
-  }
 
   private noteTitles(items: readonly Item[]): void {
     let changed = false;
@@ -384,7 +362,7 @@ export class Engine implements Explainer {
 
   private invalidReason(itemId: string): Reason {
     this.count('invalid-item');
-    return { itemId, text: '', facts: [], source: 'fallback', backend: this.fallbackBackend(), tokens: 0, ms: 0, fallbackReason: 'invalid-item' };
+    return fallbackResult(itemId, 'invalid-item', this.fallbackBackend());
   }
 
   private count(fallback: string): void {
@@ -393,8 +371,7 @@ export class Engine implements Explainer {
 
   private fallback(item: Item, ctx: UserContext, why: string, backend: Backend, ms: number, plan?: ContentPlan): Reason {
     this.count(why);
-    const { text, facts } = fallbackReason(item, ctx, plan);
-    const reason: Reason = { itemId: item.id, text, facts, source: 'fallback', backend, tokens: 0, ms, fallbackReason: why };
+    const reason = templateFallback(item, ctx, why, backend, ms, plan);
     return plan ? { ...reason, plan: publicPlan(plan) } : reason;
   }
 

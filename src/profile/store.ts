@@ -13,7 +13,7 @@ import {
   toHistory,
 } from './events.ts';
 import type { HistoryEntry } from '../types.ts';
-import { done, request } from '../idb.ts';
+import { defaultFactory, done, openDatabase, request } from '../idb.ts';
 
 export const PROFILE_DB_NAME = 'because-profile';
 const STORE = 'events';
@@ -38,32 +38,20 @@ export interface ProfileExport {
   events: ProfileEvent[];
 }
 
-async function openDb(factory: IDBFactory, name: string): Promise<IDBDatabase> {
-  const req = factory.open(name, DB_VERSION);
-  req.onupgradeneeded = () => {
-    const db = req.result;
-    if (!db.objectStoreNames.contains(STORE)) db.createObjectStore(STORE, { keyPath: 'seq', autoIncrement: true });
-  };
-  // A blocked open (another tab holds an old version) must not hang the page: give up after 3 s.
-  const opened = request(req).then((db) => {
-    // Another tab (or "Clear my data" before consent) deletes or upgrades the database: let it.
-    db.onversionchange = () => db.close();
-    return db;
+// A blocked open (another tab holds an old version) waits up to 3 s, then the profile stays in memory.
+const openDb = (factory: IDBFactory, name: string): Promise<IDBDatabase | null> =>
+  openDatabase(factory, name, {
+    version: DB_VERSION,
+    upgrade: (db) => {
+      if (!db.objectStoreNames.contains(STORE)) db.createObjectStore(STORE, { keyPath: 'seq', autoIncrement: true });
+    },
+    timeoutMs: 3000,
+    onBlocked: 'wait',
   });
-  return Promise.race([
-    opened,
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error('IndexedDB open timed out')), 3000)),
-  ]);
-}
 
 /** Deletes the profile database outright (best effort; resolves even when blocked or missing). */
 export function deleteDatabase(factory: IDBFactory | null | undefined, name = PROFILE_DB_NAME): Promise<void> {
-  let idb: IDBFactory | null = null;
-  try {
-    idb = factory === undefined ? (typeof indexedDB !== 'undefined' ? indexedDB : null) : factory;
-  } catch {
-    idb = null;
-  }
+  const idb = factory === undefined ? defaultFactory() : factory;
   if (!idb) return Promise.resolve();
   return new Promise((resolve) => {
     try {
@@ -97,22 +85,8 @@ export class ProfileStore {
       halfLifeDays: options.halfLifeDays ?? DEFAULT_HALF_LIFE_DAYS,
       now: options.now ?? (() => Date.now()),
     };
-    let factory: IDBFactory | null | undefined = options.indexedDB;
-    if (factory === undefined) {
-      try {
-        factory = typeof indexedDB !== 'undefined' ? indexedDB : null;
-      } catch {
-        factory = null; // e.g. a sandboxed iframe throws on access
-      }
-    }
-    let db: IDBDatabase | null = null;
-    if (factory) {
-      try {
-        db = await openDb(factory, resolved.dbName);
-      } catch {
-        db = null;
-      }
-    }
+    const factory = options.indexedDB === undefined ? defaultFactory() : options.indexedDB;
+    const db = factory ? await openDb(factory, resolved.dbName) : null;
     return new ProfileStore(db, resolved);
   }
 

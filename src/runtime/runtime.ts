@@ -16,21 +16,9 @@ import { installStore, registerLoad } from './model-store.ts';
 import { createWasmSession } from './wasm-fallback.ts';
 import type { OrtTensorLike, TensorCtor } from './wasm-fallback.ts';
 
-import { DEFAULT_DTYPE, DEFAULT_MODEL_ID } from '../defaults.ts';
+import { DEFAULT_DTYPE, DEFAULT_MAX_NEW_TOKENS, DEFAULT_MODEL_ID, DTYPE_FILES } from '../defaults.ts';
 
 export { DEFAULT_DTYPE, DEFAULT_MODEL_ID };
-
-/** transformers.js' dtype → file names (utils/dtypes.js DEFAULT_DTYPE_SUFFIX_MAPPING), for docs and errors. */
-export const DTYPE_FILES: Readonly<Record<DType, string>> = {
-  fp32: 'onnx/model.onnx',
-  fp16: 'onnx/model_fp16.onnx',
-  q8: 'onnx/model_quantized.onnx',
-  int8: 'onnx/model_int8.onnx',
-  uint8: 'onnx/model_uint8.onnx',
-  q4: 'onnx/model_q4.onnx',
-  q4f16: 'onnx/model_q4f16.onnx',
-  bnb4: 'onnx/model_bnb4.onnx',
-};
 
 /** Optional files the engine's check reads (not transformers.js): the closed vocabulary and the lexicon. */
 const CHECK_FILES: readonly string[] = ['facts_vocab.json', 'lexicon.json'];
@@ -89,7 +77,7 @@ export interface Runtime {
   dispose(): Promise<void>;
 }
 
-export const isNode = (): boolean =>
+export const inNodeJs = (): boolean =>
   typeof process !== 'undefined' && (process as { release?: { name?: string } }).release?.name === 'node';
 
 export interface ModelLocation {
@@ -251,7 +239,6 @@ async function defaultBase(node: boolean): Promise<string> {
  * 20-40 for typical titles): positions must hold this plus maxNewTokens, else every prompt is cut.
  */
 export const MIN_PROMPT_TOKENS = 64;
-const DEFAULT_MAX_NEW_TOKENS = 48; // engine.ts' default, for callers that do not say
 
 const message = (e: unknown): string => String((e as Error)?.message ?? e);
 
@@ -283,7 +270,7 @@ async function ortDevice(env: TJS['env']): Promise<DeviceLike | null> {
  * its config, or a backend that fails.
  */
 export async function loadRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
-  const node = isNode();
+  const node = inNodeJs();
   const onProgress = options.onProgress;
   onProgress?.({ phase: 'init' });
   const origin = typeof self !== 'undefined' && 'location' in self ? String(self.location.href) : undefined;

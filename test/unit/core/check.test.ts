@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { checkFilledReason, trainingDomainOf, type ProblemKind, type ReasonCheckInput } from '../../../src/core/check.ts';
 import { Dictionary, lexiconWords, pageWords, parseLexicon } from '../../../src/core/dictionary.ts';
 import { createFactMatcher } from '../../../src/core/facts.ts';
-import { fallbackReason } from '../../../src/core/grounding.ts';
+import { templateReason } from '../../../src/core/grounding.ts';
 import { capitalizedRuns, quotedSpans, searchable } from '../../../src/core/names.ts';
 import { DOMAIN_WORD_RULE, domainIndex, domainWordLists, foreignWordList, offDomainWords } from '../../../src/core/off-domain.ts';
 import { contentPlan } from '../../../src/core/plan.ts';
@@ -386,7 +386,7 @@ describe('names', () => {
   });
 });
 
-describe('fallbackReason passes the open-vocabulary check', () => {
+describe('templateReason passes the open-vocabulary check', () => {
   it('in every shape and domain (deterministic random pages)', () => {
     const random = mulberry32(11);
     const rand = (n: number): number => Math.floor(random() * n);
@@ -399,7 +399,7 @@ describe('fallbackReason passes the open-vocabulary check', () => {
       const item: Item = { id: String(n), title: titles[rand(titles.length)] as string, attributes: { tags: pick() } };
       const context: UserContext = { domain: domains[rand(domains.length)], history: Array.from({ length: rand(4) }, () => ({ title: titles[rand(titles.length)] as string, attributes: { tags: pick() } })) };
       const plan = contentPlan(item, context);
-      const { text } = fallbackReason(item, context, plan);
+      const { text } = templateReason(item, context, plan);
       seen.add(text.split(' ').slice(0, 2).join(' '));
       const r = checkFilledReason(text, { item, context, plan, lexicon: shipped, vocabulary, pageTitles: titles });
       expect(r.problems, text).toEqual([]);

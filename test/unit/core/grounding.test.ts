@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createFactMatcher, termKey } from '../../../src/core/facts.ts';
-import { checkReason, fallbackReason, isRepetitive, MIN_REASON_WORDS, reasonWords } from '../../../src/core/grounding.ts';
+import { checkReason, templateReason, isRepetitive, MIN_REASON_WORDS, reasonWords } from '../../../src/core/grounding.ts';
 import { contentPlan, restrictPlan } from '../../../src/core/plan.ts';
 import type { Item, UserContext } from '../../../src/types.ts';
 
@@ -64,9 +64,9 @@ describe('checkReason', () => {
   });
 });
 
-describe('fallbackReason', () => {
+describe('templateReason', () => {
   it('history with shared facts: names the closest history titles and what they share', () => {
-    const r = fallbackReason(talos, { domain: 'game', history });
+    const r = templateReason(talos, { domain: 'game', history });
     expect(r.text).toBe('Since you played Half-Life 2 and Portal 2, here is another puzzle and first-person game.');
     expect(r.facts).toEqual([
       { value: 'Half-Life 2', from: 'history', kind: 'title' },
@@ -79,54 +79,54 @@ describe('fallbackReason', () => {
   it('speaks per domain, in two wordings (chosen by the title)', () => {
     const h = [{ title: 'Heat', attributes: { genres: ['Crime'] } }];
     const item = (title: string): Item => ({ id: title, title, attributes: { genres: ['Crime', 'Drama'] } });
-    expect(fallbackReason(item('Thief'), { domain: 'movie', history: h }).text).toBe('Since you watched Heat, here is another crime movie.');
-    expect(fallbackReason(item('Collateral'), { domain: 'movie', history: h }).text).toBe('Another crime movie, like Heat, which you watched.');
-    expect(fallbackReason(item('Collateral'), { domain: 'book', history: h }).text).toBe('Another crime book, like Heat, which you read.');
+    expect(templateReason(item('Thief'), { domain: 'movie', history: h }).text).toBe('Since you watched Heat, here is another crime movie.');
+    expect(templateReason(item('Collateral'), { domain: 'movie', history: h }).text).toBe('Another crime movie, like Heat, which you watched.');
+    expect(templateReason(item('Collateral'), { domain: 'book', history: h }).text).toBe('Another crime book, like Heat, which you read.');
     // A storefront: we do not know what the visitor did with a history entry, so no verb.
-    expect(fallbackReason(item('Thief'), { domain: 'product', history: h }).text).toBe('It has crime in common with Heat from your history.');
-    expect(fallbackReason(item('Collateral'), { domain: 'product', history: h }).text).toBe('Like Heat in your history, it is listed under crime.');
-    expect(fallbackReason(item('Collateral'), { history: h }).text).toBe('Like Heat in your history, it is listed under crime.');
+    expect(templateReason(item('Thief'), { domain: 'product', history: h }).text).toBe('It has crime in common with Heat from your history.');
+    expect(templateReason(item('Collateral'), { domain: 'product', history: h }).text).toBe('Like Heat in your history, it is listed under crime.');
+    expect(templateReason(item('Collateral'), { history: h }).text).toBe('Like Heat in your history, it is listed under crime.');
   });
 
   it('history without shared facts: what the item is, as something new', () => {
     const doom = [{ title: 'Doom', attributes: { tags: ['Action'] } }];
-    const r = fallbackReason(talos, { domain: 'game', history: doom });
+    const r = templateReason(talos, { domain: 'game', history: doom });
     expect(r.text).toBe('Something new for you: a puzzle, first-person and philosophical game.');
     expect(r.facts.map((f) => f.value)).toEqual(['Puzzle', 'First-Person', 'Philosophical']);
-    expect(fallbackReason({ title: 'Strat', attributes: { category: ['Guitars'], brand: 'Fender' } }, { domain: 'product', history: doom }).text).toBe(
+    expect(templateReason({ title: 'Strat', attributes: { category: ['Guitars'], brand: 'Fender' } }, { domain: 'product', history: doom }).text).toBe(
       'Something new for you, listed under guitars and Fender.',
     );
     // Not "new" when the visitor has the item itself in the history.
-    expect(fallbackReason(talos, { domain: 'game', history: [...doom, { title: 'The Talos Principle' }] }).text).toBe(
+    expect(templateReason(talos, { domain: 'game', history: [...doom, { title: 'The Talos Principle' }] }).text).toBe(
       'Worth a look if you like puzzle, first-person and philosophical games.',
     );
   });
 
   it('new visitor: an invitation, never a claim about the visitor', () => {
-    expect(fallbackReason({ title: 'It Takes Two', attributes: { tags: ['Co-op', 'Adventure'] } }, { domain: 'game' }).text).toBe('A co-op and adventure game worth a look.');
-    expect(fallbackReason({ title: 'Hades', attributes: { tags: ['Action', 'Roguelike'] } }, { domain: 'game' }).text).toBe('An action and roguelike game worth a look.');
-    expect(fallbackReason({ title: 'Portal', attributes: { tags: ['Puzzle'] } }, { domain: 'game' }).text).toBe('Worth a look if you like puzzle games.');
+    expect(templateReason({ title: 'It Takes Two', attributes: { tags: ['Co-op', 'Adventure'] } }, { domain: 'game' }).text).toBe('A co-op and adventure game worth a look.');
+    expect(templateReason({ title: 'Hades', attributes: { tags: ['Action', 'Roguelike'] } }, { domain: 'game' }).text).toBe('An action and roguelike game worth a look.');
+    expect(templateReason({ title: 'Portal', attributes: { tags: ['Puzzle'] } }, { domain: 'game' }).text).toBe('Worth a look if you like puzzle games.');
     // Storefronts and unknown domains: the page's own labels (a brand keeps its spelling).
-    expect(fallbackReason(talos, {}).text).toBe('The Talos Principle is listed under puzzle, first-person and philosophical.');
-    expect(fallbackReason(talos).text).toBe('The Talos Principle is listed under puzzle, first-person and philosophical.');
-    expect(fallbackReason({ title: 'Strat', attributes: { category: ['Guitars'], brand: 'Fender' } }, { domain: 'guitar' }).text).toBe('Strat is listed under guitars and Fender.');
-    expect(fallbackReason({ title: '', attributes: { tags: ['Puzzle'] } }, {}).text).toBe('This item is listed under puzzle.');
+    expect(templateReason(talos, {}).text).toBe('The Talos Principle is listed under puzzle, first-person and philosophical.');
+    expect(templateReason(talos).text).toBe('The Talos Principle is listed under puzzle, first-person and philosophical.');
+    expect(templateReason({ title: 'Strat', attributes: { category: ['Guitars'], brand: 'Fender' } }, { domain: 'guitar' }).text).toBe('Strat is listed under guitars and Fender.');
+    expect(templateReason({ title: '', attributes: { tags: ['Puzzle'] } }, {}).text).toBe('This item is listed under puzzle.');
   });
 
   it('no facts: the title alone', () => {
-    expect(fallbackReason({ title: 'Rust' }, { domain: 'game', history })).toEqual({ text: 'Rust is worth a look.', facts: [{ value: 'Rust', from: 'item', kind: 'title' }] });
-    expect(fallbackReason({ title: 'Rust' }, { domain: 'game' }).text).toBe('Rust is worth a look.');
-    expect(fallbackReason({ title: '' }, {})).toEqual({ text: 'This item is worth a look.', facts: [] });
+    expect(templateReason({ title: 'Rust' }, { domain: 'game', history })).toEqual({ text: 'Rust is worth a look.', facts: [{ value: 'Rust', from: 'item', kind: 'title' }] });
+    expect(templateReason({ title: 'Rust' }, { domain: 'game' }).text).toBe('Rust is worth a look.');
+    expect(templateReason({ title: '' }, {})).toEqual({ text: 'This item is worth a look.', facts: [] });
   });
 
   it('uses the plan it is given', () => {
     const plan = contentPlan(talos, { domain: 'game', history });
-    expect(fallbackReason(talos, { domain: 'game', history }, plan)).toEqual(fallbackReason(talos, { domain: 'game', history }));
-    expect(fallbackReason(talos, { domain: 'game', history }, restrictPlan(plan, ['Portal 2'], ['Puzzle'])).text).toBe('Since you played Portal 2, here is another puzzle game.');
+    expect(templateReason(talos, { domain: 'game', history }, plan)).toEqual(templateReason(talos, { domain: 'game', history }));
+    expect(templateReason(talos, { domain: 'game', history }, restrictPlan(plan, ['Portal 2'], ['Puzzle'])).text).toBe('Since you played Portal 2, here is another puzzle game.');
   });
 
   it('keeps page text as plain text (never markup to render)', () => {
-    const r = fallbackReason({ title: '<img src=x onerror=alert(1)>', attributes: { tags: ['<b>Co-op</b>'] } }, { domain: 'game' });
+    const r = templateReason({ title: '<img src=x onerror=alert(1)>', attributes: { tags: ['<b>Co-op</b>'] } }, { domain: 'game' });
     expect(r.text).toBe('Worth a look if you like <b>co-op</b> games.');
     expect(r.facts[0]?.value).toBe('<b>Co-op</b>');
   });
@@ -144,7 +144,7 @@ describe('fallbackReason', () => {
     for (let n = 0; n < 300; n++) {
       const item: Item = { id: String(n), title: titles[rand(titles.length)] as string, attributes: { tags: pick() } };
       const context: UserContext = { domain: domains[rand(4)], history: Array.from({ length: rand(4) }, () => ({ title: titles[rand(titles.length)] as string, attributes: { tags: pick() } })) };
-      const { text, facts } = fallbackReason(item, context);
+      const { text, facts } = templateReason(item, context);
       const check = matcher.citedFacts(text, item, context);
       expect(check.ungrounded, text).toEqual([]);
       const cited = new Set(check.cited.map((f) => termKey(f.value)));

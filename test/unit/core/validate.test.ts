@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError, InvalidItemError, InvalidOptionsError, TooManyItemsError } from '../../../src/errors.ts';
 import { buildPrompt } from '../../../src/core/prompt.ts';
-import { sanitizeAttributes, validateContext, validateItems, validateOptions, VALIDATION_LIMITS } from '../../../src/core/validate.ts';
+import { sanitizeAttributes, validateContext, validateItems, VALIDATION_LIMITS } from '../../../src/core/validate.ts';
+import { validateOptions } from '../../../src/core/options.ts';
 
 describe('validateItems', () => {
   it('keeps good items as sanitized copies and drops unknown fields', () => {

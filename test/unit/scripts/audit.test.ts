@@ -2,7 +2,7 @@
 // on honest text, including the engine's own fallback sentences.
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { fallbackReason } from '../../../src/core/grounding.ts';
+import { templateReason } from '../../../src/core/grounding.ts';
 import { termKey } from '../../../src/core/facts.ts';
 import type { Item, UserContext } from '../../../src/types.ts';
 import { allTitles, demoCatalog, schemaOrgCatalog, testCatalogs } from '../../../scripts/audit/catalogs.ts';
@@ -42,7 +42,7 @@ describe('history claims', () => {
     expect(historyClaims('A first-person puzzle game with a philosophical story.')).toEqual([]);
     expect(historyClaims('You will enjoy its co-op puzzles.')).toEqual([]);
     expect(historyClaims('If you like jazz, Kind of Blue is a classic.')).toEqual([]);
-    expect(historyClaims(fallbackReason(talos, newVisitor).text)).toEqual([]);
+    expect(historyClaims(templateReason(talos, newVisitor).text)).toEqual([]);
     expect(historyClaims('A reverb pedal from their classic range.')).toEqual([]);
   });
 });
@@ -57,7 +57,7 @@ describe('titles and names', () => {
     expect(foreignTitles('Another adventure, indie and singleplayer game, like Rust.', talos, played, another)).toEqual(['Rust']);
     expect(foreignTitles('Try Another Adventure next.', talos, played, another)).toEqual(['Another Adventure']);
     // The engine's own fallback never names a foreign title.
-    expect(foreignTitles(fallbackReason(talos, played).text, talos, played, catalog)).toEqual([]);
+    expect(foreignTitles(templateReason(talos, played).text, talos, played, catalog)).toEqual([]);
   });
   it('finds quoted spans that are no title', () => {
     expect(quotedSpans('try "The Passinball & Trid-Life" or “Rust” or \'Portal 2\' (don\'t)')).toEqual(['The Passinball & Trid-Life', 'Rust', 'Portal 2']);
@@ -69,7 +69,7 @@ describe('titles and names', () => {
     expect(unsupportedNames('You should play Beatp Moon because it aligns with your record.', talos, played)).toEqual(['Beatp Moon']);
     expect(unsupportedNames('Counter-Strike: Global Global Offensive is great.', talos, played)).toEqual(['Global Global Offensive']);
     expect(unsupportedNames('The Talos Principle is a puzzle like Portal 2.', talos, played)).toEqual([]);
-    expect(unsupportedNames(fallbackReason(talos, played).text, talos, played)).toEqual([]);
+    expect(unsupportedNames(templateReason(talos, played).text, talos, played)).toEqual([]);
     const big: Item = { id: 'b', title: 'Ready to Die', attributes: { artist: ['The Notorious B.I.G.'] } };
     expect(unsupportedNames('A hip hop album by The Notorious B.I.G.', big, { domain: 'music' })).toEqual([]);
   });
@@ -139,7 +139,7 @@ describe('findings and tally', () => {
   const page = { item: talos, context: newVisitor, domain: 'game', pageTitles: titleMatcher(['The Talos Principle', 'Portal 2']) };
   const bad = findingsOf('Based on your history, you enjoy action games like "DARK SOULS III" and Portal 2, try "The Passinball", a NecroDDDD…', page, resources);
   const good = findingsOf('The Talos Principle is a first-person puzzle game.', page, resources);
-  const fallback = findingsOf(fallbackReason(talos, newVisitor).text, page, resources);
+  const fallback = findingsOf(templateReason(talos, newVisitor).text, page, resources);
 
   it('counts every kind of problem on one bad reason', () => {
     expect(bad.history_claims.length).toBeGreaterThan(0);
