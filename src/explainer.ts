@@ -41,6 +41,12 @@ class InThreadExplainer implements Explainer {
 const hasWorker = (): boolean => typeof Worker !== 'undefined';
 const inBrowser = (): boolean => typeof window !== 'undefined' && typeof document !== 'undefined';
 
+/** Starts the worker script; the caller writes the literal `new Worker(new URL(…), …)` vite bundles. */
+export type StartWorker = () => Worker;
+
+const startDefaultWorker: StartWorker = () =>
+  new Worker(new URL('../workers/explainer.worker.ts', import.meta.url), { type: 'module', name: 'because-explainer' });
+
 /**
  * Creates an Explainer. The model starts loading immediately; `info()` resolves once it has loaded
  * (or failed: then `modelLoaded` is false and every reason is a labelled fallback).
@@ -51,15 +57,28 @@ const inBrowser = (): boolean => typeof window !== 'undefined' && typeof documen
  * Invalid options throw InvalidOptionsError at once, naming the option (e.g. "did you mean 'device'?").
  */
 export function createExplainer(options: ExplainerOptions = {}): Explainer {
+  return pickExplainer(options, startDefaultWorker, (opts) => new InThreadExplainer(opts));
+}
+
+/**
+ * The one place that validates options and picks worker or in-thread, for every caller: createExplainer
+ * (demo, Node, the package) and the embed, which starts its worker its own way (cross-origin) and
+ * has no in-thread engine to bundle (`inThread` absent: where it would be picked, an
+ * UnsupportedEnvironmentError says so).
+ */
+export function pickExplainer(options: ExplainerOptions, startWorker: StartWorker, inThread?: (options: ExplainerOptions) => Explainer): Explainer {
   const opts = validateOptions(options);
   const wantWorker = opts.worker ?? (inBrowser() && hasWorker());
-  if (!wantWorker) return new InThreadExplainer(opts);
+  if (!wantWorker) {
+    if (inThread) return inThread(opts);
+    throw new UnsupportedEnvironmentError('This build runs the engine only in a Web Worker; pass worker: true in a browser with Web Workers.');
+  }
   if (!hasWorker()) {
     throw new UnsupportedEnvironmentError('worker: true was requested but this environment has no Web Worker; pass worker: false to run in this thread.');
   }
   let worker: Worker;
   try {
-    worker = new Worker(new URL('../workers/explainer.worker.ts', import.meta.url), { type: 'module', name: 'because-explainer' });
+    worker = startWorker();
   } catch (error) {
     throw new UnsupportedEnvironmentError(
       `Could not start the explainer worker (${String((error as Error)?.message ?? error)}). A Content-Security-Policy may block workers: allow worker-src 'self', or pass worker: false.`,
