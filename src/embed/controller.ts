@@ -1,60 +1,29 @@
 // The embed's runtime on a storefront page: discovers items, mounts a reason region per card (or
 // uses <because-reason> elements), explains the cards that are visible, records card clicks in the
 // on-device profile, and refreshes reasons when the profile or consent changes. Never throws into
-// the page: every failure degrades to a labelled fallback or an empty, quiet region.
+// the page: every failure degrades to a labelled fallback or an empty, quiet region. One job (the
+// regions' life on a changing page); what needs no page state is in regions.ts and page-events.ts.
 import type { Profile } from '../profile/index.ts';
-import { rankItems, relevantHistory } from '../core/rank.ts';
+import { rankItems } from '../core/rank.ts';
 import type { Explainer, HistoryEntry, Item, RankedItem, Reason, UserContext } from '../types.ts';
 import type { EmbedConfig } from './config.ts';
 import { type DiscoveredItem, discoverItems } from './discover.ts';
 import { type BecauseReasonElement, ELEMENT_NAME, setElementConnector } from './element.ts';
 import type { LoadGate } from './load-gate.ts';
-import { HOST_ATTRIBUTE, mountReason, type ReasonView, type ReasonViewOptions } from './mount.ts';
+import { mountReason, type ReasonViewOptions } from './mount.ts';
+import { clickedCard, reorderSiblings, touchesCards } from './page-events.ts';
+import { announce, inlineEntry, newRegion, promptContext, type ReasonSnapshot, type Region, snapshot, uniqueKey } from './regions.ts';
 import { whyLines } from './why.ts';
+
+export type { ReasonSnapshot } from './regions.ts';
 
 /** Streams started at once; the engine's scheduler batches them into few generate calls. */
 const MAX_CONCURRENT = 24;
-/** History entries per prompt (the prompt keeps 8) and kept for ranking. */
-const PROMPT_HISTORY = 8;
+/** History entries kept for ranking. */
 const RANK_HISTORY = 50;
-const MARKED_EVENTS: Record<string, 'click' | 'cart' | 'purchase' | 'view'> = {
-  click: 'click',
-  view: 'view',
-  cart: 'cart',
-  'add-to-cart': 'cart',
-  purchase: 'purchase',
-  buy: 'purchase',
-};
-
-interface Slot {
-  entry: DiscoveredItem;
-  view: ReasonView | null;
-  /** The element watched for visibility: the card, or a <because-reason> element. */
-  target: Element | null;
-  /** The auto-mounted host, removed when a <because-reason> element takes over. */
-  host: HTMLElement | null;
-  visible: boolean;
-  /** The observer reported this target at least once (later reports are scrolls or layout changes). */
-  observed: boolean;
-  /** Generation of the reason shown; -1 when none. */
-  done: number;
-  running: AbortController | null;
-  reason?: Reason;
-}
-
-export interface ReasonSnapshot {
-  key: string;
-  storeId: string;
-  title: string;
-  state: string;
-  text: string;
-  source?: 'model' | 'fallback';
-  placed: 'card' | 'element' | 'none';
-}
-
 export class EmbedController {
-  private readonly slots = new Map<string, Slot>();
-  private readonly byTarget = new WeakMap<Element, Slot>();
+  private readonly slots = new Map<string, Region>();
+  private readonly byTarget = new WeakMap<Element, Region>();
   private readonly pendingElements = new Set<BecauseReasonElement>();
   private generation = 0;
   private running = 0;
@@ -107,9 +76,8 @@ export class EmbedController {
     }
     for (const entry of found) {
       if (entry.element ? this.byTarget.has(entry.element) : this.slots.has(entry.key)) continue;
-      let key = entry.key;
-      for (let n = 2; this.slots.has(key); n += 1) key = `${entry.key}~${n}`;
-      const slot: Slot = { entry: { ...entry, key, item: { ...entry.item, id: key } }, view: null, target: null, host: null, visible: false, observed: false, done: -1, running: null };
+      const key = uniqueKey(entry.key, this.slots);
+      const slot = newRegion({ ...entry, key, item: { ...entry.item, id: key } });
       this.slots.set(key, slot);
       if (entry.element && !this.claimedByElement(slot)) this.mountOnCard(slot, entry.element);
     }
@@ -142,18 +110,7 @@ export class EmbedController {
   }
 
   reasons(): ReasonSnapshot[] {
-    return [...this.slots.values()].map((s) => {
-      const snapshot: ReasonSnapshot = {
-        key: s.entry.key,
-        storeId: s.entry.storeId,
-        title: s.entry.item.title,
-        state: s.view?.state ?? 'none',
-        text: s.view?.text ?? '',
-        placed: !s.view ? 'none' : s.host ? 'card' : 'element',
-      };
-      if (s.reason) snapshot.source = s.reason.source;
-      return snapshot;
-    });
+    return [...this.slots.values()].map(snapshot);
   }
 
   async dispose(): Promise<void> {
@@ -168,14 +125,14 @@ export class EmbedController {
 
   // ------------------------------------------------------------ placement
 
-  private viewOptions(slot: Slot): ReasonViewOptions {
+  private viewOptions(slot: Region): ReasonViewOptions {
     return {
       onClear: () => void this.profile.clear().catch(() => undefined),
       onWhy: () => whyLines(slot.reason, this.ranking.get(slot.entry.key), this.personal()),
     };
   }
 
-  private mountOnCard(slot: Slot, card: HTMLElement): void {
+  private mountOnCard(slot: Region, card: HTMLElement): void {
     try {
       const view = mountReason(card, this.viewOptions(slot));
       slot.view = view;
@@ -186,7 +143,7 @@ export class EmbedController {
     }
   }
 
-  private watch(slot: Slot, target: Element): void {
+  private watch(slot: Region, target: Element): void {
     if (slot.target) {
       this.observer?.unobserve(slot.target);
       this.byTarget.delete(slot.target);
@@ -198,7 +155,7 @@ export class EmbedController {
     else slot.visible = true; // no IntersectionObserver: everything counts as visible
   }
 
-  private claimedByElement(slot: Slot): boolean {
+  private claimedByElement(slot: Region): boolean {
     for (const el of Array.from(this.doc.querySelectorAll(ELEMENT_NAME))) {
       const id = (el.getAttribute('item') ?? '').trim();
       if (id && (id === slot.entry.key || id === slot.entry.storeId)) return true;
@@ -226,33 +183,11 @@ export class EmbedController {
   }
 
   /** <because-reason data-title="…" data-attributes='{…}'> describes its own item. */
-  private inlineItem(el: BecauseReasonElement, id: string): Slot | undefined {
-    const title = (el.getAttribute('data-title') ?? '').trim();
-    if (!title) return undefined;
-    let attributes: Item['attributes'] = {};
-    try {
-      const parsed: unknown = JSON.parse(el.getAttribute('data-attributes') ?? '{}');
-      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) attributes = parsed as Item['attributes'];
-    } catch {
-      attributes = {};
-    }
-    let key = id || `el-${this.slots.size + 1}`;
-    for (let n = 2; this.slots.has(key); n += 1) key = `${id || 'el'}~${n}`;
-    const item: Item = { id: key, title: title.slice(0, 300), attributes };
-    const description = el.getAttribute('data-description');
-    if (description) item.description = description.slice(0, 1000);
-    const domain = (el.getAttribute('data-domain') ?? this.config.domain).toLowerCase().slice(0, 16);
-    const slot: Slot = {
-      entry: { key, item, storeId: id || key, domain, element: null, source: 'data' },
-      view: null,
-      target: null,
-      host: null,
-      visible: false,
-      observed: false,
-      done: -1,
-      running: null,
-    };
-    this.slots.set(key, slot);
+  private inlineItem(el: BecauseReasonElement, id: string): Region | undefined {
+    const entry = inlineEntry(el, id, uniqueKey(id || `el-${this.slots.size + 1}`, this.slots, id || 'el'), this.config.domain);
+    if (!entry) return undefined;
+    const slot = newRegion(entry);
+    this.slots.set(entry.key, slot);
     this.rerank();
     return slot;
   }
@@ -275,12 +210,7 @@ export class EmbedController {
   }
 
   private contextFor(entry: DiscoveredItem): UserContext {
-    const context: UserContext = { domain: entry.domain };
-    if (!this.personal()) return context;
-    const others = this.history.filter((h) => h.id !== entry.storeId);
-    const history = relevantHistory(entry.item, others, PROMPT_HISTORY);
-    if (history.length > 0) context.history = history.map(({ title, attributes }) => (attributes ? { title, attributes } : { title }));
-    return context;
+    return promptContext(entry, this.personal() ? this.history : []);
   }
 
   private scheduleFlush(): void {
@@ -295,12 +225,12 @@ export class EmbedController {
   private flush(): void {
     if (this.gate && !this.gate.isOpen) return;
     const waiting = [...this.slots.values()].filter((s) => s.view && s.visible && !s.running && s.done !== this.generation);
-    const score = (s: Slot): number => this.ranking.get(s.entry.key)?.score ?? 0;
+    const score = (s: Region): number => this.ranking.get(s.entry.key)?.score ?? 0;
     waiting.sort((a, b) => score(b) - score(a));
     for (const slot of waiting.slice(0, Math.max(0, MAX_CONCURRENT - this.running))) void this.run(slot);
   }
 
-  private async run(slot: Slot): Promise<void> {
+  private async run(slot: Region): Promise<void> {
     const view = slot.view;
     if (!view) return;
     const generation = this.generation;
@@ -332,7 +262,7 @@ export class EmbedController {
       if (final && final.text) {
         slot.reason = final;
         view.finish(final.text, final.source);
-        this.emit(slot, final);
+        announce(slot, final, this.doc);
       } else view.fail();
       slot.done = generation;
     }
@@ -350,14 +280,6 @@ export class EmbedController {
     }
   }
 
-  private emit(slot: Slot, reason: Reason): void {
-    try {
-      const detail = { key: slot.entry.key, storeId: slot.entry.storeId, text: reason.text, source: reason.source };
-      (slot.target ?? this.doc).dispatchEvent(new CustomEvent('because:reason', { detail, bubbles: true }));
-    } catch {
-      // an event is a courtesy; never fail a reason for it
-    }
-  }
 
   // ------------------------------------------------------------ profile, ranking, page changes
 
@@ -384,17 +306,9 @@ export class EmbedController {
 
   /** Reorders sibling cards best-first (opt-in, once at start: never while the visitor reads). */
   private reorder(): void {
-    const groups = new Map<Element, Slot[]>();
-    for (const slot of this.slots.values()) {
-      const parent = slot.entry.element?.parentElement;
-      if (parent) groups.set(parent, [...(groups.get(parent) ?? []), slot]);
-    }
-    for (const [parent, slots] of groups) {
-      if (slots.length < 2) continue;
-      const score = (s: Slot): number => this.ranking.get(s.entry.key)?.score ?? 0;
-      const anchor = slots[slots.length - 1]!.entry.element!.nextSibling;
-      for (const slot of [...slots].sort((a, b) => score(b) - score(a))) parent.insertBefore(slot.entry.element!, anchor);
-    }
+    const keyOf = new Map<HTMLElement, string>();
+    for (const slot of this.slots.values()) if (slot.entry.element) keyOf.set(slot.entry.element, slot.entry.key);
+    reorderSiblings([...keyOf.keys()], (card) => this.ranking.get(keyOf.get(card) ?? '')?.score ?? 0);
   }
 
   private refreshTimer: ReturnType<typeof setTimeout> | null = null;
@@ -409,29 +323,15 @@ export class EmbedController {
 
   private readonly onClick = (event: Event): void => {
     try {
-      const path = event.composedPath();
-      let type: 'click' | 'cart' | 'purchase' | 'view' = 'click';
-      for (const node of path) {
-        if (!(node instanceof Element)) continue;
-        if (node.hasAttribute(HOST_ATTRIBUTE) || node.localName === ELEMENT_NAME) return; // our own controls
-        const marked = node.getAttribute('data-because-event');
-        if (marked && MARKED_EVENTS[marked.toLowerCase()] && type === 'click') type = MARKED_EVENTS[marked.toLowerCase()]!;
-        const slot = this.byTarget.get(node);
-        if (slot) {
-          const item = { ...slot.entry.item, id: slot.entry.storeId };
-          void this.profile.record(type, item).catch(() => undefined);
-          return;
-        }
-      }
+      const hit = clickedCard(event.composedPath(), (el) => this.byTarget.get(el));
+      if (hit) void this.profile.record(hit.type, { ...hit.card.entry.item, id: hit.card.entry.storeId }).catch(() => undefined);
     } catch {
       // recording is best effort
     }
   };
 
   private onMutations(records: MutationRecord[]): void {
-    const ours = (node: Node): boolean => node instanceof Element && (node.hasAttribute(HOST_ATTRIBUTE) || node.localName === ELEMENT_NAME);
-    const relevant = records.some((r) => [...Array.from(r.addedNodes), ...Array.from(r.removedNodes)].some((n) => n.nodeType === 1 && !ours(n)));
-    if (!relevant || this.scanTimer !== null) return;
+    if (!touchesCards(records) || this.scanTimer !== null) return;
     this.scanTimer = setTimeout(() => {
       this.scanTimer = null;
       this.prune();
