@@ -5,8 +5,7 @@
 // ?phase=load:   only time the model load (the second visit: files come from the browser cache).
 // The result lands in window.benchResult (or window.benchError).
 import { createExplainer } from '../../src/index.ts';
-import type { Item, Reason, UserContext } from '../../src/types.ts';
-import { baselineReason, benchSet, type ArmResult } from './items.ts';
+import { baselineReason, benchSet, sequentialPage, streamPage, type ArmResult } from './items.ts';
 import { parseCatalog } from '../../src/demo/catalog.ts';
 import { DEFAULT_MODEL_ID } from '../../src/defaults.ts';
 
@@ -35,21 +34,9 @@ async function baseline(): Promise<Partial_> {
   const load = ms(t0);
   if (loadOnly) return { load_ms: load, backend: 'wasm' };
   const set = await workload();
-  const one = (item: Item, context: UserContext) => baselineReason(generator, item, context, maxNewTokens);
-  for (const item of set.warmup.slice(0, 2)) await one(item, set.context);
-  const texts: string[] = [];
-  let tokens = 0;
-  let first = 0;
-  t0 = performance.now();
-  for (const item of set.page) {
-    const r = await one(item, set.context);
-    if (texts.length === 0) first = ms(t0);
-    texts.push(r.text);
-    tokens += r.tokens;
-  }
-  const page = ms(t0);
+  const page = await sequentialPage(set, (item, context) => baselineReason(generator, item, context, maxNewTokens));
   await generator.dispose();
-  return { load_ms: load, backend: 'wasm', ...summary(page, first, tokens, texts) };
+  return { load_ms: load, backend: 'wasm', ...page };
 }
 
 async function engine(): Promise<Partial_> {
@@ -73,66 +60,12 @@ async function engine(): Promise<Partial_> {
   if (loadOnly) return { load_ms: load, backend: info.backend, load_phases_ms: phases };
   const set = await workload();
   await explainer.explain(set.warmup, set.context);
-  const reasons: Reason[] = [];
-  let first = 0;
-  let firstText: number | undefined;
-  t0 = performance.now();
-  await Promise.all(
-    set.page.map(async (item) => {
-      for await (const chunk of explainer.stream(item, set.context)) {
-        if (chunk.type !== 'reason') {
-          firstText ??= ms(t0);
-          continue;
-        }
-        if (reasons.length === 0) first = ms(t0);
-        reasons.push(chunk.reason);
-      }
-    }),
-  );
-  const order = new Map(set.page.map((item, i) => [item.id, i]));
-  reasons.sort((a, b) => (order.get(a.itemId) ?? 0) - (order.get(b.itemId) ?? 0)); // page order, like the baseline
-  const page = ms(t0);
+  const page = await streamPage(explainer, set);
   await explainer.dispose();
-  const tokens = reasons.reduce((a, r) => a + r.tokens, 0);
-  return {
-    load_ms: load,
-    load_phases_ms: phases,
-    backend: info.backend,
-    ...summary(page, first, tokens, reasons.map((r) => r.text)),
-    first_text_ms: firstText ?? first,
-    model_reasons: reasons.filter((r) => r.source === 'model').length,
-    fallback_reasons: reasons.filter((r) => r.source === 'fallback').length,
-    cached_reasons: reasons.filter((r) => r.cached).length,
-  };
+  return { load_ms: load, load_phases_ms: phases, backend: info.backend, ...page };
 }
 
 async function workload() {
   const response = await fetch('/demo/catalog.json');
   return benchSet(parseCatalog(await response.json()));
 }
-
-function summary(page: number, first: number, tokens: number, texts: string[]): Partial<ArmResult> {
-  return {
-    page_ms: page,
-    reasons: texts.length,
-    reasons_per_s: (texts.length * 1000) / page,
-    first_reason_ms: first,
-    first_text_ms: first,
-    tokens,
-    tokens_per_s: (tokens * 1000) / page,
-    samples: texts.slice(0, 3),
-  };
-}
-
-const out = document.querySelector('#out');
-(arm === 'engine' ? engine() : baseline()).then(
-  (result) => {
-    Object.assign(window, { benchResult: { arm, ...result } });
-    if (out) out.textContent = JSON.stringify(result);
-  },
-  (error: unknown) => {
-    const message = error instanceof Error ? `${error.message}\n${error.stack ?? ''}` : String(error);
-    Object.assign(window, { benchError: message });
-    if (out) out.textContent = message;
-  },
-);

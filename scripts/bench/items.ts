@@ -2,7 +2,7 @@
 // scripts/bench/browser-page.ts): a visitor with 4 games in their history, a page of 24 other games, and 24
 // different games for the warm-up (so the measured page never hits a cache).
 import { buildPrompt } from '../../src/core/prompt.ts';
-import type { Item, UserContext } from '../../src/types.ts';
+import type { Explainer, Item, Reason, UserContext } from '../../src/types.ts';
 import { toItem, type Game } from '../../src/demo/catalog.ts';
 
 export const PAGE_SIZE = 24;
@@ -71,4 +71,77 @@ export async function baselineReason(generator: TextGenerator, item: Item, conte
   })) as { generated_text: string }[];
   const text = out[0]?.generated_text ?? '';
   return { text, tokens: generator.tokenizer.encode(text, { add_special_tokens: false }).length };
+}
+
+const since = (t0: number): number => performance.now() - t0;
+
+/** One measured page, in page order; times in ms from the first request. */
+export interface PageRun {
+  page_ms: number;
+  first_reason_ms: number;
+  tokens: number;
+  texts: string[];
+}
+
+/** A page run as ArmResult fields (an arm without streaming: its first text is its first reason). */
+export function pageSummary(run: PageRun): Partial<ArmResult> {
+  return {
+    page_ms: run.page_ms,
+    reasons: run.texts.length,
+    reasons_per_s: (run.texts.length * 1000) / run.page_ms,
+    first_reason_ms: run.first_reason_ms,
+    first_text_ms: run.first_reason_ms,
+    tokens: run.tokens,
+    tokens_per_s: (run.tokens * 1000) / run.page_ms,
+    samples: run.texts.slice(0, 3),
+  };
+}
+
+/**
+ * The engine arm's measured page, the same in Node and chromium: every item streamed at once (as a
+ * storefront does), the scheduler batching them; the ArmResult fields of the run.
+ */
+export async function streamPage(explainer: Explainer, set: BenchSet): Promise<Partial<ArmResult>> {
+  const reasons: Reason[] = [];
+  let first = 0;
+  let firstText: number | undefined;
+  const t0 = performance.now();
+  await Promise.all(
+    set.page.map(async (item) => {
+      for await (const chunk of explainer.stream(item, set.context)) {
+        if (chunk.type !== 'reason') {
+          firstText ??= since(t0);
+          continue;
+        }
+        if (reasons.length === 0) first = since(t0);
+        reasons.push(chunk.reason);
+      }
+    }),
+  );
+  const page = since(t0);
+  const order = new Map(set.page.map((item, i) => [item.id, i]));
+  reasons.sort((a, b) => (order.get(a.itemId) ?? 0) - (order.get(b.itemId) ?? 0)); // page order, like the baseline
+  const tokens = reasons.reduce((a, r) => a + r.tokens, 0);
+  return {
+    ...pageSummary({ page_ms: page, first_reason_ms: first, tokens, texts: reasons.map((r) => r.text) }),
+    first_text_ms: firstText ?? first,
+    model_reasons: reasons.filter((r) => r.source === 'model').length,
+    fallback_reasons: reasons.filter((r) => r.source === 'fallback').length,
+    cached_reasons: reasons.filter((r) => r.cached).length,
+  };
+}
+
+/** The baseline arm's measured page: one call per item, one after another (warm-up first, untimed). */
+export async function sequentialPage(set: BenchSet, one: (item: Item, context: UserContext) => Promise<{ text: string; tokens: number }>): Promise<Partial<ArmResult>> {
+  for (const item of set.warmup.slice(0, 2)) await one(item, set.context);
+  const run: PageRun = { page_ms: 0, first_reason_ms: 0, tokens: 0, texts: [] };
+  const t0 = performance.now();
+  for (const item of set.page) {
+    const { text, tokens } = await one(item, set.context);
+    if (run.texts.length === 0) run.first_reason_ms = since(t0);
+    run.texts.push(text);
+    run.tokens += tokens;
+  }
+  run.page_ms = since(t0);
+  return pageSummary(run);
 }

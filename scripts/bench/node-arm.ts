@@ -4,8 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseCatalog } from '../../src/demo/catalog.ts';
-import { baselineReason, benchSet, type ArmResult, type BenchSet } from './items.ts';
-import type { Item, Reason, UserContext } from '../../src/types.ts';
+import { baselineReason, benchSet, sequentialPage, streamPage, type ArmResult, type BenchSet } from './items.ts';
 import { DEFAULT_MODEL_ID } from '../../src/defaults.ts';
 
 const MODEL_ID = DEFAULT_MODEL_ID;
@@ -13,14 +12,6 @@ const MODELS_DIR = fileURLToPath(new URL('../../public/models/', import.meta.url
 const CATALOG = new URL('../../public/demo/catalog.json', import.meta.url);
 
 const ms = (t0: number): number => performance.now() - t0;
-
-interface PageRun {
-  page_ms: number;
-  first_reason_ms: number;
-  tokens: number;
-  texts: string[];
-  reasons?: Reason[];
-}
 
 /**
  * The plain transformers.js way: one pipeline('text-generation') call per item, one after another.
@@ -43,20 +34,9 @@ async function baseline(set: BenchSet, maxNewTokens: number, control = false): P
   generator = await load();
   const warm = ms(t0);
 
-  const one = (item: Item, context: UserContext) => baselineReason(generator, item, context, maxNewTokens);
-  for (const item of set.warmup.slice(0, 2)) await one(item, set.context);
-
-  const run: PageRun = { page_ms: 0, first_reason_ms: 0, tokens: 0, texts: [] };
-  t0 = performance.now();
-  for (const item of set.page) {
-    const { text, tokens } = await one(item, set.context);
-    if (run.texts.length === 0) run.first_reason_ms = ms(t0);
-    run.texts.push(text);
-    run.tokens += tokens;
-  }
-  run.page_ms = ms(t0);
+  const page = await sequentialPage(set, (item, context) => baselineReason(generator, item, context, maxNewTokens));
   await generator.dispose();
-  return { backend: 'cpu', cold_load_ms: cold, warm_load_ms: warm, ...summary(run) };
+  return { backend: 'cpu', cold_load_ms: cold, warm_load_ms: warm, ...page };
 }
 
 /** Our engine, in-thread: all page items requested at once (as the demo does), batched by the scheduler. */
@@ -74,50 +54,9 @@ async function engine(set: BenchSet, maxNewTokens: number): Promise<Partial<ArmR
   const { explainer, info, loadMs: warm } = await make();
   await explainer.explain(set.warmup, set.context);
 
-  const run: PageRun = { page_ms: 0, first_reason_ms: 0, tokens: 0, texts: [], reasons: [] };
-  let firstText: number | undefined;
-  const t0 = performance.now();
-  await Promise.all(
-    set.page.map(async (item) => {
-      for await (const chunk of explainer.stream(item, set.context)) {
-        if (chunk.type !== 'reason') {
-          firstText ??= ms(t0);
-          continue;
-        }
-        if (run.reasons!.length === 0) run.first_reason_ms = ms(t0);
-        run.reasons!.push(chunk.reason);
-      }
-    }),
-  );
-  run.page_ms = ms(t0);
-  const order = new Map(set.page.map((item, i) => [item.id, i]));
-  const reasons = run.reasons!.sort((a, b) => (order.get(a.itemId) ?? 0) - (order.get(b.itemId) ?? 0));
-  run.tokens = reasons.reduce((a, r) => a + r.tokens, 0);
-  run.texts = reasons.map((r) => r.text);
+  const page = await streamPage(explainer, set);
   await explainer.dispose();
-  return {
-    backend: info.backend,
-    cold_load_ms: first.loadMs,
-    warm_load_ms: warm,
-    ...summary(run),
-    first_text_ms: firstText ?? run.first_reason_ms,
-    model_reasons: reasons.filter((r) => r.source === 'model').length,
-    fallback_reasons: reasons.filter((r) => r.source === 'fallback').length,
-    cached_reasons: reasons.filter((r) => r.cached).length,
-  };
-}
-
-function summary(run: PageRun): Partial<ArmResult> {
-  return {
-    page_ms: run.page_ms,
-    reasons: run.texts.length,
-    reasons_per_s: (run.texts.length * 1000) / run.page_ms,
-    first_reason_ms: run.first_reason_ms,
-    first_text_ms: run.first_reason_ms,
-    tokens: run.tokens,
-    tokens_per_s: (run.tokens * 1000) / run.page_ms,
-    samples: run.texts.slice(0, 3),
-  };
+  return { backend: info.backend, cold_load_ms: first.loadMs, warm_load_ms: warm, ...page };
 }
 
 async function main(): Promise<void> {
