@@ -5,9 +5,9 @@
 //   npx tsx scripts/make-demo-catalog.ts ../shared/data/llmxrec-rec-reasons [count=60]
 //
 // Deterministic: same data in, same file out. See public/demo/SOURCE.md.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { decodePythonTitle, readJsonlGz as readJsonl } from './llmxrec.ts';
 
 export interface DemoGame {
   id: string;
@@ -45,24 +45,6 @@ const NON_GAME_GENRES = new Set([
 ]);
 const NON_GAME_TAGS = new Set(['Documentary', 'Utilities', 'Software']);
 
-function readJsonl<T>(path: string): T[] {
-  return gunzipSync(readFileSync(path))
-    .toString('utf8')
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as T);
-}
-
-/** Undo the Python-export artefacts of the prompt titles: `u"..."`, literal `\u2122` and `\xae`. */
-export function decodePromptTitle(title: string): string {
-  let text = title.trim();
-  const quoted = /^u"(.*)"$/s.exec(text);
-  if (quoted?.[1] !== undefined) text = quoted[1];
-  return text
-    .replace(/\\u([0-9a-fA-F]{4})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)))
-    .replace(/\\x([0-9a-fA-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
-}
-
 /** Match key: lower case, no apostrophes, collapsed spaces (the prompts dropped apostrophes). */
 function key(title: string): string {
   return title.toLowerCase().replace(/['\u2019]/g, '').replace(/\s+/g, ' ').trim();
@@ -93,7 +75,7 @@ export function makeCatalog(dataDir: string, count: number): DemoGame[] {
   for (const prompt of readJsonl<RawPrompt>(join(dataDir, 'prompts.jsonl.gz'))) {
     if (prompt.dataset !== 'steam') continue;
     for (const entry of [...prompt.parsed.history, prompt.parsed.candidate]) {
-      const k = key(decodePromptTitle(entry.title));
+      const k = key(decodePythonTitle(entry.title));
       mentions.set(k, (mentions.get(k) ?? 0) + 1);
     }
   }

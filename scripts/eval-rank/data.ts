@@ -1,10 +1,10 @@
 // Loads real interaction histories with content attributes for `npm run eval:rank`.
 // Each user is one chronological sequence of items; items carry attributes (tags, genres,
 // categories) from the source data. See docs/quality.md "## Ranking" for why these sets.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import type { AttributeValue } from '../../src/types.ts';
+import { decodePythonTitle, readJsonlGz as readJsonl } from '../llmxrec.ts';
 
 export interface EvalItem {
   key: string;
@@ -21,24 +21,6 @@ export interface EvalDataset {
   sequences: string[][];
   /** Optional per-(user, item) rating, for the rating prior (key `${user index}\t${item}`). */
   ratings?: Map<string, number>;
-}
-
-function readJsonl(path: string): unknown[] {
-  return gunzipSync(readFileSync(path))
-    .toString('utf8')
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as unknown);
-}
-
-/** Steam titles in LLMXRec keep Python export artefacts: literal \u2122, \xae and u"..." wrappers. */
-export function cleanSteamTitle(title: string): string {
-  let t = title.trim();
-  const wrapped = /^u(["'])(.*)\1$/.exec(t);
-  if (wrapped) t = wrapped[2]!;
-  return t
-    .replace(/\\u([0-9a-fA-F]{4})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)))
-    .replace(/\\x([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 }
 
 /** Keeps the first occurrence of each item: a storefront recommends things not yet consumed. */
@@ -80,7 +62,7 @@ export function loadLlmxrec(dataDir: string, dataset: 'ml-100k' | 'steam' | 'min
     seenHistories.add(fingerprint);
     const keys: string[] = [];
     for (const h of history) {
-      const title = dataset === 'steam' ? cleanSteamTitle(h.title as string) : (h.title as string);
+      const title = dataset === 'steam' ? decodePythonTitle(h.title as string) : (h.title as string);
       if (!items.has(title)) {
         let attributes: Record<string, AttributeValue>;
         if (dataset === 'ml-100k') attributes = { genres: strings(h.genres) };
