@@ -8,19 +8,7 @@ import { validateCallOptions } from './core/validate.ts';
 import { AbortError, BecauseError, DisposedError, InvalidInputError, reviveError, WorkerCrashedError } from './errors.ts';
 import { installErrorTransfer, type WorkerApi, type WorkerInitOptions } from './protocol.ts';
 import { PushQueue } from './core/push-queue.ts';
-import type {
-  DType,
-  ExplainOptions,
-  Explainer,
-  ExplainerInfo,
-  ExplainerOptions,
-  Item,
-  ProgressEvent,
-  RankedItem,
-  Reason,
-  StreamChunk,
-  UserContext,
-} from './types.ts';
+import type { DType, ExplainOptions, Explainer, ExplainerInfo, ExplainerOptions, Item, ProgressEvent, RankedItem, Reason, StreamChunk, UserContext } from './types.ts';
 
 /** context → history → entry → attributes → array → value is 5 levels; deeper data is not page data. */
 const MAX_DEPTH = 6;
