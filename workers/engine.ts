@@ -39,7 +39,8 @@ import type { GenerateRow, GenerateStats, RowResult } from './generate.ts';
 import { DEFAULT_DTYPE, DEFAULT_MODEL_ID, isNode, loadRuntime } from './runtime.ts';
 import type { Runtime, RuntimeOptions } from './runtime.ts';
 import { BatchScheduler } from './scheduler.ts';
-import { ATTEMPTS, attemptPlan, encodeVariants, isSlotModel, SlotDecoding } from './slot-decoding.ts';
+import { ATTEMPTS, attemptPlan, encodeVariants, firstAttemptSampling, isSlotModel, SlotDecoding } from './slot-decoding.ts';
+import { DECODING } from '../src/defaults.ts';
 import { withDeviceRecovery } from './device-loss.ts';
 
 export const DEFAULT_MAX_NEW_TOKENS = 48;
@@ -99,8 +100,6 @@ interface Plan {
   plan: ContentPlan | null;
 }
 
-/** Candidates decoded on the one regeneration of a slot model (greedy first pass: 1). */
-const RETRY_CANDIDATES = 3;
 /** The public shape of a plan, carried on the Reason. */
 function publicPlan(plan: ContentPlan): ReasonPlan {
   return { mode: plan.mode, hasHistory: plan.hasHistory, domain: plan.domain, history: plan.history.map((h) => ({ title: h.title })), facts: plan.facts.map((f) => ({ value: f.value, kind: f.kind })) };
@@ -550,9 +549,10 @@ export class Engine implements Explainer {
   }
 
   /**
-   * A slot model's reason: greedy under the plan's constraints, slots filled, checked; once more with
-   * a few candidates and the check's findings banned; else the labelled fallback. The filled text is
-   * sent as one delta (slot text is not what a visitor should see stream by).
+   * A slot model's reason: a few seeded samples under the plan's constraints (DECODING), each filled
+   * and checked, the most probable accepted one shown; else once more with a smaller plan, greedy
+   * forks and the check's findings banned; else the labelled fallback. The filled text is sent as one
+   * delta (slot text is not what a visitor should see stream by).
    */
   private async produceFromPlan(rt: Runtime, item: Item, ctx: UserContext, first: ContentPlan, firstIds: number[], options: RequestOptions): Promise<Reason> {
     const slots = this.slotsOf(rt) as SlotDecoding;
@@ -563,9 +563,11 @@ export class Engine implements Explainer {
       for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
         if (attempt > 0) this.counters.regenerations++;
         const plan = attempt === 0 ? first : attemptPlan(first, attempt);
-        const ids = attempt === 0 ? firstIds : rt.encode(buildPlanPrompt(plan));
+        const prompt = buildPlanPrompt(plan);
+        const ids = attempt === 0 ? firstIds : rt.encode(prompt);
         const badWords = banned.length > 0 ? [...(options.titleBans ?? []), ...encodeVariants(rt, banned)] : options.titleBans;
-        const result = await this.generate({ ids, maxNewTokens: this.maxNewTokens, sentences: this.sentences, constraints: slots.constraints(plan), badWords, candidates: attempt === 0 ? undefined : RETRY_CANDIDATES, signal: options.signal });
+        const decoding = attempt === 0 ? { candidates: DECODING.candidates, sampling: firstAttemptSampling(rt.modelId, prompt, plan) } : { candidates: DECODING.retryCandidates };
+        const result = await this.generate({ ids, maxNewTokens: this.maxNewTokens, sentences: this.sentences, constraints: slots.constraints(plan), badWords, ...decoding, signal: options.signal });
         ms += result.ms;
         for (const candidate of result.candidates ?? [result]) {
           const slotText = candidate.stop === 'length' ? trimCut(candidate.text) : candidate.text.trim();
