@@ -39,6 +39,7 @@ const { values: args } = parseArgs({
     'pool-min': { type: 'string', default: '30' },
     seed: { type: 'string', default: '11' },
     trim: { type: 'string', default: 'yes' },
+    'kind-words': { type: 'string', default: 'yes' },
     sample: { type: 'string', default: '0' },
   },
 });
@@ -52,6 +53,7 @@ const copies = Math.max(0, Number(args.copies));
 const validCopies = Math.max(0, Number(args['valid-copies']));
 const poolMin = Number(args['pool-min']);
 const trim = args.trim !== 'no';
+const kindExempt = args['kind-words'] !== 'no';
 
 function jsonl<T>(path: string): T[] {
   return readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as T);
@@ -102,11 +104,15 @@ for (const d of perDomain.keys()) {
   const p = domainPatterns(d);
   if (p) for (const w of [...p.nouns, ...p.noun, ...p.did]) slotWords.add(w.toLowerCase());
 }
+// Words naming a kind of fact ('category', 'genres', 'tags': the attribute keys of the data) describe
+// the plan's facts, not a domain: "falls under the <|@f1|> category" is right in any shop.
+const kindWords = new Set<string>();
+for (const r of v1Train) for (const k of Object.keys(r.item.attributes ?? {})) for (const w of k.split(/[_\s]+/)) for (const f of [w, w.replace(/s$/, ''), `${w.replace(/s$/, '')}s`, w.replace(/y$/, 'ies')]) kindWords.add(f.toLowerCase());
 const bound = new Map<string, { domain: string; share: number; n: number }>();
 const allTerms = new Map<string, number>();
 for (const m of perDomain.values()) for (const [t, n] of m) count(allTerms, t, n);
 for (const [t, n] of allTerms) {
-  if (n < boundCount || slotWords.has(t)) continue;
+  if (n < boundCount || slotWords.has(t) || (kindExempt && t.split(/[ -]/).some((w) => kindWords.has(w)))) continue;
   let best = '';
   let bestRate = 0;
   let sum = 0;
@@ -249,7 +255,7 @@ function refill(row: V2Row): V2Row | null {
 // --- Run.
 mkdirSync(args.out as string, { recursive: true });
 const stats: Record<string, unknown> = {
-  rule: { boundShare, boundCount, copies, validCopies, poolMin, trim, checkDomain: UNTRAINED, lexicon: args.lexicon },
+  rule: { boundShare, boundCount, copies, validCopies, poolMin, trim, kindExempt, kindWords: [...kindWords].sort(), checkDomain: UNTRAINED, lexicon: args.lexicon },
   boundTerms: Object.fromEntries([...perDomain.keys()].sort().map((d) => [d, [...bound.values()].filter((b) => b.domain === d).length])),
   pools: Object.fromEntries([...fillers].map(([k, f]) => [k.replace('\u0001', ' '), f.values.length])),
 };
