@@ -64,6 +64,8 @@ const RECENT_TITLES = 512;
 
 export interface EngineOptions extends ExplainerOptions {
   maxBatch?: number;
+  /** Rows of the first batch (default maxBatch: no smaller first batch); see BatchScheduler's firstBatch. */
+  firstBatch?: number;
   windowMs?: number;
   /**
    * Sentences per reason: generation stops after this many complete sentences (default 1: a short
@@ -176,7 +178,7 @@ export class Engine implements Explainer {
   private batchSince: number | null = null;
 
   constructor(options: EngineOptions = {}) {
-    const { maxBatch, windowMs, loadRuntime: loader, sharePrefix, sentences, ...rest } = options;
+    const { maxBatch, firstBatch, windowMs, loadRuntime: loader, sharePrefix, sentences, ...rest } = options;
     this.sentences = sentences === undefined ? DEFAULT_SENTENCES : Math.max(0, Math.floor(sentences)) || undefined;
     this.minSharedPrefix = sharePrefix === false ? Number.POSITIVE_INFINITY : undefined;
     // Bad options are reported by info() and make every reason a fallback; the constructor never throws.
@@ -192,6 +194,7 @@ export class Engine implements Explainer {
     this.cache = new ReasonCache<Reason>({ persistent: clean.persistentCache ?? true });
     this.scheduler = new BatchScheduler<GenRequest, GenResult>({
       maxBatch: maxBatch ?? DEFAULT_MAX_BATCH,
+      firstBatch,
       windowMs: windowMs ?? DEFAULT_WINDOW_MS,
       run: (batch) => this.runBatch(batch),
     });
