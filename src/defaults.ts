@@ -16,5 +16,6 @@ export const DECODING = {
   candidates: 3,
   temperature: 0.8,
   topP: 0.9,
+  topK: 50,
   retryCandidates: 3,
 } as const;

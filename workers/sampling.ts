@@ -8,6 +8,8 @@
 export interface Sampling {
   temperature: number;
   topP: number;
+  /** At most this many most probable tokens (HF `top_k`, default 50 as there): bounds a step's work on a flat tail. */
+  topK?: number;
   /** 32-bit seed; lane k of a row draws from its own stream (seed, k). */
   seed: number;
 }
@@ -43,6 +45,7 @@ export function laneRandom(seed: number, lane: number): () => number {
 export function validateSampling(s: Sampling): void {
   if (!(s.temperature > 0) || !Number.isFinite(s.temperature)) throw new RangeError(`Sampling temperature must be a positive number, got ${s.temperature}.`);
   if (!(s.topP > 0 && s.topP <= 1)) throw new RangeError(`Sampling topP must be in (0, 1], got ${s.topP}.`);
+  if (s.topK !== undefined && !(Number.isInteger(s.topK) && s.topK >= 1)) throw new RangeError(`Sampling topK must be a positive integer, got ${s.topK}.`);
   if (!Number.isInteger(s.seed)) throw new RangeError(`Sampling seed must be an integer, got ${s.seed}.`);
 }
 
@@ -51,10 +54,13 @@ export function validateSampling(s: Sampling): void {
  * lie in the nucleus' last sliver): this keeps the sort to a few dozen ids instead of the whole vocab.
  */
 const NEGLIGIBLE = 16;
+/** HF generate's default top_k. */
+export const DEFAULT_TOP_K = 50;
 
 /**
  * A token drawn from softmax(logits / temperature) restricted to allowed ids (mask entry 0, or all
- * without a mask) and to the smallest set of most probable ones whose mass reaches topP; -1 when no
+ * without a mask) and to the smallest set of most probable ones whose mass reaches topP (at most
+ * topK of them, as HF applies top_k before top_p); -1 when no
  * id is allowed. Ties in probability keep the lower id first, so a draw depends only on the logits,
  * the mask and `random()`.
  */
@@ -66,31 +72,47 @@ export function sampleToken(logits: Float32Array, offset: number, vocab: number,
   }
   if (max === -Infinity) return -1;
   const floor = max - NEGLIGIBLE * sampling.temperature;
+  const k = Math.max(1, sampling.topK ?? DEFAULT_TOP_K);
+  // The k most probable allowed ids, best first (ties: lower id first), kept by insertion: most ids
+  // fail the one compare with the k-th; plus the mass of all allowed ids above the floor.
   const ids: number[] = [];
   const weights: number[] = [];
+  let total = 0;
   for (let v = 0; v < vocab; v++) {
     const x = logits[offset + v] as number;
-    if (x >= floor && (mask === null || mask[v] === 0)) {
+    if (x < floor || (mask !== null && mask[v] !== 0)) continue;
+    const w = Math.exp((x - max) / sampling.temperature);
+    total += w;
+    let i: number;
+    if (ids.length < k) {
+      i = ids.length;
       ids.push(v);
-      weights.push(Math.exp((x - max) / sampling.temperature));
+      weights.push(w);
+    } else if (w > (weights[k - 1] as number)) {
+      i = k - 1;
+    } else {
+      continue;
     }
+    while (i > 0 && (weights[i - 1] as number) < w) {
+      weights[i] = weights[i - 1] as number;
+      ids[i] = ids[i - 1] as number;
+      i--;
+    }
+    weights[i] = w;
+    ids[i] = v;
   }
-  const order = ids.map((_, i) => i).sort((a, b) => (weights[b] as number) - (weights[a] as number) || (ids[a] as number) - (ids[b] as number));
-  let total = 0;
-  for (const i of order) total += weights[i] as number;
-  // The nucleus: most probable first, until its mass reaches topP.
+  // The nucleus: most probable first, until its mass reaches topP of the whole (or k ids).
   let kept = 0;
   let mass = 0;
-  for (const i of order) {
-    mass += weights[i] as number;
+  while (kept < ids.length) {
+    mass += weights[kept] as number;
     kept++;
     if (mass >= sampling.topP * total) break;
   }
   let r = random() * mass;
-  for (let k = 0; k < kept; k++) {
-    const i = order[k] as number;
+  for (let i = 0; i < kept; i++) {
     r -= weights[i] as number;
     if (r < 0) return ids[i] as number;
   }
-  return ids[order[kept - 1] as number] as number;
+  return ids[kept - 1] as number;
 }

@@ -138,5 +138,5 @@ export function attemptPlan(plan: ContentPlan, attempt: number): ContentPlan {
  * the plan (titles and facts the slots are filled with), so a plan always gets the same candidates.
  */
 export function firstAttemptSampling(modelId: string, prompt: string, plan: ContentPlan): Sampling {
-  return { temperature: DECODING.temperature, topP: DECODING.topP, seed: seedOf(modelId, prompt, JSON.stringify(plan)) };
+  return { temperature: DECODING.temperature, topP: DECODING.topP, topK: DECODING.topK, seed: seedOf(modelId, prompt, JSON.stringify(plan)) };
 }

@@ -27,6 +27,7 @@ describe('sampleToken', () => {
   });
   it('is greedy when the nucleus holds one token, and -1 when nothing is allowed', () => {
     expect(sampleToken(logits, 0, 5, null, { temperature: 1, topP: 0.01 }, mulberry32(2))).toBe(1);
+    expect(sampleToken(logits, 0, 5, null, { temperature: 100, topP: 1, topK: 1 }, mulberry32(2))).toBe(1); // top-k 1: greedy at any temperature
     expect(sampleToken(logits, 0, 5, new Uint8Array(5).fill(1), { temperature: 1, topP: 1 }, mulberry32(2))).toBe(-1);
   });
   it('seeds are stable and lanes get their own streams', () => {
