@@ -111,6 +111,8 @@ export interface CitedFactsResult {
 export interface FactMatcher {
   /** Distinct vocabulary terms compiled. */
   readonly size: number;
+  /** The vocabulary's facts as given (claim-support.ts derives its feature words from them). */
+  readonly facts?: readonly string[];
   citedFacts(text: string, item: ItemLike, context?: UserContext | null): CitedFactsResult;
 }
 
@@ -184,12 +186,14 @@ export function createFactMatcher(vocabulary: Vocabulary, options: FactMatcherOp
     const strict = title ? !key.includes(' ') : isGenericTerm(key, extra);
     if (index.add(spelling, { spelling, key, form, strict, title })) keys.add(key);
   };
-  for (const f of facts) add(f, false);
+  const factList = [...facts].filter((f): f is string => typeof f === 'string');
+  for (const f of factList) add(f, false);
   for (const t of titles) add(t, true);
   return {
     get size() {
       return index.size;
     },
+    facts: factList,
     citedFacts: (text, item, context) => matchText(typeof text === 'string' ? text : '', item, context ?? undefined, index),
   };
 }

@@ -43,7 +43,8 @@ import { inNodeJs, loadRuntime } from '../runtime/runtime.ts';
 import { DEFAULT_DTYPE, DEFAULT_MAX_NEW_TOKENS, modelIdOf } from '../defaults.ts';
 import type { Runtime, RuntimeOptions } from '../runtime/runtime.ts';
 import { BatchScheduler } from './scheduler.ts';
-import { ATTEMPTS, attemptPlan, encodeVariants, isSlotModel, SlotDecoding } from '../generation/slot-decoding.ts';
+import { ATTEMPTS, attemptPlan, encodeVariants, firstAttemptSampling, isSlotModel, SlotDecoding } from '../generation/slot-decoding.ts';
+import { DECODING } from '../defaults.ts';
 import { withDeviceRecovery } from '../runtime/device-loss.ts';
 
 /** Reasons end after their first complete sentence (see EngineOptions.sentences). */
@@ -66,6 +67,8 @@ const RECENT_TITLES = 512;
 
 export interface EngineOptions extends ExplainerOptions {
   maxBatch?: number;
+  /** Rows of the first batch (default maxBatch: no smaller first batch); see BatchScheduler's firstBatch. */
+  firstBatch?: number;
   windowMs?: number;
   /**
    * Sentences per reason: generation stops after this many complete sentences (default 1: a short
@@ -102,8 +105,6 @@ interface Plan {
   plan: ContentPlan | null;
 }
 
-/** Candidates decoded on the one regeneration of a slot model (greedy first pass: 1). */
-const RETRY_CANDIDATES = 3;
 /** The public shape of a plan, carried on the Reason. */
 function publicPlan(plan: ContentPlan): ReasonPlan {
   return { mode: plan.mode, hasHistory: plan.hasHistory, domain: plan.domain, history: plan.history.map((h) => ({ title: h.title })), facts: plan.facts.map((f) => ({ value: f.value, kind: f.kind })) };
@@ -180,7 +181,7 @@ export class Engine implements Explainer {
   private batchSince: number | null = null;
 
   constructor(options: EngineOptions = {}) {
-    const { maxBatch, windowMs, loadRuntime: loader, sharePrefix, sentences, ...rest } = options;
+    const { maxBatch, firstBatch, windowMs, loadRuntime: loader, sharePrefix, sentences, ...rest } = options;
     this.sentences = sentences === undefined ? DEFAULT_SENTENCES : Math.max(0, Math.floor(sentences)) || undefined;
     this.minSharedPrefix = sharePrefix === false ? Number.POSITIVE_INFINITY : undefined;
     // Bad options are reported by info() and make every reason a fallback; the constructor never throws.
@@ -196,6 +197,7 @@ export class Engine implements Explainer {
     this.cache = new ReasonCache<Reason>({ persistent: clean.persistentCache ?? true });
     this.scheduler = new BatchScheduler<GenRequest, GenResult>({
       maxBatch: maxBatch ?? DEFAULT_MAX_BATCH,
+      firstBatch,
       windowMs: windowMs ?? DEFAULT_WINDOW_MS,
       run: (batch) => this.runBatch(batch),
     });
@@ -527,9 +529,10 @@ export class Engine implements Explainer {
   }
 
   /**
-   * A slot model's reason: greedy under the plan's constraints, slots filled, checked; once more with
-   * a few candidates and the check's findings banned; else the labelled fallback. The filled text is
-   * sent as one delta (slot text is not what a visitor should see stream by).
+   * A slot model's reason: a few seeded samples under the plan's constraints (DECODING), each filled
+   * and checked, the most probable accepted one shown; else once more with a smaller plan, greedy
+   * forks and the check's findings banned; else the labelled fallback. The filled text is sent as one
+   * delta (slot text is not what a visitor should see stream by).
    */
   private async produceFromPlan(rt: Runtime, item: Item, ctx: UserContext, first: ContentPlan, firstIds: number[], options: RequestOptions): Promise<Reason> {
     const slots = this.slotsOf(rt) as SlotDecoding;
@@ -540,9 +543,11 @@ export class Engine implements Explainer {
       for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
         if (attempt > 0) this.counters.regenerations++;
         const plan = attempt === 0 ? first : attemptPlan(first, attempt);
-        const ids = attempt === 0 ? firstIds : rt.encode(buildPlanPrompt(plan));
+        const prompt = buildPlanPrompt(plan);
+        const ids = attempt === 0 ? firstIds : rt.encode(prompt);
         const badWords = banned.length > 0 ? [...(options.titleBans ?? []), ...encodeVariants(rt, banned)] : options.titleBans;
-        const result = await this.generate({ ids, maxNewTokens: this.maxNewTokens, sentences: this.sentences, constraints: slots.constraints(plan), badWords, candidates: attempt === 0 ? undefined : RETRY_CANDIDATES, signal: options.signal });
+        const decoding = attempt === 0 ? { candidates: DECODING.candidates, sampling: firstAttemptSampling(rt.modelId, prompt, plan) } : { candidates: DECODING.retryCandidates };
+        const result = await this.generate({ ids, maxNewTokens: this.maxNewTokens, sentences: this.sentences, constraints: slots.constraints(plan), badWords, ...decoding, signal: options.signal });
         ms += result.ms;
         for (const candidate of result.candidates ?? [result]) {
           const slotText = candidate.stop === 'length' ? trimCut(candidate.text) : candidate.text.trim();

@@ -43,6 +43,8 @@
 // and the argmax scan that greedy decoding does anyway. Rows without rules keep the plain argmax, so
 // batch-1 greedy without constraints is bit-identical to the loop without this module.
 import { NgramBlocker } from './ngram.ts';
+import { sampleToken } from './sampling.ts';
+import type { Sampling } from './sampling.ts';
 import { TokenTrie } from './token-trie.ts';
 import type { TrieCursor } from './token-trie.ts';
 
@@ -141,6 +143,17 @@ export class LaneRules {
     } else {
       token = rankedPick(logits, offset, vocab, rank, mask);
     }
+    for (const t of this.stepBans) mask[t] = 0;
+    return token;
+  }
+
+  /** A token drawn under these rules (sampling.ts sampleToken), or -1 when none is allowed. */
+  sample(logits: Float32Array, offset: number, vocab: number, sampling: Omit<Sampling, 'seed'>, random: () => number): number {
+    const mask = this.maskFor(vocab);
+    this.stepBans.length = 0;
+    for (const c of this.cursors) c.forEachBanned(this.banThisStep);
+    if (this.ngram) for (const t of this.ngram.banned()) this.banThisStep(t);
+    const token = sampleToken(logits, offset, vocab, mask, sampling, random);
     for (const t of this.stepBans) mask[t] = 0;
     return token;
   }

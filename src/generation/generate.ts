@@ -8,6 +8,8 @@ import { forkSchedule, laneCount, laneRank, logSoftmaxAt, rankCandidates } from 
 import type { CandidateSpec } from './candidates.ts';
 import { laneRules, rankedPick } from './constraints.ts';
 import type { LaneRules, RowConstraints } from './constraints.ts';
+import { laneRandom, sampleToken, validateSampling } from './sampling.ts';
+import type { Sampling } from './sampling.ts';
 import { TokenTrie } from './token-trie.ts';
 
 /** An opaque KV cache owned by the runtime (tensors on CPU or GPU). */
@@ -74,6 +76,12 @@ export interface GenerateRow {
    * gives the branching per step. Default 1: greedy, exactly as without it.
    */
   candidates?: CandidateSpec;
+  /**
+   * Sample the candidates instead of forking them (sampling.ts): each lane (lane 0 included) draws
+   * every token from its own seeded stream, under the same constraints. Same seed, same logits: same
+   * candidates.
+   */
+  sampling?: Sampling;
   /** Score the result by its mean log-probability even with one candidate. */
   logprobs?: boolean;
   /**
@@ -326,6 +334,8 @@ interface RowState {
   rules: LaneRules | null;
   /** Sum of the chosen tokens' log-probabilities and how many were scored; null when not scoring. */
   score: { sum: number; count: number } | null;
+  /** This lane's random stream when the row samples; null when it decodes greedily/forks. */
+  random: (() => number) | null;
 }
 
 /**
@@ -351,6 +361,8 @@ export async function generateBatch(
   };
   const states: RowState[] = rows.flatMap((row, index) => {
     const schedule = forkSchedule(row.candidates);
+    if (row.sampling) validateSampling(row.sampling);
+    const sampling = row.sampling;
     // A constrained row never emits the pad token either (unless it doubles as eos).
     const constraints = row.constraints && options.padId !== options.eosId ? { ...row.constraints, banned: [...(row.constraints.banned ?? []), options.padId] } : row.constraints;
     const scoring = schedule.length > 0 || row.logprobs === true;
@@ -373,6 +385,7 @@ export async function generateBatch(
         position: row.ids.length,
         rules,
         score: scoring ? { sum: 0, count: 0 } : null,
+        random: sampling ? laneRandom(sampling.seed, lane) : null,
       };
     });
   });
@@ -429,17 +442,20 @@ export async function generateBatch(
           return;
         }
         const generated = s.tokens.length - s.start;
-        const rank = laneRank(s.schedule, s.lane, generated);
+        // A sampled lane draws from its own stream at every step (rank 0: it never forks).
+        const rank = s.random ? 0 : laneRank(s.schedule, s.lane, generated);
         // At a fork step lanes with the same history read the same logits (their first lane's), so
         // their ranked picks are distinct tokens even if the batch computed them a hair apart.
         let from = source[r] as number;
-        if (generated < s.schedule.length) {
+        if (!s.random && generated < s.schedule.length) {
           const twin = slots.findIndex((o) => o.index === s.index && o.tokens.length === s.tokens.length && o.tokens.every((t, k) => t === s.tokens[k]));
           if (twin >= 0) from = source[twin] as number;
         }
         const offset = from * out.vocab;
         let token: number;
-        if (s.rules) token = s.rules.pick(out.logits, offset, out.vocab, rank);
+        const sampling = s.random ? s.row.sampling : undefined;
+        if (sampling && s.random) token = s.rules ? s.rules.sample(out.logits, offset, out.vocab, sampling, s.random) : sampleToken(out.logits, offset, out.vocab, null, sampling, s.random);
+        else if (s.rules) token = s.rules.pick(out.logits, offset, out.vocab, rank);
         else if (rank === 0) token = Math.max(0, rankedPick(out.logits, offset, out.vocab, 0, null)); // today's argmax
         else token = rankedPick(out.logits, offset, out.vocab, rank, null);
         if (token < 0) {

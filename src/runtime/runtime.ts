@@ -13,6 +13,7 @@ import type { DeviceLike } from './device-loss.ts';
 import { checkLimits, modelLimits, REQUIRED_FILES } from './manifest.ts';
 import { folderReader, openByteCache, readManifest, readVerified } from './model-files.ts';
 import { installStore, registerLoad } from './model-store.ts';
+import { mark } from '../trace.ts';
 import { createWasmSession } from './wasm-fallback.ts';
 import type { OrtTensorLike, TensorCtor } from './wasm-fallback.ts';
 
@@ -272,6 +273,7 @@ async function ortDevice(env: TJS['env']): Promise<DeviceLike | null> {
 export async function loadRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
   const node = inNodeJs();
   const onProgress = options.onProgress;
+  mark('load-start');
   onProgress?.({ phase: 'init' });
   const origin = typeof self !== 'undefined' && 'location' in self ? String(self.location.href) : undefined;
   const location = resolveModelLocation(options.model, { node, defaultBase: await defaultBase(node), origin });
@@ -286,11 +288,13 @@ export async function loadRuntime(options: RuntimeOptions = {}): Promise<Runtime
     throw new ModelLoadError(`Could not load the model runtime (@huggingface/transformers): ${message(e)}`, { cause: e });
   }
   const { env } = tjs;
+  mark('transformers-imported');
   installStore(env);
 
   // 1. Every byte checked against the manifest before anything parses it.
   const read = folderReader(folder, node);
   const manifest = await readManifest(folder, read);
+  mark('manifest-read');
   for (const file of [...REQUIRED_FILES, modelFile]) {
     if (!manifest.files[file]) {
       const what = file === modelFile ? `the ONNX file of dtype '${dtype}' (${file}); pick a dtype the folder has` : `${file}; export the tokenizer and config with the model and rewrite the manifest`;
@@ -302,6 +306,7 @@ export async function loadRuntime(options: RuntimeOptions = {}): Promise<Runtime
   const cacheBase = !node && origin ? new URL(folder, origin).href : undefined;
   const verify = (files: readonly string[]): Promise<Map<string, Uint8Array>> => readVerified(folder, manifest, files, { read, cache, cacheBase, onProgress });
   const files = await verify([...REQUIRED_FILES, ...optional, modelFile]);
+  mark('files-verified');
 
   // 2. Limits: the config against the manifest and against what the engine will ask.
   const config = parseJson(files, 'config.json', folder);
@@ -332,6 +337,7 @@ export async function loadRuntime(options: RuntimeOptions = {}): Promise<Runtime
     registered.release();
     throw e;
   }
+  mark('tokenizer-built');
 
   const guard = new StepGuard();
   const sessionOptions = { ...SESSION_OPTIONS, ...options.sessionOptions };
@@ -354,6 +360,7 @@ export async function loadRuntime(options: RuntimeOptions = {}): Promise<Runtime
     }
   };
   const createSession = async (id: string, device: Backend): Promise<Session & { model: TModel }> => {
+    mark('session-start');
     const model = await tjs.AutoModelForCausalLM.from_pretrained(id, {
       device: device === 'cpu' ? 'cpu' : device,
       dtype,
@@ -361,6 +368,7 @@ export async function loadRuntime(options: RuntimeOptions = {}): Promise<Runtime
       local_files_only: true,
       session_options: sessionOptions,
     } as never);
+    mark('session-created');
     const gpuDevice = device === 'webgpu' ? await ortDevice(env) : null;
     const session = (model as unknown as { sessions: Record<string, { inputNames: string[] }> }).sessions.model;
     const forward = (feeds: Record<string, unknown>) => model.forward(feeds) as Promise<Record<string, OrtTensorLike>>;
@@ -405,6 +413,7 @@ export async function loadRuntime(options: RuntimeOptions = {}): Promise<Runtime
   const firstId = (v: unknown, fallback: number): number => (Array.isArray(v) ? firstId(v[0], fallback) : typeof v === 'number' ? v : fallback);
   const eosId = firstId(genConfig.eos_token_id ?? cfg.eos_token_id, 1);
   const padId = firstId(genConfig.pad_token_id ?? cfg.pad_token_id, 0);
+  mark('ready');
   onProgress?.({ phase: 'ready' });
 
   // WebGPU device loss: fail the running step, reload on WASM (re-verified bytes), let the engine rerun.
@@ -592,6 +601,11 @@ class StepGuard {
 async function configureWasm(env: TJS['env'], wasmPaths: string | undefined, backend: Backend): Promise<void> {
   const wasm = env.backends.onnx.wasm;
   if (!wasm) return;
+  // ORT then compiles its .wasm with WebAssembly.instantiateStreaming(fetch(url)): from the HTTP cache on
+  // a later visit, where V8 reuses the compiled code it cached. transformers.js' default instead reads
+  // the file into an ArrayBuffer (its Cache Storage) and hands it over as `wasmBinary`, which V8
+  // compiles from scratch on every visit.
+  env.useWasmCache = false;
   const webgpu = backend === 'webgpu';
   if (wasmPaths) {
     // A folder holding onnxruntime-web's dist files under their published names.
@@ -613,6 +627,9 @@ async function ortFiles(wasmPaths: string | undefined, webgpu: boolean): Promise
 }
 
 type PastRecord = Record<string, TTensor>;
+
+/** Forwards of a session that get performance marks (trace.ts). */
+const TRACED_FORWARDS = 6;
 
 /**
  * The decode loop's step over a model forward: transformers.js' model.forward, or the WASM-only
@@ -654,9 +671,16 @@ function createStep(
       }
       return { logits: last, vocab: v, past: next as unknown as KvCache };
   };
+  let forwards = 0; // the first few forwards are marked (0 is the load's probe, then the first batch's prefill and decode steps)
   const step: DecoderStep & { kvLocation: string | null } = {
     kvLocation: null,
-    run: (feeds) => guard.run(() => forward(feeds), onGpu),
+    run: (feeds) => {
+      const n = forwards++;
+      if (n >= TRACED_FORWARDS) return guard.run(() => forward(feeds), onGpu);
+      const name = `forward-${n}-${feeds.rows}x${feeds.width}`;
+      mark(`${name}:start`);
+      return guard.run(() => forward(feeds), onGpu).finally(() => mark(`${name}:end`));
+    },
     expand(past, rows) {
       const out: PastRecord = {};
       for (const [name, tensor] of Object.entries(asPast(past))) {
