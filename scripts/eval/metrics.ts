@@ -5,6 +5,8 @@
 // Unicode letters/digits; an apostrophe between two such runs stays inside the word ("don't").
 // Punctuation and whitespace only separate tokens (as in Google's rouge_score; PETER also counts
 // punctuation tokens, which inflates BLEU-1 for every system alike).
+import { mulberry32 } from '../../src/core/random.ts';
+
 
 const WORD = /[\p{L}\p{N}\p{M}]+(?:'[\p{L}\p{N}\p{M}]+)*/gu;
 
@@ -326,18 +328,6 @@ export function openScores(rows: readonly Pick<ScoredText, 'open' | 'skeleton'>[
   }
   if (rows.length > 0 && rows.every((r) => r.skeleton !== undefined)) out.distinct_skeletons = new Set(rows.map((r) => r.skeleton)).size / rows.length;
   return out;
-}
-
-/** Deterministic PRNG (mulberry32) so bootstrap intervals are reproducible. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export interface Comparison {

@@ -3,6 +3,7 @@
 // a few sampled candidates per row, each filled and checked, the most probable accepted one shown,
 // vary the wording while the slots and the check keep it true. The seed comes from the model and the
 // row's prompt and plan, so one plan always gets the same reason (cache, tests, reloads).
+import { fnv1a, mulberry32 } from '../core/random.ts';
 
 /** How a row samples: temperature and nucleus (top-p) over the allowed tokens, with a seed. */
 export interface Sampling {
@@ -15,27 +16,7 @@ export interface Sampling {
 }
 
 /** 32-bit FNV-1a of the parts, joined by a separator no part can contain. */
-export function seedOf(...parts: readonly string[]): number {
-  let h = 0x811c9dc5;
-  const text = parts.join('\u0000');
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
-
-/** mulberry32: a small, fast, seedable PRNG; uniform in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const seedOf = (...parts: readonly string[]): number => fnv1a(parts.join('\u0000'));
 
 /** The random stream of lane `lane` of a row sampled with `seed`. */
 export function laneRandom(seed: number, lane: number): () => number {

@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { generateBatch } from '../../../src/generation/generate.ts';
 import type { GenerateRow } from '../../../src/generation/generate.ts';
-import { laneRandom, mulberry32, sampleToken, seedOf } from '../../../src/generation/sampling.ts';
+import { laneRandom, sampleToken, seedOf } from '../../../src/generation/sampling.ts';
+import { mulberry32 } from '../../../src/core/random.ts';
 import { EOS, FakeStep, PAD } from './fake-step.ts';
 
 // A "model" with several plausible continuations at every step: tokens 10..13 nearly tied, eos after 4 tokens.

@@ -10,7 +10,6 @@ import {
   featureDiversity,
   lcsLength,
   meanRouge,
-  mulberry32,
   pairedBootstrap,
   rougeL,
   rougeN,
@@ -20,6 +19,7 @@ import {
   uniqueSentenceRatio,
   uniqueSentenceRatioBySentence,
 } from '../../../scripts/eval/metrics.ts';
+import { mulberry32 } from '../../../src/core/random.ts';
 
 const t = (s: string) => s.split(' ').filter(Boolean);
 const cat = t('the cat sat on the mat');
