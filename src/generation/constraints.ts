@@ -42,6 +42,7 @@
 // Cost of the rules: one Uint8Array(vocab) per lane per call; per step a few writes (the dynamic bans)
 // and the argmax scan that greedy decoding does anyway. Rows without rules keep the plain argmax, so
 // batch-1 greedy without constraints is bit-identical to the loop without this module.
+import { offerTopK } from './top-k.ts';
 import { NgramBlocker } from './ngram.ts';
 import { sampleToken } from './sampling.ts';
 import type { Sampling } from './sampling.ts';
@@ -206,24 +207,7 @@ export function rankedPick(logits: Float32Array, offset: number, vocab: number, 
   for (let v = 0; v < vocab; v++) {
     const x = logits[offset + v] as number;
     if (x === -Infinity || Number.isNaN(x) || (mask !== null && mask[v] !== 0)) continue;
-    let i: number;
-    if (ids.length < k) {
-      i = ids.length;
-      ids.push(v);
-      values.push(x);
-    } else if (x > (values[k - 1] as number)) {
-      i = k - 1;
-    } else {
-      continue;
-    }
-    // Strictly smaller moves down: an equal value keeps its lower id first.
-    while (i > 0 && (values[i - 1] as number) < x) {
-      values[i] = values[i - 1] as number;
-      ids[i] = ids[i - 1] as number;
-      i--;
-    }
-    values[i] = x;
-    ids[i] = v;
+    offerTopK(ids, values, k, v, x);
   }
   return ids.length === k ? (ids[rank] as number) : -1;
 }

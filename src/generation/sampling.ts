@@ -4,6 +4,7 @@
 // vary the wording while the slots and the check keep it true. The seed comes from the model and the
 // row's prompt and plan, so one plan always gets the same reason (cache, tests, reloads).
 import { fnv1a, mulberry32 } from '../core/random.ts';
+import { offerTopK } from './top-k.ts';
 
 /** How a row samples: temperature and nucleus (top-p) over the allowed tokens, with a seed. */
 export interface Sampling {
@@ -64,23 +65,7 @@ export function sampleToken(logits: Float32Array, offset: number, vocab: number,
     if (x < floor || (mask !== null && mask[v] !== 0)) continue;
     const w = Math.exp((x - max) / sampling.temperature);
     total += w;
-    let i: number;
-    if (ids.length < k) {
-      i = ids.length;
-      ids.push(v);
-      weights.push(w);
-    } else if (w > (weights[k - 1] as number)) {
-      i = k - 1;
-    } else {
-      continue;
-    }
-    while (i > 0 && (weights[i - 1] as number) < w) {
-      weights[i] = weights[i - 1] as number;
-      ids[i] = ids[i - 1] as number;
-      i--;
-    }
-    weights[i] = w;
-    ids[i] = v;
+    offerTopK(ids, weights, k, v, w);
   }
   // The nucleus: most probable first, until its mass reaches topP of the whole (or k ids).
   let kept = 0;
