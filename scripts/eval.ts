@@ -13,8 +13,9 @@ import { loadOptionalSplit, loadSplit, samplePairs } from './eval/data.ts';
 import type { EvalPair } from './eval/data.ts';
 import { buildVocabularies, createFactChecker, readFactsVocab } from './eval/factuality.ts';
 import type { FactCheck } from './eval/factuality.ts';
-import { compareSystems, factualScores, openScores, scoreSystem } from './eval/metrics.ts';
-import type { Comparison, SystemScores } from './eval/metrics.ts';
+import { factualScores, openScores, scoreSystem } from './eval/metrics.ts';
+import type { SystemScores } from './eval/metrics.ts';
+import { compareSystems, type Comparison } from './eval/significance.ts';
 import { configuredMaxNewTokens, EVAL_MAX_NEW_TOKENS, ModelRunner, modelFiles } from './eval/model-runner.ts';
 import type { Generation, ModelFiles, SpeedReport } from './eval/model-runner.ts';
 import { formatMarkdown, formatTable } from './eval/report.ts';
@@ -41,6 +42,7 @@ const HELP = `Usage: npm run eval -- [options]
   --speed-prompts N     prompts for the batch-1 speed measurement (default 20; 0 skips it)
   --speed-repeats N     passes over those prompts; the median is reported (default 3)
   --skip-model          score only the baselines (and XRec)
+  --greedy              decode a slot model greedily (one lane) instead of the engine's first attempt
   --json                print one JSON object instead of tables
   --markdown            print the tables as Markdown (for docs/quality.md)
   --by-source           also print per-source tables
@@ -69,6 +71,7 @@ const { values: args } = parseArgs({
     'speed-prompts': { type: 'string' },
     'speed-repeats': { type: 'string' },
     'skip-model': { type: 'boolean', default: false },
+    greedy: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
     markdown: { type: 'boolean', default: false },
     'by-source': { type: 'boolean', default: false },
@@ -118,6 +121,7 @@ async function main(): Promise<void> {
   if (!args['skip-model']) {
     files = modelFiles(args.model!, dtype);
     runner = await ModelRunner.load(files.dir, dtype, maxNewTokens, threads);
+    runner.greedy = args.greedy === true;
     log(`model ${files.file} (${files.bytes} bytes) on ${runner.backend}, max ${maxNewTokens} new tokens`);
   }
 

@@ -16,7 +16,7 @@ import type { Explainer, Item, UserContext } from '../src/types.ts';
 import { fakeRuntime } from './reliability/fake-runtime.ts';
 import { Engine } from '../src/engine/engine.ts';
 import { startLoopMonitor } from './reliability/loop-monitor.ts';
-import { mulberry32 } from './eval/metrics.ts';
+import { mulberry32 } from '../src/core/random.ts';
 
 const { values } = parseArgs({
   options: {

@@ -32,3 +32,16 @@ export const DEFAULT_MAX_NEW_TOKENS = 48;
 export function modelIdOf(model: string | undefined): string {
   return (model ?? '').trim().replace(/[/\\]+$/, '').split(/[/\\]/).pop() || DEFAULT_MODEL_ID;
 }
+/**
+ * How a slot model's first attempt decodes (src/engine/engine.ts, scripts/eval): `candidates` seeded
+ * samples per row (temperature, nucleus top-p) in the page's one batch, each filled and checked, the
+ * most probable (mean log-probability) accepted one shown; the one regeneration forks `retryCandidates`
+ * greedy ways over a smaller plan. Measured in docs/quality.md ("v2 decoding").
+ */
+export const DECODING = {
+  candidates: 3,
+  temperature: 0.8,
+  topP: 0.9,
+  topK: 50,
+  retryCandidates: 3,
+} as const;

@@ -7,10 +7,24 @@ import { DisposedError } from './errors.ts';
 import { installErrorTransfer, type WorkerApi, type WorkerInitOptions } from './protocol.ts';
 import type { Explainer, ExplainerOptions, Item, ProgressEvent, StreamChunk, UserContext } from './types.ts';
 import { Engine } from './engine/engine.ts';
+import type { EngineOptions } from './engine/engine.ts';
 
 export type EngineFactory = (options: ExplainerOptions) => Explainer;
 
-export function createWorkerApi(makeEngine: EngineFactory = (options) => new Engine(options), releaseProxy?: typeof Comlink.releaseProxy): WorkerApi {
+/**
+ * Rows of the worker engine's first batch. A page streams its cards and shows each reason as it
+ * finishes, and a batch finishes when its longest row does: the first cards go alone, so the first
+ * reason comes early, and the rest batch after them. (In-thread callers, mostly explain() of a whole
+ * list that resolves at once, keep one batch: there a split only adds time.)
+ */
+export const PAGE_FIRST_BATCH = 2;
+
+/** The options the worker creates its engine with. */
+export function workerEngineOptions(options: ExplainerOptions): EngineOptions {
+  return { firstBatch: PAGE_FIRST_BATCH, ...options };
+}
+
+export function createWorkerApi(makeEngine: EngineFactory = (options) => new Engine(workerEngineOptions(options)), releaseProxy?: typeof Comlink.releaseProxy): WorkerApi {
   installErrorTransfer();
   let engine: Explainer | null = null;
   const controllers = new Map<number, AbortController>();

@@ -35,7 +35,10 @@ because-reason-v1 with an embedding grown by the 11 v2 tokens at ids 6000-6010);
 ## Data and terms
 {data_terms}
 - The targets are these references, delexicalized by the engine's own fact matcher
-  (`scripts/prepare-v2.ts`): sentences naming anything outside the plan were dropped.
+  (`scripts/prepare-v2.ts`): sentences naming anything outside the plan were dropped; then
+  (`scripts/clean-v2.ts`) only targets that the engine's open-vocabulary check accepts as if the page
+  were of an untrained domain, with no free-text word bound to one training domain, were kept, and
+  their facts re-filled with other values of the same kind (docs/training.md, "because-reason-v2 retrain").
 - Consequence: **research use only**. The weights are derived from these data (and from
   because-reason-v1, trained on the same data); check every licence before any other use.
 - Split by user and by candidate item (seeded), so evaluation items and users were never seen in training.

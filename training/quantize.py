@@ -7,7 +7,15 @@
   zero points. Layout (onnxruntime contrib op): B uint8 [N, n_blocks, 16] holding column n's K values,
   two per byte, low nibble first; scales float [N * n_blocks]; zero_points uint8
   [N * ceil(n_blocks / 2)], low nibble first.
-In both, the token-embedding table is int8 per row: Gather(int8) -> Cast -> Mul(Gather(scale)).
+In both, the token-embedding table E [V, D] is int8 per row (symmetric, scale [V, 1]):
+Gather(int8) -> Cast -> Mul(Gather(scale)). A tied LM head (a MatMul whose constant weight equals E
+transposed; the exporter writes the tie as a second, transposed fp32 copy) is not stored again: it
+is Transpose(Mul(Cast(E int8), scale)) -> MatMul on the same table. E's per-row scale is the head's
+per-output-channel scale, so the numbers equal a separate int8 head's. Cast/Mul/Transpose rather than
+DequantizeLinear on purpose: onnxruntime constant-folds them into one fp32 [D, V] weight at session
+creation with its default options and with `session.disable_quant_qdq` (src/runtime/runtime.ts) alike,
+while a DequantizeLinear whose int8 input the Gather shares is neither folded (default options skip
+DequantizeLinear) nor fused into MatMulNBits, and so would dequantize the whole table on every run.
 """
 import argparse
 
@@ -64,28 +72,53 @@ def dequantize_q4(packed, scale, zp_packed, k):
     return w.reshape(n, nb * half * 2)[:, :k].T
 
 
+def quantize_int8_per_row(w):
+    """w [V, D] -> (int8 [V, D], scale [V]); symmetric. Equals quantize_int8_per_column(w.T), transposed."""
+    scale = np.abs(w).max(axis=1) / 127.0
+    scale = np.where(scale == 0, 1.0, scale).astype(np.float32)
+    q = np.clip(np.round(w / scale[:, None]), -127, 127).astype(np.int8)
+    return q, scale
+
+
+def _tied_head(table, graph, inits):
+    """Name of the MatMul weight that is `table` transposed (a tied LM head), or None. Compared by value,
+    not by name: the exporter names the head's transposed copy after nothing in particular."""
+    for node in graph.node:
+        if node.op_type == 'MatMul' and node.input[1] in inits:
+            w = numpy_helper.to_array(inits[node.input[1]])
+            if w.shape == table.shape[::-1] and np.array_equal(w, table.T):
+                return node.input[1]
+    return None
+
+
 def _quantize_embedding(graph, inits, new_inits, new_nodes_before, drop):
-    """Gather on a float table [V, D] -> int8 rows + per-row scale."""
+    """Gather on a float table [V, D] -> int8 rows + per-row scale. Returns {tied head weight name:
+    (int8 table name, scale name)}."""
+    tied = {}
     for idx, node in enumerate(graph.node):
         if node.op_type != 'Gather' or node.input[0] not in inits:
             continue
         w = numpy_helper.to_array(inits[node.input[0]])
         if w.ndim != 2 or w.dtype != np.float32 or w.shape[0] < 256:
             continue
-        scale = np.abs(w).max(axis=1, keepdims=True) / 127.0
-        scale = np.where(scale == 0, 1.0, scale).astype(np.float32)
-        q = np.clip(np.round(w / scale), -127, 127).astype(np.int8)
         base = node.input[0]
-        new_inits += [numpy_helper.from_array(q, base + '_q8'), numpy_helper.from_array(scale, base + '_scale')]
+        q_name, s_name = base + '_q8', base + '_scale'
+        if q_name not in {i.name for i in new_inits}:
+            q, scale = quantize_int8_per_row(w)
+            new_inits += [numpy_helper.from_array(q, q_name), numpy_helper.from_array(scale[:, None], s_name)]
+            head = _tied_head(w, graph, inits)
+            if head:
+                tied[head] = (q_name, s_name)
         out = node.output[0]
         g_q, g_s, c = out + '_q8', out + '_scale', out + '_f32'
         ids = node.input[1]
-        nodes = [helper.make_node('Gather', [base + '_q8', ids], [g_q], name=node.name + '_q8', axis=0),
-                 helper.make_node('Gather', [base + '_scale', ids], [g_s], name=node.name + '_scale', axis=0),
+        nodes = [helper.make_node('Gather', [q_name, ids], [g_q], name=node.name + '_q8', axis=0),
+                 helper.make_node('Gather', [s_name, ids], [g_s], name=node.name + '_scale', axis=0),
                  helper.make_node('Cast', [g_q], [c], name=node.name + '_cast', to=TensorProto.FLOAT),
                  helper.make_node('Mul', [c, g_s], [out], name=node.name + '_mul')]
         new_nodes_before[idx] = nodes
         drop.add(base)
+    return tied
 
 
 def quantize_model(src, dst, mode):
@@ -94,8 +127,8 @@ def quantize_model(src, dst, mode):
     graph = model.graph
     inits = _initializers(graph)
     new_inits, replace, drop = [], {}, set()
-    stats = {'matmul': 0, 'embedding': 0}
-    _quantize_embedding(graph, inits, new_inits, replace, drop)
+    stats = {'matmul': 0, 'embedding': 0, 'tied_head': 0}
+    tied = _quantize_embedding(graph, inits, new_inits, replace, drop)
     stats['embedding'] = len(replace)
     uses = {}
     for node in graph.node:
@@ -109,7 +142,16 @@ def quantize_model(src, dst, mode):
             continue
         name = node.input[1]
         k, n = w.shape
-        if mode == 'int8':
+        if name in tied:  # the embedding's int8 rows, dequantized and transposed (folded by onnxruntime)
+            q_name, s_name = tied[name]
+            pre = (node.name or name) + '_tied'
+            replace[idx] = [
+                helper.make_node('Cast', [q_name], [pre + '_f32'], name=pre + '_cast', to=TensorProto.FLOAT),
+                helper.make_node('Mul', [pre + '_f32', s_name], [pre + '_rows'], name=pre + '_mul'),
+                helper.make_node('Transpose', [pre + '_rows'], [pre + '_w'], name=pre + '_transpose', perm=[1, 0]),
+                helper.make_node('MatMul', [node.input[0], pre + '_w'], list(node.output), name=node.name)]
+            stats['tied_head'] += 1
+        elif mode == 'int8':
             q, scale = quantize_int8_per_column(w)
             new_inits += [numpy_helper.from_array(q, name + '_q8'), numpy_helper.from_array(scale, name + '_scale'),
                           numpy_helper.from_array(np.zeros(n, np.int8), name + '_zp')]
@@ -144,10 +186,10 @@ def quantize_model(src, dst, mode):
 
 def int8_reference_model(model):
     """The PyTorch model whose weights are exactly what `model_quantized.onnx` computes with: every
-    Linear weight and the embedding rows dequantized as quantize_model('int8') stores them, the tied
-    LM head as its own dequantized copy (the int8 file keeps it as a separate MatMul weight). The
-    parity test compares onnxruntime on the int8 file with this model at fp32 tolerance, so a graph
-    bug is not hidden behind quantization noise."""
+    Linear weight and the embedding rows dequantized as quantize_model('int8') stores them; a tied LM
+    head is those same dequantized rows (the file keeps one table for both), an untied one its own
+    per-output-channel int8 copy. The parity test compares onnxruntime on the int8 file with this
+    model at fp32 tolerance, so a graph bug is not hidden behind quantization noise."""
     import torch
     from .model import LlamaConfig, LlamaForCausalLM
 
@@ -162,17 +204,14 @@ def int8_reference_model(model):
         if k.startswith('rotary.'):
             continue
         if k == 'embed_tokens.weight':
-            w = v.detach().cpu().numpy()
-            scale = np.abs(w).max(axis=1, keepdims=True) / 127.0
-            scale = np.where(scale == 0, 1.0, scale).astype(np.float32)
-            q = np.clip(np.round(w / scale), -127, 127).astype(np.int8)
-            sd[k] = torch.from_numpy(q.astype(np.float32) * scale)
+            q, scale = quantize_int8_per_row(v.detach().cpu().numpy())
+            sd[k] = torch.from_numpy(q.astype(np.float32) * scale[:, None])
         elif v.dim() == 2:
             sd[k] = linear(v)
         else:
             sd[k] = v.detach().cpu().clone()
-    head = model.embed_tokens.weight if model.lm_head is None else model.lm_head.weight
-    sd['lm_head.weight'] = linear(head)
+    tied = model.lm_head is None or torch.equal(model.lm_head.weight, model.embed_tokens.weight)
+    sd['lm_head.weight'] = sd['embed_tokens.weight'].clone() if tied else linear(model.lm_head.weight)
     ref.load_state_dict(sd, strict=False)
     return ref.eval()
 

@@ -18,7 +18,7 @@ export interface Stage {
 
 /** Top of the data path first (docs/architecture.md draws the same). */
 export const STAGES: readonly Stage[] = [
-  { name: 'worker entry', paths: ['workers/'], may: ['host', 'protocol'] },
+  { name: 'worker entry', paths: ['workers/'], may: ['host', 'protocol', 'base'] },
   { name: 'demo', paths: ['src/demo/'], may: ['api', 'profile', 'core', 'base'] },
   { name: 'embed', paths: ['src/embed/'], may: ['api', 'profile', 'core', 'base'] },
   { name: 'api', paths: ['src/index.ts', 'src/explainer.ts', 'src/worker-client.ts'], may: ['protocol', 'engine', 'core', 'base'] },
@@ -29,7 +29,7 @@ export const STAGES: readonly Stage[] = [
   { name: 'generation', paths: ['src/generation/'], may: ['core', 'base'] },
   { name: 'profile', paths: ['src/profile/'], may: ['core', 'base'] },
   { name: 'core', paths: ['src/core/'], may: ['base'] },
-  { name: 'base', paths: ['src/types.ts', 'src/errors.ts', 'src/defaults.ts', 'src/idb.ts'], may: [] },
+  { name: 'base', paths: ['src/types.ts', 'src/errors.ts', 'src/defaults.ts', 'src/idb.ts', 'src/trace.ts'], may: [] },
 ];
 
 export interface Edge {

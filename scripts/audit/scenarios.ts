@@ -2,7 +2,7 @@
 // same catalog, and the page's items drawn from the rest, so no item is in its own history.
 import type { HistoryEntry, Item, UserContext } from '../../src/types.ts';
 import { hash32 } from '../eval/data.ts';
-import { mulberry32 } from '../eval/metrics.ts';
+import { mulberry32 } from '../../src/core/random.ts';
 import type { Catalog } from './catalogs.ts';
 
 export interface Scenario {

@@ -47,8 +47,8 @@ export interface StorefrontServer extends EmbedServer {
   heroDelayMs: number;
 }
 
-/** Serves dist/embed at /cdn/ and the storefront pages: /with.html, /without.html, /other.html (24 other games), /tall.html (cards below the fold), /missing-model.html. */
-export async function startStorefront(embedAttributes: string): Promise<StorefrontServer> {
+/** Serves dist/embed (or another build of it, `dir`) at /cdn/ and the storefront pages: /with.html, /without.html, /other.html (24 other games), /tall.html (cards below the fold), /missing-model.html. */
+export async function startStorefront(embedAttributes: string, dir: string = EMBED_DIR): Promise<StorefrontServer> {
   const pages: Record<string, string> = {
     '/with.html': storefrontHtml({ embed: embedAttributes }),
     '/without.html': storefrontHtml({ embed: null }),
@@ -57,7 +57,7 @@ export async function startStorefront(embedAttributes: string): Promise<Storefro
     '/missing-model.html': storefrontHtml({ embed: `${embedAttributes} data-model="./models/no-such-model"`, cards: 4 }),
   };
   const server = (await startEmbedServer({
-    dir: EMBED_DIR,
+    dir,
     prefix: CDN_PREFIX,
     pages: (path) => pages[path] ?? null,
     assets: (path) => (path === '/hero.svg' ? { body: HERO, type: 'image/svg+xml', delayMs: server.heroDelayMs } : null),

@@ -1,7 +1,7 @@
 // Leave-one-out ranking metrics and a seeded RNG for `npm run eval:rank`.
 
 /** mulberry32 (shared with the reason eval's bootstrap): small, fast, seedable. */
-export { mulberry32 as seededRandom } from '../eval/metrics.ts';
+export { mulberry32 as seededRandom } from '../../src/core/random.ts';
 
 /** A stable 32-bit hash of a string (FNV-1a), to derive per-user seeds. */
 export function hashString(text: string): number {

@@ -15,10 +15,10 @@ import { buildPrompt } from '../../src/core/prompt.ts';
 import { fillSlots } from '../../src/core/slots.ts';
 import type { DType } from '../../src/types.ts';
 import { generateBatch } from '../../src/generation/generate.ts';
-import { DTYPE_FILES } from '../../src/defaults.ts';
 import { loadRuntime } from '../../src/runtime/runtime.ts';
 import type { Runtime } from '../../src/runtime/runtime.ts';
-import { attemptPlan, isSlotModel, SlotDecoding } from '../../src/generation/slot-decoding.ts';
+import { attemptPlan, firstAttemptSampling, isSlotModel, SlotDecoding } from '../../src/generation/slot-decoding.ts';
+import { DECODING, DTYPE_FILES } from '../../src/defaults.ts';
 import type { EvalPair } from './data.ts';
 
 export const EVAL_MAX_NEW_TOKENS = 128;
@@ -86,6 +86,9 @@ export class ModelRunner {
   /** The slot rules when the model writes slots (reason model v2), else null. */
   private readonly slots: SlotDecoding | null;
 
+  /** Plain greedy decoding instead of the engine's first attempt (eval --greedy: the comparison). */
+  greedy = false;
+
   private constructor(
     private readonly runtime: Runtime,
     readonly maxNewTokens: number,
@@ -106,11 +109,14 @@ export class ModelRunner {
     return `${this.runtime.backend} (${this.runtime.backendReason})`;
   }
 
-  private rows(pairs: readonly EvalPair[]) {
+  private rows(pairs: readonly EvalPair[], greedy = this.greedy) {
     return pairs.map((p) => {
       if (!this.slots) return { ids: this.runtime.encode(buildPrompt(p.item, p.context)), maxNewTokens: this.maxNewTokens };
       const plan = attemptPlan(contentPlan(p.item, p.context), 0);
-      return { ids: this.runtime.encode(buildPlanPrompt(plan)), maxNewTokens: this.maxNewTokens, constraints: this.slots.constraints(plan), plan };
+      const prompt = buildPlanPrompt(plan);
+      // The engine's first attempt: its seeded samples; the raw model's pick is the most probable one (no check).
+      const decoding = greedy ? {} : { candidates: DECODING.candidates, sampling: firstAttemptSampling(this.runtime.modelId, prompt, plan) };
+      return { ids: this.runtime.encode(prompt), maxNewTokens: this.maxNewTokens, constraints: this.slots.constraints(plan), plan, ...decoding };
     });
   }
 
@@ -141,7 +147,7 @@ export class ModelRunner {
 
   /** Greedy decode speed at batch 1: one warm-up call, then `repeats` passes over the prompts, each prompt alone. */
   async speed(pairs: readonly EvalPair[], repeats = 3): Promise<SpeedReport> {
-    const rows = this.rows(pairs);
+    const rows = this.rows(pairs, true); // decode speed of one greedy lane
     const options = { eosId: this.runtime.eosId, padId: this.runtime.padId };
     if (rows[0]) await generateBatch(this.runtime.step, this.runtime.detokenize, [rows[0]], options);
     const runs: SpeedRun[] = [];

@@ -98,13 +98,18 @@ export function fakeRuntime(options: FakeOptions): FakeRuntime {
         if (!prev) attempts.set(prompt, (attempts.get(prompt) ?? 0) + 1);
         const generated = encode(text.slice(cut));
         const replies = options.reply(prompt);
-        let score = 3;
-        logits[r * VOCAB + OTHER] = 1;
+        // Steps of 10 between the scripted choices: the engine's seeded sampling (src/defaults.ts DECODING)
+        // then keeps to the script (a runner-up is e^-12 as likely at temperature 0.8), as greedy does.
+        let score = 30;
+        logits[r * VOCAB + OTHER] = 10;
         for (const candidate of Array.isArray(replies) ? replies : [replies]) {
           const tokens = encode(candidate);
           if (!generated.every((t, k) => tokens[k] === t)) continue;
           const next = tokens[generated.length] ?? EOS;
-          if (logits[r * VOCAB + next] === 0) logits[r * VOCAB + next] = score--;
+          if (logits[r * VOCAB + next] === 0) {
+            logits[r * VOCAB + next] = score;
+            score -= 10;
+          }
         }
       });
       return { logits, vocab: VOCAB, past: { rows } as unknown as KvCache };

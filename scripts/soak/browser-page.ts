@@ -6,7 +6,7 @@
 import { createExplainer } from '../../src/explainer.ts';
 import { isAbortError } from '../../src/errors.ts';
 import type { Explainer, Item, UserContext } from '../../src/types.ts';
-import { mulberry32 } from '../eval/metrics.ts';
+import { mulberry32 } from '../../src/core/random.ts';
 
 export interface SoakSample {
   calls: number;

@@ -9,7 +9,7 @@ import { Dictionary, lexiconWords, pageWords, titleWords, type Lexicon, type Lex
 import { domainWords as domainFillers, foreignVerbWords } from './domains.ts';
 import { ALL_FACTS_LIMITS, createFactMatcher, historyEntryFacts, historyFacts, itemFacts, termKey, titleAliases } from './facts.ts';
 import type { FactMatcher, ItemLike, Vocabulary } from './facts.ts';
-import { unsupportedClaims } from './claim-support.ts';
+import { featureWords, unsupportedClaims, unsupportedFeatures } from './claim-support.ts';
 import { checkReason } from './grounding.ts';
 import { hasMarkup } from './markup.ts';
 import { capitalizedRuns, quotedSpans } from './names.ts';
@@ -37,6 +37,7 @@ export type ProblemKind =
   | 'off-domain' // a word tied to another domain ('delicious' under a guitar)
   | 'unsupported-claim' // a claim the item's facts do not back ('without any cost' under a paid game)
   | 'listed-noun' // the domain's noun as the last item of a list of facts ('such as action, RPG, and games')
+  | 'misplaced-item' // the item's own title where only another thing can stand ('an RPG game with Undertale' under Undertale)
   | 'omitted'; // a planned fact or history title the text leaves out
 
 export interface Problem {
@@ -85,6 +86,17 @@ const NO_VOCABULARY: string[] = [];
 const DOUBLED = /(?<![\p{L}\p{N}])([\p{L}\p{N}]+) \1(?![\p{L}\p{N}])/gu;
 const GRAMMATICAL_DOUBLES = new Set(['that', 'had']);
 const ROMAN = /^(?=[MDCLXVI])M{0,3}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})$/;
+/**
+ * Words of one or two letters a reason may write: English is a closed class here. The lexicon holds
+ * every 1–2 letter string of its corpus (titles' 'le', 'la', contraction pieces 'll', 've'), so its
+ * say-so is no evidence: a fragment left by a masked token ("le-play" for role-play, "y games") passes
+ * it. Page words (a title's 'de') are still fine.
+ */
+const SHORT_WORDS = new Set(
+  'a i am an as at be by do go he hi if in is it me my no of oh ok on or so to up us we ad ai cd co dj ep ex hd id lp mr ms dr op pc re st tv ui uk ux vr vs e x'.split(' '),
+);
+/** Words after which the item's own title cannot stand: a comparison, a list or an accompaniment ("with <item>"). */
+const NOT_BEFORE_ITEM = String.raw`(?:with|like|and|or|than|including|such as|similar to|versus|vs\.?|alongside)`;
 
 function compileLexicon(lexicon: Lexicon): CompiledLexicon {
   let c = compiledLexicons.get(lexicon);
@@ -189,6 +201,7 @@ function wordProblem(w: LexWord, dictionary: Dictionary | undefined, page: Reado
   if (ROMAN.test(w.written)) return null;
   if (!dictionary) return null;
   if (/\d/.test(w.word) && /^\d+(s|st|nd|rd|th|d|k|p|x|m|gb|mb|hz|khz|mm|cm|in|ft|lb|lbs|oz|w)?$/.test(w.word)) return null;
+  if (w.word.length <= 2 && /^\p{L}+$/u.test(w.word) && !SHORT_WORDS.has(w.word)) return 'non-word';
   if (dictionary.has(w.word, page)) return null;
   if (/(\p{L})\1\1/u.test(w.word)) return 'repeated-chars';
   return /\p{Ll}\p{Lu}/u.test(w.written) ? 'broken-word' : 'non-word';
@@ -292,6 +305,18 @@ export function checkFilledReason(text: string, input: ReasonCheckInput): Reason
   // Free-text claims that need a fact: price, other players, updates (claim-support.ts).
   const own = itemFacts(item).filter((f) => f.kind !== 'title').map((f) => f.value);
   for (const word of unsupportedClaims(words, own)) flag('unsupported-claim', word);
+  // Features named in free text ('character classes'): the item's or history's own words must have them.
+  const vocabularyFacts = factsOf(input.vocabulary);
+  if (vocabularyFacts.length > 0) {
+    const supported = pageWords(item, context);
+    if (plan) for (const f of plan.facts) for (const w of lexiconWords(f.value)) supported.add(w.word);
+    for (const w of lexiconWords(Object.values(domainFillers(plan?.domain || planDomain(context))).join(' '))) supported.add(w.word);
+    for (const word of unsupportedFeatures(words, featureWords(vocabularyFacts), supported)) flag('unsupported-claim', word);
+  }
+
+  // The item's title where it cannot stand: "an indie RPG game with Undertale" under Undertale.
+  const misplaced = misplacedItem(clean, item);
+  if (misplaced) flag('misplaced-item', misplaced);
 
   // Planned facts left out. A planned history title may stay unnamed ("Based on your gaming history,
   // …" is true of the plan): most references never name one (docs/plan-and-slots.md, section 5).
@@ -301,4 +326,30 @@ export function checkFilledReason(text: string, input: ReasonCheckInput): Reason
   }
 
   return { ok: problems.length === 0, problems, banned: [...banned.values()], cited: closed.cited };
+}
+
+const NO_FACTS: readonly string[] = [];
+const iterableFacts = new WeakMap<object, readonly string[]>();
+
+/** The vocabulary's facts (facts_vocab.json), from a FactMatcher or a plain Vocabulary. */
+function factsOf(vocabulary: FactMatcher | Vocabulary | undefined): readonly string[] {
+  if (!vocabulary) return NO_FACTS;
+  if ('citedFacts' in vocabulary) return (vocabulary as FactMatcher).facts ?? NO_FACTS;
+  const source = typeof (vocabulary as Iterable<string>)[Symbol.iterator] === 'function' ? (vocabulary as Iterable<string>) : ((vocabulary as { facts?: Iterable<string> }).facts ?? NO_FACTS);
+  if (Array.isArray(source)) return source as readonly string[];
+  let list = iterableFacts.get(source as object);
+  if (!list) iterableFacts.set(source as object, (list = [...source].filter((f): f is string => typeof f === 'string')));
+  return list;
+}
+
+/** "with <item>", "like <item>", "and <item>": the item named where another thing must stand; the phrase, or null. */
+export function misplacedItem(text: string, item: ItemLike): string | null {
+  const title = sanitizeText(item?.title, LIMITS.title);
+  if (!title) return null;
+  for (const name of [title, ...titleAliases(title)]) {
+    const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const m = new RegExp(`(?<![\\p{L}\\p{N}])${NOT_BEFORE_ITEM}\\s+(?:the\\s+)?["\u201C]?${escaped}(?![\\p{L}\\p{N}])`, 'iu').exec(text);
+    if (m) return m[0];
+  }
+  return null;
 }

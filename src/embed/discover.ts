@@ -3,6 +3,7 @@
 // each matched to the card it describes. Page data is hostile by default: malformed JSON, missing
 // titles, thousands of nodes, odd objects. Nothing here throws and nothing is parsed as HTML.
 import type { AttributeValue, Item } from '../types.ts';
+import { fnv1a } from '../core/random.ts';
 import { collectNodes, isJsonLdNode, type JsonLdNode, nodeToItem, plainText, SCHEMA_TYPES } from './schema-org.ts';
 
 export type DiscoverySource = 'data' | 'microdata' | 'json-ld';
@@ -37,11 +38,7 @@ const MAX_JSON_LD_CHARS = 2_000_000;
 const MAX_CLIMB = 8;
 
 /** A short stable hash for ids of items that carry none. */
-function hashId(text: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i += 1) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return (h >>> 0).toString(36);
-}
+const hashId = (text: string): string => fnv1a(text).toString(36);
 
 function parseAttributes(raw: string | null): Record<string, AttributeValue> {
   if (!raw) return {};

@@ -75,8 +75,9 @@ function boot(): BecauseApi | undefined {
   // Nothing is fetched before the gate opens (page idle after load, or a card scrolled into view).
   const gate = createLoadGate(window);
   const lazy = new LazyExplainer(async () => (await import('./worker.ts')).startWorkerExplainer(options));
-  void gate.opened.then(() =>
-    lazy.start().then(
+  void gate.opened.then(() => {
+    performance.mark('because:gate-open'); // scripts/bench/warm-phases.ts: where a visit's time goes
+    return lazy.start().then(
       async (engine) => {
         // A model that cannot load leaves every card with a labelled fallback: say so, with the URL.
         const info = await engine.info().catch(() => null);
@@ -89,8 +90,8 @@ function boot(): BecauseApi | undefined {
         // e.g. a CSP without `worker-src blob:` for a CDN-hosted script: labelled fallbacks only.
         startError = `worker could not start: ${String((error as Error)?.message ?? error)}`;
       },
-    ),
-  );
+    );
+  });
   const controller = new EmbedController(document, config, lazy, profile, gate);
   defineElement();
 

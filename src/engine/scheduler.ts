@@ -13,6 +13,12 @@ export interface BatchSchedulerOptions<Req, Res> {
   /** Largest batch handed to `run` (≥ 1). */
   maxBatch: number;
   /**
+   * Largest FIRST batch (≥ 1, capped at maxBatch; default maxBatch). A batch's results all arrive when
+   * its longest row ends, so a small first batch gets its results out early; every later batch is
+   * `maxBatch` again (throughput).
+   */
+  firstBatch?: number;
+  /**
    * How long the first queued request waits for others before its batch starts (ms, ≥ 0).
    * 0 still gathers everything submitted in the same task. A full batch starts at once, and
    * requests queued while a batch runs start right after it, without waiting again.
@@ -47,6 +53,9 @@ function abortError(signal: AbortSignal | undefined): AbortError {
 
 export class BatchScheduler<Req, Res> {
   private readonly maxBatch: number;
+  private readonly firstBatch: number;
+  /** A batch has been taken (the next ones are up to maxBatch). */
+  private tookFirst = false;
   private readonly windowMs: number;
   private readonly runBatch: BatchSchedulerOptions<Req, Res>['run'];
   private queue: Entry<Req, Res>[] = [];
@@ -62,7 +71,10 @@ export class BatchScheduler<Req, Res> {
   constructor(options: BatchSchedulerOptions<Req, Res>) {
     if (!Number.isInteger(options.maxBatch) || options.maxBatch < 1) throw new RangeError('BatchScheduler: maxBatch must be an integer >= 1');
     if (!(options.windowMs >= 0)) throw new RangeError('BatchScheduler: windowMs must be >= 0');
+    const first = options.firstBatch ?? options.maxBatch;
+    if (!Number.isInteger(first) || first < 1) throw new RangeError('BatchScheduler: firstBatch must be an integer >= 1');
     this.maxBatch = options.maxBatch;
+    this.firstBatch = Math.min(first, options.maxBatch);
     this.windowMs = options.windowMs;
     this.runBatch = options.run;
   }
@@ -152,7 +164,7 @@ export class BatchScheduler<Req, Res> {
 
   private schedule(): void {
     if (this.running) return; // the running batch starts the next one when it ends
-    if (this.queue.length >= this.maxBatch) return this.flush();
+    if (this.queue.length >= this.batchLimit()) return this.flush();
     if (this.timer === undefined) {
       this.timer = setTimeout(() => {
         this.timer = undefined;
@@ -161,9 +173,15 @@ export class BatchScheduler<Req, Res> {
     }
   }
 
+  private batchLimit(): number {
+    return this.tookFirst ? this.maxBatch : this.firstBatch;
+  }
+
   private take(): Entry<Req, Res>[] {
     this.queue.sort((a, b) => b.priority - a.priority || a.seq - b.seq);
-    return this.queue.splice(0, this.maxBatch);
+    const batch = this.queue.splice(0, this.batchLimit());
+    if (batch.length > 0) this.tookFirst = true;
+    return batch;
   }
 
   private startNext(): void {

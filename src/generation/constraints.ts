@@ -42,7 +42,10 @@
 // Cost of the rules: one Uint8Array(vocab) per lane per call; per step a few writes (the dynamic bans)
 // and the argmax scan that greedy decoding does anyway. Rows without rules keep the plain argmax, so
 // batch-1 greedy without constraints is bit-identical to the loop without this module.
+import { offerTopK } from './top-k.ts';
 import { NgramBlocker } from './ngram.ts';
+import { sampleToken } from './sampling.ts';
+import type { Sampling } from './sampling.ts';
 import { TokenTrie } from './token-trie.ts';
 import type { TrieCursor } from './token-trie.ts';
 
@@ -145,6 +148,17 @@ export class LaneRules {
     return token;
   }
 
+  /** A token drawn under these rules (sampling.ts sampleToken), or -1 when none is allowed. */
+  sample(logits: Float32Array, offset: number, vocab: number, sampling: Omit<Sampling, 'seed'>, random: () => number): number {
+    const mask = this.maskFor(vocab);
+    this.stepBans.length = 0;
+    for (const c of this.cursors) c.forEachBanned(this.banThisStep);
+    if (this.ngram) for (const t of this.ngram.banned()) this.banThisStep(t);
+    const token = sampleToken(logits, offset, vocab, mask, sampling, random);
+    for (const t of this.stepBans) mask[t] = 0;
+    return token;
+  }
+
   /** Greedy steps where a rule masked the model's top token (what a hard mask forced). */
   overrides = 0;
 
@@ -193,24 +207,7 @@ export function rankedPick(logits: Float32Array, offset: number, vocab: number, 
   for (let v = 0; v < vocab; v++) {
     const x = logits[offset + v] as number;
     if (x === -Infinity || Number.isNaN(x) || (mask !== null && mask[v] !== 0)) continue;
-    let i: number;
-    if (ids.length < k) {
-      i = ids.length;
-      ids.push(v);
-      values.push(x);
-    } else if (x > (values[k - 1] as number)) {
-      i = k - 1;
-    } else {
-      continue;
-    }
-    // Strictly smaller moves down: an equal value keeps its lower id first.
-    while (i > 0 && (values[i - 1] as number) < x) {
-      values[i] = values[i - 1] as number;
-      ids[i] = ids[i - 1] as number;
-      i--;
-    }
-    values[i] = x;
-    ids[i] = v;
+    offerTopK(ids, values, k, v, x);
   }
   return ids.length === k ? (ids[rank] as number) : -1;
 }

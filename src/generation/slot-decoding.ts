@@ -12,6 +12,9 @@ import { PLAN_PROMPT_TOKENS, planSlotTokens, slotToken, slotTokens } from '../co
 import type { RowConstraints } from './constraints.ts';
 import { slotRules } from './constraints.ts';
 import { TokenTrie } from './token-trie.ts';
+import { DECODING } from '../defaults.ts';
+import { seedOf } from './sampling.ts';
+import type { Sampling } from './sampling.ts';
 
 /** What this module needs of the runtime. */
 export interface Encoder {
@@ -128,4 +131,12 @@ export const ATTEMPTS = ATTEMPT_PLANS.length;
 export function attemptPlan(plan: ContentPlan, attempt: number): ContentPlan {
   const limits = ATTEMPT_PLANS[Math.min(attempt, ATTEMPT_PLANS.length - 1)] as { history: number; facts: number };
   return restrictPlan(plan, plan.history.slice(0, limits.history).map((h) => h.title), plan.facts.slice(0, limits.facts).map((f) => f.value));
+}
+
+/**
+ * The first attempt's sampling for one row: DECODING's settings, seeded by the model, the prompt and
+ * the plan (titles and facts the slots are filled with), so a plan always gets the same candidates.
+ */
+export function firstAttemptSampling(modelId: string, prompt: string, plan: ContentPlan): Sampling {
+  return { temperature: DECODING.temperature, topP: DECODING.topP, topK: DECODING.topK, seed: seedOf(modelId, prompt, JSON.stringify(plan)) };
 }

@@ -6,17 +6,27 @@
 // WebGPU device is replaced by a WASM session (device-loss.ts).
 // transformers.js is imported dynamically so that nothing on the page side pulls it in by accident.
 import type { Backend, DType, ProgressEvent } from '../types.ts';
-import type { DecoderStep, KvCache, StepResult } from '../generation/generate.ts';
-import { DisposedError, ModelLoadError } from '../errors.ts';
+import type { DecoderStep, StepResult } from '../generation/generate.ts';
+import { ModelLoadError } from '../errors.ts';
 import { DeviceLostError, trackDevice, watchDevice, withOomScope } from './device-loss.ts';
 import type { DeviceLike } from './device-loss.ts';
 import { checkLimits, modelLimits, REQUIRED_FILES } from './manifest.ts';
 import { folderReader, openByteCache, readManifest, readVerified } from './model-files.ts';
 import { installStore, registerLoad } from './model-store.ts';
+import { mark } from '../trace.ts';
 import { createWasmSession } from './wasm-fallback.ts';
 import type { OrtTensorLike, TensorCtor } from './wasm-fallback.ts';
 
 import { DEFAULT_DTYPE, DEFAULT_MAX_NEW_TOKENS, DEFAULT_MODEL_ID, DTYPE_FILES } from '../defaults.ts';
+import { chooseBackend, configureWasm, ortFiles, type AdapterLike } from './backend.ts';
+import { createStep, LOST_FORWARD_MS, probeFeeds, StepGuard, type Session } from './kv-step.ts';
+import { defaultBase, inNodeJs, resolveModelLocation } from './location.ts';
+import { progressMapper } from './progress.ts';
+
+// The runtime stage's entry: loading lives here; location, backend, progress and the KV step in their files.
+export { chooseBackend, isSoftwareAdapter, type BackendChoice } from './backend.ts';
+export { inNodeJs, resolveModelLocation, type ModelLocation } from './location.ts';
+export { progressMapper } from './progress.ts';
 
 export { DEFAULT_DTYPE, DEFAULT_MODEL_ID };
 
@@ -77,162 +87,9 @@ export interface Runtime {
   dispose(): Promise<void>;
 }
 
-export const inNodeJs = (): boolean =>
-  typeof process !== 'undefined' && (process as { release?: { name?: string } }).release?.name === 'node';
-
-export interface ModelLocation {
-  /**
-   * Folder that holds the model folder, with a trailing slash: a filesystem path (Node), a path on
-   * this origin ('/models/'), or an absolute http(s) URL when `remote`.
-   */
-  base: string;
-  /** The model folder's name (transformers.js "model id"). */
-  id: string;
-  /** Fetched from an http(s) URL that is not this page's/worker's origin (or any URL in Node). */
-  remote: boolean;
-}
-
-// transformers.js' REPO_ID_REGEX, for a single path segment.
-const MODEL_ID = /^\b[\w\-.]{1,96}\b$/;
-const HTTP = /^https?:\/\//i;
-
-/**
- * Splits a model option into (base folder, id); transformers.js then loads `base + id + '/file'`.
- * Same-origin URLs become paths: transformers.js 4.3.2 only treats a non-URL `localModelPath` as
- * local (its file-existence check skips absolute URLs). Other origins are `remote` and go through
- * `env.remoteHost` = that folder; the Hugging Face hub is never contacted either way.
- */
-export function resolveModelLocation(model: string | undefined, where: { node: boolean; defaultBase: string; origin?: string }): ModelLocation {
-  const raw = (model ?? '').trim() || DEFAULT_MODEL_ID;
-  let full: string;
-  if (!raw.includes('/') && !raw.includes('\\')) full = where.defaultBase.replace(/\/?$/, '/') + raw;
-  else full = raw;
-  full = full.replace(/[/\\]+$/, '');
-  if (!where.node && where.origin && !HTTP.test(full)) {
-    try {
-      full = new URL(full, where.origin).href; // relative to the worker/page: make it absolute first
-    } catch {
-      // left as given; loading reports the problem
-    }
-  }
-  const cut = Math.max(full.lastIndexOf('/'), full.lastIndexOf('\\'));
-  let base = full.slice(0, cut + 1);
-  const id = full.slice(cut + 1);
-  if (!MODEL_ID.test(id) || id.includes('..')) {
-    throw new ModelLoadError(
-      `The model folder name "${id}" is not usable: name the folder with letters, digits, '-', '_' or '.' (e.g. "${DEFAULT_MODEL_ID}") and pass its URL.`,
-      { file: full },
-    );
-  }
-  let remote = false;
-  if (HTTP.test(base)) {
-    const url = new URL(base);
-    if (!where.node && where.origin && url.origin === new URL(where.origin).origin) base = url.pathname;
-    else remote = true;
-  }
-  return { base, id, remote };
-}
-
-export interface BackendChoice {
-  backend: Backend;
-  reason: string;
-}
-
-interface AdapterLike {
-  info?: { vendor?: string; architecture?: string; description?: string; isFallbackAdapter?: boolean };
-  isFallbackAdapter?: boolean;
-}
-
-/** A software adapter (SwiftShader, a "fallback adapter") is 25-250x slower than WASM here. */
-export function isSoftwareAdapter(adapter: AdapterLike): boolean {
-  if (adapter.isFallbackAdapter || adapter.info?.isFallbackAdapter) return true;
-  const text = `${adapter.info?.vendor ?? ''} ${adapter.info?.architecture ?? ''} ${adapter.info?.description ?? ''}`.toLowerCase();
-  return /swiftshader|llvmpipe|lavapipe|software|microsoft basic render/.test(text);
-}
-
-/**
- * Picks the backend. transformers.js reports WebGPU as supported whenever `navigator.gpu` exists, so
- * we ask for an adapter ourselves. 'auto' takes WebGPU only on a hardware adapter; on a software one
- * WASM is much faster for this small model.
- */
-export async function chooseBackend(
-  device: 'auto' | Backend | undefined,
-  env: { node: boolean; requestAdapter?: () => Promise<AdapterLike | null> },
-): Promise<BackendChoice> {
-  const wanted = device ?? 'auto';
-  if (env.node) {
-    const note = wanted === 'auto' || wanted === 'cpu' ? '' : ` ('${wanted}' was requested; Node has neither)`;
-    return { backend: 'cpu', reason: `Node.js: onnxruntime-node on the CPU${note}` };
-  }
-  if (wanted === 'wasm') return { backend: 'wasm', reason: "device 'wasm' requested" };
-  if (wanted === 'cpu') return { backend: 'wasm', reason: "device 'cpu' requested; in a browser the CPU backend is WASM" };
-  let adapter: AdapterLike | null = null;
-  let why = 'navigator.gpu is missing (no WebGPU in this browser/context)';
-  if (env.requestAdapter) {
-    try {
-      adapter = await env.requestAdapter();
-      if (!adapter) why = 'navigator.gpu.requestAdapter() returned null';
-    } catch (e) {
-      why = `navigator.gpu.requestAdapter() failed: ${String((e as Error)?.message ?? e)}`;
-    }
-  }
-  if (!adapter) return { backend: 'wasm', reason: `${why}; using WASM` };
-  const software = isSoftwareAdapter(adapter);
-  if (wanted === 'webgpu') {
-    return { backend: 'webgpu', reason: software ? "device 'webgpu' requested (software adapter: expect it to be slow)" : "device 'webgpu' requested; a WebGPU adapter is available" };
-  }
-  if (software) return { backend: 'wasm', reason: "auto: only a software WebGPU adapter (e.g. SwiftShader), which is far slower than WASM; using WASM" };
-  return { backend: 'webgpu', reason: 'auto: a hardware WebGPU adapter is available' };
-}
-
-/** Maps transformers.js progress_callback events onto our ProgressEvent. */
-export function progressMapper(onProgress: ((e: ProgressEvent) => void) | undefined): ((info: Record<string, unknown>) => void) | undefined {
-  if (!onProgress) return undefined;
-  const safe = (e: ProgressEvent): void => {
-    try {
-      onProgress(e);
-    } catch {
-      // A throwing page callback must not break loading.
-    }
-  };
-  return (info) => {
-    const file = typeof info.file === 'string' ? info.file : undefined;
-    const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
-    switch (info.status) {
-      case 'initiate':
-      case 'download':
-        safe({ phase: 'download', file });
-        break;
-      case 'progress':
-        safe({ phase: 'download', file, loaded: num(info.loaded), total: num(info.total) });
-        break;
-      case 'progress_total':
-        safe({ phase: 'download', loaded: num(info.loaded), total: num(info.total) });
-        break;
-      case 'done':
-        if (file?.endsWith('.onnx')) safe({ phase: 'compile', file });
-        break;
-      default:
-        break;
-    }
-  };
-}
-
 type TJS = typeof import('@huggingface/transformers');
-/** A tensor of either ORT (transformers.js' Tensor adds `to`, used for non-fp32 logits). */
-type TTensor = OrtTensorLike & { to?(type: 'float32'): OrtTensorLike };
 type TModel = Awaited<ReturnType<TJS['AutoModelForCausalLM']['from_pretrained']>>;
 type TTokenizer = Awaited<ReturnType<TJS['AutoTokenizer']['from_pretrained']>>;
-
-// Node built-ins are imported by a computed name so that browser bundles never try to include them.
-const nodeImport = <T>(name: string): Promise<T> => import(/* @vite-ignore */ name) as Promise<T>;
-
-async function defaultBase(node: boolean): Promise<string> {
-  if (!node) return '/models/';
-  const url = await nodeImport<typeof import('node:url')>('node:url');
-  const here = import.meta.url; // via a variable: vite must not treat this as an asset reference
-  return url.fileURLToPath(new URL('../../public/models/', here));
-}
 
 /**
  * The fewest prompt tokens the engine ever sends (a title-only prompt: the shipped tokenizer gives
@@ -272,6 +129,7 @@ async function ortDevice(env: TJS['env']): Promise<DeviceLike | null> {
 export async function loadRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
   const node = inNodeJs();
   const onProgress = options.onProgress;
+  mark('load-start');
   onProgress?.({ phase: 'init' });
   const origin = typeof self !== 'undefined' && 'location' in self ? String(self.location.href) : undefined;
   const location = resolveModelLocation(options.model, { node, defaultBase: await defaultBase(node), origin });
@@ -286,11 +144,13 @@ export async function loadRuntime(options: RuntimeOptions = {}): Promise<Runtime
     throw new ModelLoadError(`Could not load the model runtime (@huggingface/transformers): ${message(e)}`, { cause: e });
   }
   const { env } = tjs;
+  mark('transformers-imported');
   installStore(env);
 
   // 1. Every byte checked against the manifest before anything parses it.
   const read = folderReader(folder, node);
   const manifest = await readManifest(folder, read);
+  mark('manifest-read');
   for (const file of [...REQUIRED_FILES, modelFile]) {
     if (!manifest.files[file]) {
       const what = file === modelFile ? `the ONNX file of dtype '${dtype}' (${file}); pick a dtype the folder has` : `${file}; export the tokenizer and config with the model and rewrite the manifest`;
@@ -302,6 +162,7 @@ export async function loadRuntime(options: RuntimeOptions = {}): Promise<Runtime
   const cacheBase = !node && origin ? new URL(folder, origin).href : undefined;
   const verify = (files: readonly string[]): Promise<Map<string, Uint8Array>> => readVerified(folder, manifest, files, { read, cache, cacheBase, onProgress });
   const files = await verify([...REQUIRED_FILES, ...optional, modelFile]);
+  mark('files-verified');
 
   // 2. Limits: the config against the manifest and against what the engine will ask.
   const config = parseJson(files, 'config.json', folder);
@@ -332,6 +193,7 @@ export async function loadRuntime(options: RuntimeOptions = {}): Promise<Runtime
     registered.release();
     throw e;
   }
+  mark('tokenizer-built');
 
   const guard = new StepGuard();
   const sessionOptions = { ...SESSION_OPTIONS, ...options.sessionOptions };
@@ -354,6 +216,7 @@ export async function loadRuntime(options: RuntimeOptions = {}): Promise<Runtime
     }
   };
   const createSession = async (id: string, device: Backend): Promise<Session & { model: TModel }> => {
+    mark('session-start');
     const model = await tjs.AutoModelForCausalLM.from_pretrained(id, {
       device: device === 'cpu' ? 'cpu' : device,
       dtype,
@@ -361,6 +224,7 @@ export async function loadRuntime(options: RuntimeOptions = {}): Promise<Runtime
       local_files_only: true,
       session_options: sessionOptions,
     } as never);
+    mark('session-created');
     const gpuDevice = device === 'webgpu' ? await ortDevice(env) : null;
     const session = (model as unknown as { sessions: Record<string, { inputNames: string[] }> }).sessions.model;
     const forward = (feeds: Record<string, unknown>) => model.forward(feeds) as Promise<Record<string, OrtTensorLike>>;
@@ -405,6 +269,7 @@ export async function loadRuntime(options: RuntimeOptions = {}): Promise<Runtime
   const firstId = (v: unknown, fallback: number): number => (Array.isArray(v) ? firstId(v[0], fallback) : typeof v === 'number' ? v : fallback);
   const eosId = firstId(genConfig.eos_token_id ?? cfg.eos_token_id, 1);
   const padId = firstId(genConfig.pad_token_id ?? cfg.pad_token_id, 0);
+  mark('ready');
   onProgress?.({ phase: 'ready' });
 
   // WebGPU device loss: fail the running step, reload on WASM (re-verified bytes), let the engine rerun.
@@ -478,216 +343,3 @@ export async function loadRuntime(options: RuntimeOptions = {}): Promise<Runtime
   };
 }
 
-interface Session {
-  step: DecoderStep & { kvLocation: string | null };
-  device: DeviceLike | null;
-  dispose(): Promise<void>;
-}
-
-/** One token at the last position the config allows, no past. */
-function probeFeeds(maxPositions: number): Parameters<DecoderStep['run']>[0] {
-  return {
-    inputIds: BigInt64Array.from([0n]),
-    attentionMask: BigInt64Array.from([1n]),
-    positionIds: BigInt64Array.from([BigInt(maxPositions - 1)]),
-    rows: 1,
-    width: 1,
-    maskWidth: 1,
-    past: null,
-  };
-}
-
-/** How long a failed GPU forward waits for `device.lost` to say whether the device is gone. */
-const LOSS_REPORT_MS = 1000;
-/** How long recovery waits for a forward on the lost device to end before leaving that session undisposed. */
-const LOST_FORWARD_MS = 5000;
-
-/**
- * Orders steps against dispose and device loss. After dispose() no forward starts (transformers.js
- * would log "Session already disposed" with every input tensor), and dispose waits for the one in
- * flight. After a device loss every step fails with DeviceLostError until the WASM session is ready.
- */
-class StepGuard {
-  closed = false;
-  lostWhy: string | null = null;
-  /** The forwards ORT is running (the raw ones: a step that gave up on a lost device may leave one behind). */
-  private readonly forwards = new Set<Promise<unknown>>();
-  private readonly onLose = new Set<(why: string) => void>();
-
-  lose(why: string): void {
-    this.lostWhy = why;
-    for (const listener of [...this.onLose]) listener(why);
-  }
-
-  /** The loss, as soon as it is known; null after `ms` without one. */
-  private lossWithin(ms: number): { promise: Promise<string | null>; cancel(): void } {
-    if (this.lostWhy) return { promise: Promise.resolve(this.lostWhy), cancel: () => undefined };
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let listener: (why: string | null) => void = () => undefined;
-    const promise = new Promise<string | null>((resolve) => {
-      listener = (why) => {
-        clearTimeout(timer);
-        this.onLose.delete(listener);
-        resolve(why);
-      };
-      this.onLose.add(listener);
-      if (Number.isFinite(ms)) timer = setTimeout(() => listener(null), ms);
-    });
-    return { promise, cancel: () => listener(null) };
-  }
-
-  /** Waits until ORT runs no forward, at most `ms`; true when it is idle. */
-  async settle(ms: number): Promise<boolean> {
-    const end = performance.now() + ms;
-    while (this.forwards.size > 0) {
-      const left = end - performance.now();
-      if (left <= 0) return false;
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([Promise.allSettled([...this.forwards]), new Promise((resolve) => (timer = setTimeout(resolve, left)))]);
-      clearTimeout(timer);
-    }
-    return true;
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
-    await this.settle(10_000);
-  }
-
-  /** Runs one forward; `onGpu`: the session is on the WebGPU device, which may be lost under it. */
-  async run<T>(forward: () => Promise<T>, onGpu: boolean): Promise<T> {
-    if (this.closed) throw new DisposedError('The model was disposed.');
-    if (onGpu && this.lostWhy) throw new DeviceLostError(this.lostWhy);
-    const work = forward();
-    this.forwards.add(work);
-    const untrack = (): void => void this.forwards.delete(work);
-    work.then(untrack, untrack);
-    if (!onGpu) return work;
-    // A forward on a lost device may fail (before or after the loss is reported) or never settle.
-    const loss = this.lossWithin(Number.POSITIVE_INFINITY);
-    try {
-      return await Promise.race([
-        work,
-        loss.promise.then((why) => {
-          throw new DeviceLostError(why ?? 'the WebGPU device was lost');
-        }),
-      ]);
-    } catch (e) {
-      if (e instanceof DeviceLostError) throw e;
-      const late = this.lossWithin(LOSS_REPORT_MS);
-      const why = await late.promise;
-      throw why ? new DeviceLostError(why, { cause: e }) : e;
-    } finally {
-      loss.cancel();
-    }
-  }
-}
-
-/**
- * Points onnxruntime-web at our own served .wasm/.mjs (never the CDN transformers.js defaults to),
- * choosing the build by backend: the WASM-only one (14 MB) unless WebGPU was chosen, which needs the
- * asyncify one (27 MB; it also runs the WASM EP, so the WebGPU→WASM fallback below still works).
- * ORT initialises once per thread, so this choice holds for the worker's life.
- */
-async function configureWasm(env: TJS['env'], wasmPaths: string | undefined, backend: Backend): Promise<void> {
-  const wasm = env.backends.onnx.wasm;
-  if (!wasm) return;
-  const webgpu = backend === 'webgpu';
-  if (wasmPaths) {
-    // A folder holding onnxruntime-web's dist files under their published names.
-    const base = wasmPaths.replace(/\/?$/, '/');
-    const name = webgpu ? 'ort-wasm-simd-threaded.asyncify' : 'ort-wasm-simd-threaded';
-    wasm.wasmPaths = { wasm: `${base}${name}.wasm`, mjs: `${base}${name}.mjs` };
-    return;
-  }
-  const urls = await import('./ort-wasm-urls.ts');
-  wasm.wasmPaths = { ...(webgpu ? urls.ORT_WEBGPU : urls.ORT_WASM_ONLY) };
-}
-
-/** The WASM-only onnxruntime files (the fallback session after a device loss), from `wasmPaths` or our build. */
-async function ortFiles(wasmPaths: string | undefined, webgpu: boolean): Promise<{ wasm: string; mjs: string }> {
-  const name = webgpu ? 'ort-wasm-simd-threaded.asyncify' : 'ort-wasm-simd-threaded';
-  if (wasmPaths) return { wasm: `${wasmPaths.replace(/\/?$/, '/')}${name}.wasm`, mjs: `${wasmPaths.replace(/\/?$/, '/')}${name}.mjs` };
-  const urls = await import('./ort-wasm-urls.ts');
-  return { ...(webgpu ? urls.ORT_WEBGPU : urls.ORT_WASM_ONLY) };
-}
-
-type PastRecord = Record<string, TTensor>;
-
-/**
- * The decode loop's step over a model forward: transformers.js' model.forward, or the WASM-only
- * session after a device loss (same feed and output names, same tensor surface).
- */
-function createStep(
-  Tensor: TensorCtor,
-  run: (feeds: Record<string, unknown>) => Promise<Record<string, OrtTensorLike>>,
-  keepLogits: boolean,
-  guard: StepGuard,
-  onGpu: boolean,
-): DecoderStep & { kvLocation: string | null } {
-  const asPast = (kv: KvCache): PastRecord => kv as unknown as PastRecord;
-  const forward = async ({ inputIds, attentionMask, positionIds, rows, width, maskWidth, past }: Parameters<DecoderStep['run']>[0]): Promise<StepResult> => {
-      const feeds: Record<string, unknown> = {
-        input_ids: new Tensor('int64', inputIds, [rows, width]),
-        attention_mask: new Tensor('int64', attentionMask, [rows, maskWidth]),
-        position_ids: new Tensor('int64', positionIds, [rows, width]),
-      };
-      if (past) feeds.past_key_values = asPast(past);
-      if (keepLogits) feeds.num_logits_to_keep = new Tensor('int64', BigInt64Array.from([1n]), []);
-      const out = (await run(feeds)) as unknown as Record<string, TTensor>;
-      const raw = out.logits;
-      if (!raw) throw new Error('The model returned no logits.');
-      const logits = raw.type === 'float32' || !raw.to ? raw : raw.to('float32');
-      const [b, t, v] = logits.dims as [number, number, number];
-      const data = logits.data as Float32Array;
-      // Only the last position of each row matters (left padding puts every row's last token there).
-      const last = new Float32Array(b * v);
-      for (let r = 0; r < b; r++) last.set(data.subarray((r * t + t - 1) * v, (r * t + t) * v), r * v);
-      const next: PastRecord = {};
-      for (const [name, tensor] of Object.entries(out)) {
-        if (name.startsWith('present')) {
-          next[name.replace('present', 'past_key_values')] = tensor;
-          step.kvLocation = tensor.location ?? null;
-        } else if (tensor.location === 'gpu-buffer') {
-          tensor.dispose();
-        }
-      }
-      return { logits: last, vocab: v, past: next as unknown as KvCache };
-  };
-  const step: DecoderStep & { kvLocation: string | null } = {
-    kvLocation: null,
-    run: (feeds) => guard.run(() => forward(feeds), onGpu),
-    expand(past, rows) {
-      const out: PastRecord = {};
-      for (const [name, tensor] of Object.entries(asPast(past))) {
-        if (tensor.location !== 'cpu' || tensor.dims[0] !== 1) return null;
-        const data = tensor.data as Float32Array;
-        const Ctor = data.constructor as new (n: number) => Float32Array;
-        const wide = new Ctor(data.length * rows);
-        for (let r = 0; r < rows; r++) wide.set(data, r * data.length);
-        out[name] = new Tensor(tensor.type as 'float32', wide, [rows, ...(tensor.dims as number[]).slice(1)]);
-      }
-      return out as unknown as KvCache;
-    },
-    compact(past, keep) {
-      const record = asPast(past);
-      const out: PastRecord = {};
-      for (const [name, tensor] of Object.entries(record)) {
-        if (tensor.location !== 'cpu') return null;
-        const [b, ...rest] = tensor.dims as number[];
-        const rowSize = rest.reduce((a, x) => a * x, 1);
-        const data = tensor.data as Float32Array;
-        const Ctor = data.constructor as new (n: number) => Float32Array;
-        const kept = new Ctor(keep.length * rowSize);
-        keep.forEach((row, i) => kept.set(data.subarray(row * rowSize, (row + 1) * rowSize), i * rowSize));
-        void b;
-        out[name] = new Tensor(tensor.type as 'float32', kept, [keep.length, ...rest]);
-      }
-      return out as unknown as KvCache;
-    },
-    release(past) {
-      for (const tensor of Object.values(asPast(past))) if (tensor.location === 'gpu-buffer') tensor.dispose();
-    },
-  };
-  return step;
-}

@@ -10,7 +10,7 @@
 // (c) q8 (model_quantized) and q4 (model_q4) token agreement with fp32 PyTorch, reported to the console and a JSON file.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import { AutoModelForCausalLM, Tensor, env } from '@huggingface/transformers';
@@ -40,8 +40,10 @@ interface Fixture {
   cases: Case[];
 }
 
-const MODELS = fileURLToPath(new URL('../../public/models/', import.meta.url));
-const fixture = JSON.parse(readFileSync(new URL('../fixtures/parity/fixture.json', import.meta.url), 'utf8')) as Fixture;
+// PARITY_MODELS / PARITY_FIXTURE: check a model folder outside public/models (a re-quantized copy)
+// against fixtures written for it (`training.vectors --root <scratch>`); the defaults are the shipped ones.
+const MODELS = process.env.PARITY_MODELS ? `${resolve(process.env.PARITY_MODELS)}/` : fileURLToPath(new URL('../../public/models/', import.meta.url));
+const fixture = JSON.parse(readFileSync(process.env.PARITY_FIXTURE ?? new URL('../fixtures/parity/fixture.json', import.meta.url), 'utf8')) as Fixture;
 const DIR = `${MODELS}${fixture.model}/`;
 const FILE_DTYPE = fixture.model_file === 'onnx/model.onnx' ? 'fp32' : 'q8';
 const config = JSON.parse(readFileSync(`${DIR}config.json`, 'utf8')) as {

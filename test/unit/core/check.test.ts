@@ -9,7 +9,7 @@ import { capitalizedRuns, quotedSpans, searchable } from '../../../src/core/name
 import { DOMAIN_WORD_RULE, domainIndex, domainWordLists, foreignWordList, offDomainWords } from '../../../src/core/off-domain.ts';
 import { contentPlan } from '../../../src/core/plan.ts';
 import { InvalidInputError } from '../../../src/errors.ts';
-import { mulberry32 } from '../../../scripts/eval/metrics.ts';
+import { mulberry32 } from '../../../src/core/random.ts';
 import type { Item, UserContext } from '../../../src/types.ts';
 
 const root = join(import.meta.dirname, '../../..');

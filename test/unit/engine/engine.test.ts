@@ -4,10 +4,10 @@
 import * as Comlink from 'comlink';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AbortError, DisposedError, ModelLoadError, TooManyItemsError } from '../../../src/errors.ts';
-import type { Item, Reason, StreamChunk, UserContext } from '../../../src/types.ts';
+import type { ExplainerOptions, Item, Reason, StreamChunk, UserContext } from '../../../src/types.ts';
 import { WorkerExplainer } from '../../../src/worker-client.ts';
 import { Engine, trimCut } from '../../../src/engine/engine.ts';
-import { createWorkerApi } from '../../../src/engine-host.ts';
+import { createWorkerApi, PAGE_FIRST_BATCH, workerEngineOptions } from '../../../src/engine-host.ts';
 import { fakeRuntime } from '../../../scripts/reliability/fake-runtime.ts';
 import type { FakeOptions, FakeRuntime } from '../../../scripts/reliability/fake-runtime.ts';
 import { DEFAULT_MODEL_ID } from '../../../src/defaults.ts';
@@ -56,6 +56,28 @@ describe('Engine with a scripted model', () => {
       for await (const chunk of e.stream(item, context)) void chunk;
     }));
     expect(e.stats().generateCalls).toBe(1);
+  });
+
+  it('with firstBatch, runs the first streamed cards alone and batches the rest after them', async () => {
+    const { engine: e } = engine({ reply: () => 'A Puzzle game you will like.' }, { firstBatch: 2 });
+    const finished: string[] = [];
+    await Promise.all(items(24).map(async (item) => {
+      for await (const chunk of e.stream(item, context)) if (chunk.type === 'reason') finished.push(chunk.reason.itemId);
+    }));
+    expect(e.stats().batches.map((b) => b.rows)).toEqual([2, 22]);
+    expect(finished).toHaveLength(24);
+    expect(finished.slice(0, 2).sort()).toEqual(['g0', 'g1']); // the first two submitted finish first
+    // Only the first batch is small: the next page is one batch again.
+    await Promise.all(items(30).slice(24).map(async (item) => {
+      for await (const chunk of e.stream(item, context)) void chunk;
+    }));
+    expect(e.stats().batches.map((b) => b.rows)).toEqual([2, 22, 6]);
+  });
+
+  it('the worker creates its engine with a small first batch; options can still override it', () => {
+    expect(workerEngineOptions({})).toEqual({ firstBatch: PAGE_FIRST_BATCH });
+    expect(PAGE_FIRST_BATCH).toBeLessThan(24);
+    expect(workerEngineOptions({ model: 'x', firstBatch: 8 } as ExplainerOptions)).toEqual({ firstBatch: 8, model: 'x' });
   });
 
   it('regenerates an ungrounded reason once and keeps the grounded retry', async () => {

@@ -42,6 +42,56 @@ afterEach(() => {
 });
 
 describe('BatchScheduler', () => {
+  it('runs a smaller first batch (firstBatch), then batches of maxBatch', async () => {
+    const r = controlledRunner();
+    const s = new BatchScheduler<string, string>({ maxBatch: 3, firstBatch: 1, windowMs: 0, run: r.run });
+    const results = ['a', 'b', 'c', 'd', 'e'].map((x) => s.submit(x));
+    await r.nthBatch(1);
+    expect(r.batches.map((b) => b.reqs)).toEqual([['a']]);
+    expect(s.pending).toBe(4);
+    r.finish(0);
+    await r.nthBatch(2);
+    r.finish(1);
+    await r.nthBatch(3);
+    r.finish(2);
+    expect(r.batches.map((b) => b.reqs)).toEqual([['a'], ['b', 'c', 'd'], ['e']]);
+    expect(await Promise.all(results)).toEqual(['A', 'B', 'C', 'D', 'E']);
+    // Only the first batch is small: later requests are batched up to maxBatch at once.
+    const later = ['f', 'g', 'h'].map((x) => s.submit(x));
+    await r.nthBatch(4);
+    expect(r.batches[3]!.reqs).toEqual(['f', 'g', 'h']);
+    r.finish(3);
+    expect(await Promise.all(later)).toEqual(['F', 'G', 'H']);
+  });
+
+  it('starts a full first batch at once, without waiting for the window', async () => {
+    const r = controlledRunner();
+    const s = new BatchScheduler<string, string>({ maxBatch: 8, firstBatch: 2, windowMs: 10_000, run: r.run });
+    const pending = [s.submit('a')];
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(r.batches).toHaveLength(0); // one request: the window is still open
+    pending.push(s.submit('b'));
+    await r.nthBatch(1);
+    expect(r.batches[0]!.reqs).toEqual(['a', 'b']);
+    r.finish(0);
+    expect(await Promise.all(pending)).toEqual(['A', 'B']);
+  });
+
+  it('rejects a firstBatch that is not an integer >= 1, and caps it at maxBatch', async () => {
+    const run = async (reqs: string[]) => reqs;
+    expect(() => new BatchScheduler<string, string>({ maxBatch: 4, firstBatch: 0, windowMs: 0, run })).toThrow(RangeError);
+    expect(() => new BatchScheduler<string, string>({ maxBatch: 4, firstBatch: 1.5, windowMs: 0, run })).toThrow(RangeError);
+    const r = controlledRunner();
+    const s = new BatchScheduler<string, string>({ maxBatch: 2, firstBatch: 5, windowMs: 0, run: r.run });
+    const results = ['a', 'b', 'c'].map((x) => s.submit(x));
+    await r.nthBatch(1);
+    expect(r.batches[0]!.reqs).toEqual(['a', 'b']);
+    r.finish(0);
+    await r.nthBatch(2);
+    r.finish(1);
+    expect(await Promise.all(results)).toEqual(['A', 'B', 'C']);
+  });
+
   it('gathers same-tick submits into batches of at most maxBatch, one batch at a time', async () => {
     const r = controlledRunner();
     const s = new BatchScheduler<string, string>({ maxBatch: 3, windowMs: 0, run: r.run });

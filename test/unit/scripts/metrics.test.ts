@@ -3,15 +3,12 @@ import { describe, expect, it } from 'vitest';
 import {
   bleuFromStats,
   bleuStats,
-  compareSystems,
   corpusBleu,
   distinctN,
   factualScores,
   featureDiversity,
   lcsLength,
   meanRouge,
-  mulberry32,
-  pairedBootstrap,
   rougeL,
   rougeN,
   scoreSystem,
@@ -20,6 +17,8 @@ import {
   uniqueSentenceRatio,
   uniqueSentenceRatioBySentence,
 } from '../../../scripts/eval/metrics.ts';
+import { mulberry32 } from '../../../src/core/random.ts';
+import { compareSystems, pairedBootstrap } from '../../../scripts/eval/significance.ts';
 
 const t = (s: string) => s.split(' ').filter(Boolean);
 const cat = t('the cat sat on the mat');

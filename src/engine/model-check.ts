@@ -1,0 +1,43 @@
+// What the engine knows of its loaded model for checking and constraining reasons, built once per
+// runtime: its lexicon (lexicon.json), its slot rules (a slot model's tokenizer), its closed
+// vocabulary matcher (facts_vocab.json); and the open-vocabulary check over them (docs/grounding.md).
+import { checkFilledReason, trainingDomainOf, type ReasonCheck } from '../core/check.ts';
+import { parseLexicon, type Lexicon } from '../core/dictionary.ts';
+import { createFactMatcher, type FactMatcher } from '../core/facts.ts';
+import type { ContentPlan } from '../core/plan.ts';
+import type { Item, UserContext } from '../types.ts';
+import { isSlotModel, SlotDecoding } from '../generation/slot-decoding.ts';
+import type { Runtime } from '../runtime/runtime.ts';
+
+export class ModelCheck {
+  private lexicon: Lexicon | null | undefined;
+  private slotDecoding: SlotDecoding | null | undefined;
+  private factsMatcher: FactMatcher | null = null;
+
+  lexiconOf(rt: Runtime): Lexicon | null {
+    if (this.lexicon === undefined) {
+      try {
+        this.lexicon = rt.lexicon ? parseLexicon(rt.lexicon) : null;
+      } catch {
+        this.lexicon = null; // a malformed lexicon.json: the check runs without dictionary and domain words
+      }
+    }
+    return this.lexicon;
+  }
+
+  /** The slot rules of this runtime's model; null for a model without slot tokens. */
+  slotsOf(rt: Runtime): SlotDecoding | null {
+    if (this.slotDecoding === undefined) {
+      const lexicon = this.lexiconOf(rt);
+      const trained = Object.keys(lexicon?.domainWords ?? {});
+      this.slotDecoding = isSlotModel(rt) ? new SlotDecoding(rt, { facts: rt.factsVocab, titles: rt.titleVocab }, lexicon, (d) => trainingDomainOf(d, trained)) : null;
+    }
+    return this.slotDecoding;
+  }
+
+  /** The open-vocabulary check of a shown text; the closed vocabulary is one input. */
+  check(text: string, item: Item, ctx: UserContext, rt: Runtime, plan: ContentPlan | null, pageTitles: string[]): ReasonCheck {
+    this.factsMatcher ??= createFactMatcher({ facts: rt.factsVocab, titles: rt.titleVocab });
+    return checkFilledReason(text, { item, context: ctx, plan, lexicon: this.lexiconOf(rt), vocabulary: this.factsMatcher, pageTitles });
+  }
+}
