@@ -54,6 +54,11 @@ export interface FilledReason {
 /** Fact kinds that are names: shown exactly as the page spells them. */
 const NAME_KINDS = /^(brand|brands|artist|artists|author|authors|title|publisher|publishers|developer|developers|label|manufacturer|maker|studio|director|directors|creator|creators|band|series|franchise|platform|platforms|seller|vendor|model)$/i;
 
+/** Whether facts of this attribute key are names (brand, artist, author…), not kinds of thing. */
+export function isNameKind(kind: string): boolean {
+  return NAME_KINDS.test(kind);
+}
+
 /** A fact as written mid-sentence: Capitalized words lower-cased ('Open World' → 'open world'), acronyms and mixed case kept ('FPS', 'PvP'). */
 export function factCase(value: string, kind: string): string {
   if (NAME_KINDS.test(kind)) return value;
