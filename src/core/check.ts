@@ -38,6 +38,7 @@ export type ProblemKind =
   | 'off-domain' // a word tied to another domain ('delicious' under a guitar)
   | 'unsupported-claim' // a claim the item's facts do not back ('without any cost' under a paid game)
   | 'listed-noun' // the domain's noun as the last item of a list of facts ('such as action, RPG, and games')
+  | 'bare-noun' // the domain's noun as a bare predicate ('an action game that's game', 'that's albums you liked')
   | 'misplaced-item' // the item's own title where only another thing can stand ('an RPG game with Undertale' under Undertale)
   | 'fact-kind' // a kind noun that is not the fact's kind ('the guitar pedals genre', 'the U2 category'): fact-kinds.ts
   | 'article-plural' // a/an right before a plural category value ('a microphones recording'): fact-kinds.ts
@@ -303,6 +304,9 @@ export function checkFilledReason(text: string, input: ReasonCheckInput): Reason
     const escape = (w: string): string => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     const listed = new RegExp(`,\\s*(?:and|or)\\s+(?:${escape(nouns)}|${escape(noun)})(?=[\\s.,;!?]|$)`, 'iu').exec(clean);
     if (listed) flag('listed-noun', listed[0].replace(/^,\s*/, ''));
+    // A singular count noun needs a determiner after a copula; a plural one cannot follow "that's/it's".
+    const bare = new RegExp(`\\b(?:(?:that|it|which|this)(?:['’]s|\\s+is)|is)\\s+(?:${escape(noun)}|${escape(nouns)})(?=[\\s.,;!?]|$)`, 'iu').exec(clean);
+    if (bare) flag('bare-noun', bare[0]);
   }
 
   // Free-text claims that need a fact: price, other players, updates (claim-support.ts).

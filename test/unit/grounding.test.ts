@@ -94,7 +94,7 @@ describe('fallbackReason', () => {
     expect(r.text).toBe('Something new for you: a puzzle, first-person and philosophical game.');
     expect(r.facts.map((f) => f.value)).toEqual(['Puzzle', 'First-Person', 'Philosophical']);
     expect(fallbackReason({ title: 'Strat', attributes: { category: ['Guitars'], brand: 'Fender' } }, { domain: 'product', history: doom }).text).toBe(
-      'Something new for you, listed under guitars and Fender.',
+      'Something new for you, listed under guitars, from Fender.',
     );
     // Not "new" when the visitor has the item itself in the history.
     expect(fallbackReason(talos, { domain: 'game', history: [...doom, { title: 'The Talos Principle' }] }).text).toBe(
@@ -109,8 +109,10 @@ describe('fallbackReason', () => {
     // Storefronts and unknown domains: the page's own labels (a brand keeps its spelling).
     expect(fallbackReason(talos, {}).text).toBe('The Talos Principle is listed under puzzle, first-person and philosophical.');
     expect(fallbackReason(talos).text).toBe('The Talos Principle is listed under puzzle, first-person and philosophical.');
-    expect(fallbackReason({ title: 'Strat', attributes: { category: ['Guitars'], brand: 'Fender' } }, { domain: 'guitar' }).text).toBe('Strat is listed under guitars and Fender.');
+    expect(fallbackReason({ title: 'Strat', attributes: { category: ['Guitars'], brand: 'Fender' } }, { domain: 'guitar' }).text).toBe('Strat is listed under guitars, from Fender.');
     expect(fallbackReason({ title: '', attributes: { tags: ['Puzzle'] } }, {}).text).toBe('This item is listed under puzzle.');
+    // A name alone is no category: an album by its artist.
+    expect(fallbackReason({ title: 'Kid A', attributes: { artist: 'Radiohead' } }, { domain: 'store' }).text).toMatch(/from Radiohead\.$/);
   });
 
   it('no facts: the title alone', () => {
