@@ -53,9 +53,15 @@ const cases: Case[] = [
   },
   {
     name: 'no history, schema.org product with category path and brand',
+    item: { title: 'TS9 Tube Screamer', attributes: { category: ['Musical Instruments', 'Effects', 'Guitar Pedals'], brand: 'Ibanez', color: 'Green' } },
+    context: { domain: 'guitar' },
+    slotTexts: ['<|@item|> is a <|@f1|> from <|@f3|>, filed under <|@f2|>.', 'a <|@f1|> you can take anywhere.'],
+  },
+  {
+    name: 'category path whose ancestor the specific value already says: the ancestor is dropped',
     item: { title: 'Player Stratocaster HSS', attributes: { category: ['Musical Instruments', 'Guitars', 'Electric Guitars'], brand: 'Fender', color: 'Tidepool' } },
     context: { domain: 'guitar' },
-    slotTexts: ['<|@item|> is an <|@f1|> <|@noun|> from <|@f3|>, filed under <|@f2|>.', 'a <|@f1|> <|@noun|> you can take anywhere.'],
+    slotTexts: ['<|@item|> is an <|@f1|> <|@noun|> from <|@f2|>.', 'a <|@f1|> <|@noun|> you can take anywhere.'],
   },
   {
     name: 'movie, acronym-like and article agreement',

@@ -10,6 +10,7 @@ import { domainWords as domainFillers, foreignVerbWords } from './domains.ts';
 import { ALL_FACTS_LIMITS, createFactMatcher, historyEntryFacts, historyFacts, itemFacts, termKey, titleAliases } from './facts.ts';
 import type { FactMatcher, ItemLike, Vocabulary } from './facts.ts';
 import { featureWords, unsupportedClaims, unsupportedFeatures } from './claim-support.ts';
+import { articlePluralProblems, factKindProblems } from './fact-kinds.ts';
 import { checkReason } from './grounding.ts';
 import { hasMarkup } from './markup.ts';
 import { capitalizedRuns, quotedSpans } from './names.ts';
@@ -37,7 +38,10 @@ export type ProblemKind =
   | 'off-domain' // a word tied to another domain ('delicious' under a guitar)
   | 'unsupported-claim' // a claim the item's facts do not back ('without any cost' under a paid game)
   | 'listed-noun' // the domain's noun as the last item of a list of facts ('such as action, RPG, and games')
+  | 'bare-noun' // the domain's noun as a bare predicate ('an action game that's game', 'that's albums you liked')
   | 'misplaced-item' // the item's own title where only another thing can stand ('an RPG game with Undertale' under Undertale)
+  | 'fact-kind' // a kind noun that is not the fact's kind ('the guitar pedals genre', 'the U2 category'): fact-kinds.ts
+  | 'article-plural' // a/an right before a plural category value ('a microphones recording'): fact-kinds.ts
   | 'omitted'; // a planned fact or history title the text leaves out
 
 export interface Problem {
@@ -300,6 +304,9 @@ export function checkFilledReason(text: string, input: ReasonCheckInput): Reason
     const escape = (w: string): string => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     const listed = new RegExp(`,\\s*(?:and|or)\\s+(?:${escape(nouns)}|${escape(noun)})(?=[\\s.,;!?]|$)`, 'iu').exec(clean);
     if (listed) flag('listed-noun', listed[0].replace(/^,\s*/, ''));
+    // A singular count noun needs a determiner after a copula; a plural one cannot follow "that's/it's".
+    const bare = new RegExp(`\\b(?:(?:that|it|which|this)(?:['’]s|\\s+is)|is)\\s+(?:${escape(noun)}|${escape(nouns)})(?=[\\s.,;!?]|$)`, 'iu').exec(clean);
+    if (bare) flag('bare-noun', bare[0]);
   }
 
   // Free-text claims that need a fact: price, other players, updates (claim-support.ts).
@@ -317,6 +324,12 @@ export function checkFilledReason(text: string, input: ReasonCheckInput): Reason
   // The item's title where it cannot stand: "an indie RPG game with Undertale" under Undertale.
   const misplaced = misplacedItem(clean, item);
   if (misplaced) flag('misplaced-item', misplaced);
+
+  // A kind noun that is not the fact's kind; a/an before a plural category. The ban covers both numbers.
+  for (const p of [...factKindProblems(clean, item, context, plan), ...articlePluralProblems(clean, plan)]) {
+    flag(p.kind, p.text, p.bans[0]);
+    for (const b of p.bans) if (!banned.has(b.toLowerCase())) banned.set(b.toLowerCase(), b);
+  }
 
   // Planned facts left out. A planned history title may stay unnamed ("Based on your gaming history,
   // …" is true of the plan): most references never name one (docs/plan-and-slots.md, section 5).

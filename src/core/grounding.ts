@@ -7,7 +7,7 @@ import { citedFacts, historyEntryFacts, termKey } from './facts.ts';
 import type { FactMatcher, ItemLike, Vocabulary } from './facts.ts';
 import { contentPlan, PLAN_LIMITS, type ContentPlan } from './plan.ts';
 import { sanitizeText } from './prompt.ts';
-import { fillSlots, slotToken } from './slots.ts';
+import { fillSlots, isNameKind, slotToken } from './slots.ts';
 
 export type ReasonProblem = 'empty' | 'too-short' | 'repetitive' | 'ungrounded';
 
@@ -105,6 +105,14 @@ function variant(title: string): 0 | 1 {
   return (h & 1) as 0 | 1;
 }
 
+/** "listed under electric guitars from Fender": a brand or artist is no category one is listed under. */
+function listedUnder(p: ContentPlan): string {
+  const kinds = p.facts.filter((f) => !isNameKind(f.kind)).map((f) => slotToken(f.slot)).join('');
+  const names = p.facts.filter((f) => isNameKind(f.kind)).map((f) => slotToken(f.slot)).join('');
+  if (!names) return `listed under ${kinds}`;
+  return kinds ? `listed under ${kinds}, from ${names}` : `from ${names}`;
+}
+
 /**
  * An honest reason built only from the content plan (`contentPlan`: facts the item shares with the
  * visitor's closest history entries, else the item's own salient facts), worded as a person would
@@ -114,9 +122,9 @@ function variant(title: string): 0 | 1 {
  *    domain: "It has electric guitars and Fender in common with Player Telecaster from your history.");
  * 2. a history sharing nothing (and without the item itself): "Something new for you: a puzzle,
  *    first-person and philosophical game." (storefront: "Something new for you, listed under
- *    electric guitars and Fender.");
+ *    electric guitars, from Fender.");
  * 3. no history: "Worth a look if you like co-op and adventure games." (never a claim about the visitor;
- *    storefront: "Fender Player Stratocaster is listed under electric guitars and Fender.");
+ *    storefront: "Fender Player Stratocaster is listed under electric guitars, from Fender.");
  * 4. no facts: "Rust is worth a look." ("This item is worth a look." without a title).
  * Each shape has two wordings, chosen by the item title. `facts` lists exactly what the text names.
  * Text is plain text built from sanitized page values; show it with textContent, never as HTML.
@@ -141,7 +149,7 @@ export function templateReason(item: ItemLike, context?: UserContext | null, pla
     shape = spoken ? FALLBACK_TEXT.freshSpoken : FALLBACK_TEXT.fresh;
   }
   // Without a title the item is "this item" (fillSlots capitalizes it at a sentence start).
-  let text = shape[v].replace('{H}', titles).replace('{F}', facts);
+  let text = shape[v].replace('{H}', titles).replace('listed under {F}', listedUnder(p)).replace('{F}', facts);
   if (!p.item.title) text = text.replace(slotToken('item'), 'this item');
   const filled = fillSlots(text, p);
   return { text: filled.text, facts: filled.facts };

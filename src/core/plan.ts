@@ -2,6 +2,7 @@
 // (docs/plan-and-slots.md section 1). The model only chooses how to say it. Pure, deterministic;
 // training reads rows prepared with this code (scripts/prepare-v2.ts), so it has one implementation.
 import type { UserContext } from '../types.ts';
+import { singularize } from './domains.ts';
 import { historyEntryFacts, termKey, type ItemLike } from './facts.ts';
 import { DEFAULT_DOMAIN, keyedAttributeFacts, LIMITS, sanitizeText, sanitizeTitle, type KeyedFact } from './prompt.ts';
 
@@ -52,6 +53,29 @@ export function planDomain(context: UserContext | undefined | null): string {
   return sanitizeText(context?.domain, LIMITS.domain).toLowerCase() || DEFAULT_DOMAIN;
 }
 
+/** A value's words, lower-cased and singular: 'Guitar Amplifiers' → ['guitar', 'amplifier']. */
+function singularWords(value: string): string[] {
+  return termKey(value)
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean)
+    .map(singularize);
+}
+
+/** Whether `inner`'s words occur, in order and as whole words, in `outer` ('Guitars' in 'Classical Guitars'). */
+function saysAlready(outer: string, inner: string): boolean {
+  const o = ` ${singularWords(outer).join(' ')} `;
+  const i = singularWords(inner).join(' ');
+  return i !== '' && o.trim() !== i && o.includes(` ${i} `);
+}
+
+/**
+ * Drops a category value that another chosen value of the same key already says ("classical guitars
+ * and guitars" reads as a stutter); one that adds something stays ('Guitar Pedals' + 'Effects').
+ */
+function withoutRedundantCategories(facts: readonly KeyedFact[]): KeyedFact[] {
+  return facts.filter((f) => !isCategoryKind(f.kind) || !facts.some((g) => g !== f && g.kind === f.kind && saysAlready(g.value, f.value)));
+}
+
 /** The item's salient facts for a new visitor: keys in order, a category path giving at most 2 values, most specific first. */
 function salientFacts(facts: readonly KeyedFact[]): KeyedFact[] {
   const out: KeyedFact[] = [];
@@ -64,7 +88,7 @@ function salientFacts(facts: readonly KeyedFact[]): KeyedFact[] {
     if (done.has(fact.kind)) continue;
     done.add(fact.kind);
     const path = facts.filter((f) => f.kind === fact.kind);
-    out.push(...path.slice(-PLAN_LIMITS.categoryFacts).reverse());
+    out.push(...withoutRedundantCategories(path.slice(-PLAN_LIMITS.categoryFacts)).reverse());
   }
   return out.slice(0, PLAN_LIMITS.facts);
 }
@@ -103,7 +127,7 @@ export function contentPlan(item: ItemLike, context?: UserContext | null): Conte
     const first = new Set(scored[0]?.shared);
     const second = new Set(scored[1]?.shared ?? []);
     const ordered = [...facts.filter((f) => first.has(f)), ...facts.filter((f) => !first.has(f) && second.has(f))];
-    chosen = ordered.slice(0, PLAN_LIMITS.facts).map((fact) => ({ fact, from: 'shared' }));
+    chosen = withoutRedundantCategories(ordered).slice(0, PLAN_LIMITS.facts).map((fact) => ({ fact, from: 'shared' }));
   } else {
     chosen = salientFacts(facts).map((fact) => ({ fact, from: 'item' }));
   }

@@ -54,6 +54,11 @@ export interface FilledReason {
 /** Fact kinds that are names: shown exactly as the page spells them. */
 const NAME_KINDS = /^(brand|brands|artist|artists|author|authors|title|publisher|publishers|developer|developers|label|manufacturer|maker|studio|director|directors|creator|creators|band|series|franchise|platform|platforms|seller|vendor|model)$/i;
 
+/** Whether facts of this attribute key are names (brand, artist, author…), not kinds of thing. */
+export function isNameKind(kind: string): boolean {
+  return NAME_KINDS.test(kind);
+}
+
 /** A fact as written mid-sentence: Capitalized words lower-cased ('Open World' → 'open world'), acronyms and mixed case kept ('FPS', 'PvP'). */
 export function factCase(value: string, kind: string): string {
   if (NAME_KINDS.test(kind)) return value;
@@ -95,9 +100,29 @@ function isNounFact(value: string, kind: string, domain: string, noun: string): 
   return singularize(last) === noun.split(' ').pop() || (isCategoryKind(kind) && domainPatterns(domain) === null);
 }
 
+/**
+ * Whether a noun phrase ends in a regular English plural ('Guitar Pedals', 'Accessories'), not a
+ * word that only ends in s ('Bass', 'Electronics', 'Chorus', 'Analysis').
+ */
+export function hasPluralHead(value: string): boolean {
+  const last = (value.trim().split(/\s+/).pop() ?? '').toLowerCase();
+  return /^\p{L}+$/u.test(last) && singularize(last) !== last && !/(ics|ss|us|is)$/.test(last);
+}
+
+/** The phrase with its last word singular: 'guitar pedals' → 'guitar pedal'. */
+function singularHead(phrase: string): string {
+  const last = phrase.split(' ').pop() ?? '';
+  return phrase.slice(0, phrase.length - last.length) + singularize(last);
+}
+
+/** What may follow a noun that heads its phrase: punctuation, the end, or a word that starts a new phrase. */
+const AFTER_HEAD = /^(\s*$|\s*[^\s\p{L}\p{N}]|\s+(from|by|with|for|that|which|you|in|on|at|to|of|made|built|designed)(?![\p{L}\p{N}]))/iu;
+
 interface Piece {
   slot?: Slot;
   text: string;
+  /** One category fact filled as a plural noun (not a list, not merged with the noun slot). */
+  plural?: boolean;
 }
 
 /**
@@ -168,7 +193,7 @@ export function fillSlots(slotText: string, plan: ContentPlan): FilledReason {
         continue;
       }
       const values = run.map((s) => facts.get(s)).map((f) => factCase(f?.value ?? '', f?.kind ?? ''));
-      out.push({ slot: piece.slot, text: listPhrase(values) });
+      out.push({ slot: piece.slot, text: listPhrase(values), plural: only !== undefined && isCategoryKind(only.kind) && hasPluralHead(only.value) });
       continue;
     }
     use(piece.slot);
@@ -184,6 +209,11 @@ export function fillSlots(slotText: string, plan: ContentPlan): FilledReason {
     let chunk = piece.text;
     const next = out[k + 1];
     if (!piece.slot && next?.slot) {
+      // "a microphones." reads wrong: a plural category heading its phrase after a/an is written singular.
+      if (next.plural && /(^|[^\p{L}\p{N}])(a|an)\s+$/iu.test(chunk) && AFTER_HEAD.test(out.slice(k + 2).map((p) => p.text).join(''))) {
+        next.text = singularHead(next.text);
+        next.plural = false;
+      }
       chunk = chunk.replace(/(^|[^\p{L}\p{N}])(a|an|A|An)(\s+)$/u, (_m, pre: string, art: string, space: string) => {
         const right = indefiniteArticle(next.text);
         const cased = art[0] === 'A' ? right.charAt(0).toUpperCase() + right.slice(1) : right;

@@ -453,6 +453,22 @@ describe('the domain noun as a list item', () => {
   });
 });
 
+describe('the domain noun as a bare predicate', () => {
+  const doom = { id: 'd', title: 'DOOM', attributes: { genres: ['Action', 'RPG'] } };
+  const input = { item: doom, context: { domain: 'game', history: [] }, lexicon: small };
+  const kinds = (text: string) => checkFilledReason(text, input).problems.map((p) => p.kind);
+  it('rejects "an action game that\'s game" and "that\'s games you liked"', () => {
+    expect(checkFilledReason("DOOM is an action game that's game.", input).problems).toContainEqual({ kind: 'bare-noun', text: "that's game" });
+    expect(kinds('It is an RPG that is games you liked.')).toContain('bare-noun');
+    expect(kinds('DOOM is game.')).toContain('bare-noun');
+  });
+  it('accepts the noun with a determiner or a fact before it', () => {
+    expect(kinds("DOOM is an action game that's fast.")).not.toContain('bare-noun');
+    expect(kinds('It is an action game.')).not.toContain('bare-noun');
+    expect(kinds('This is a game of action.')).not.toContain('bare-noun');
+  });
+});
+
 describe('verb families of other domains', () => {
   it("flags 'watch' and 'viewing' where visitors do not watch, not on a movie page", () => {
     const amp = { id: 'a', title: 'Orange Crush 20RT', attributes: { category: ['Amplifiers'] } };

@@ -94,7 +94,7 @@ describe('templateReason', () => {
     expect(r.text).toBe('Something new for you: a puzzle, first-person and philosophical game.');
     expect(r.facts.map((f) => f.value)).toEqual(['Puzzle', 'First-Person', 'Philosophical']);
     expect(templateReason({ title: 'Strat', attributes: { category: ['Guitars'], brand: 'Fender' } }, { domain: 'product', history: doom }).text).toBe(
-      'Something new for you, listed under guitars and Fender.',
+      'Something new for you, listed under guitars, from Fender.',
     );
     // Not "new" when the visitor has the item itself in the history.
     expect(templateReason(talos, { domain: 'game', history: [...doom, { title: 'The Talos Principle' }] }).text).toBe(
@@ -109,8 +109,10 @@ describe('templateReason', () => {
     // Storefronts and unknown domains: the page's own labels (a brand keeps its spelling).
     expect(templateReason(talos, {}).text).toBe('The Talos Principle is listed under puzzle, first-person and philosophical.');
     expect(templateReason(talos).text).toBe('The Talos Principle is listed under puzzle, first-person and philosophical.');
-    expect(templateReason({ title: 'Strat', attributes: { category: ['Guitars'], brand: 'Fender' } }, { domain: 'guitar' }).text).toBe('Strat is listed under guitars and Fender.');
+    expect(templateReason({ title: 'Strat', attributes: { category: ['Guitars'], brand: 'Fender' } }, { domain: 'guitar' }).text).toBe('Strat is listed under guitars, from Fender.');
     expect(templateReason({ title: '', attributes: { tags: ['Puzzle'] } }, {}).text).toBe('This item is listed under puzzle.');
+    // A name alone is no category: an album by its artist.
+    expect(templateReason({ title: 'Kid A', attributes: { artist: 'Radiohead' } }, { domain: 'store' }).text).toMatch(/from Radiohead\.$/);
   });
 
   it('no facts: the title alone', () => {

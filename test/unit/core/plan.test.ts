@@ -77,18 +77,40 @@ describe('contentPlan', () => {
   });
 
   it('category path: at most 2 values, most specific first, then the other keys', () => {
-    const item = { title: 'Player Strat', attributes: { category: ['Musical Instruments', 'Guitars', 'Electric Guitars'], brand: 'Fender', color: 'Red' } };
+    const item = { title: 'Tube Screamer', attributes: { category: ['Musical Instruments', 'Effects', 'Guitar Pedals'], brand: 'Ibanez', color: 'Green' } };
     const plan = contentPlan(item, { domain: 'product' });
     expect(plan.facts.map((f) => [f.value, f.kind])).toEqual([
-      ['Electric Guitars', 'category'],
-      ['Guitars', 'category'],
-      ['Fender', 'brand'],
+      ['Guitar Pedals', 'category'],
+      ['Effects', 'category'],
+      ['Ibanez', 'brand'],
     ]);
   });
 
   it('brand first when the page lists it first', () => {
-    const item = { title: 'P', attributes: { brand: 'Fender', category: ['Guitars', 'Electric Guitars'] } };
-    expect(contentPlan(item).facts.map((f) => f.value)).toEqual(['Fender', 'Electric Guitars', 'Guitars']);
+    const item = { title: 'P', attributes: { brand: 'Fender', category: ['Effects', 'Guitar Pedals'] } };
+    expect(contentPlan(item).facts.map((f) => f.value)).toEqual(['Fender', 'Guitar Pedals', 'Effects']);
+  });
+
+  it('category path: an ancestor the specific value already says is dropped ("classical guitars and guitars")', () => {
+    const path = (category: string[]) => contentPlan({ title: 'P', attributes: { category, brand: 'Fender' } }).facts.map((f) => f.value);
+    expect(path(['Guitars', 'Classical Guitars'])).toEqual(['Classical Guitars', 'Fender']);
+    expect(path(['Amplifiers', 'Guitar Amplifiers'])).toEqual(['Guitar Amplifiers', 'Fender']);
+    // Singular and plural are one word; a word inside another word is not ('Bass' in 'Basses' aside, 'Amp' ≠ 'Amplifiers').
+    expect(path(['Guitar', 'Bass Guitars'])).toEqual(['Bass Guitars', 'Fender']);
+    expect(path(['Amps', 'Guitar Amplifiers'])).toEqual(['Guitar Amplifiers', 'Amps', 'Fender']);
+    // It stays when it adds something.
+    expect(path(['Effects', 'Guitar Pedals'])).toEqual(['Guitar Pedals', 'Effects', 'Fender']);
+  });
+
+  it('history mode: a shared ancestor category the shared specific one says is dropped too', () => {
+    const strat = { title: 'Strat', attributes: { category: ['Guitars', 'Electric Guitars'], brand: 'Fender' } };
+    const tele = { title: 'Tele', attributes: { category: ['Guitars', 'Electric Guitars'], brand: 'Squier' } };
+    const martin = { title: 'D-28', attributes: { category: ['Guitars', 'Acoustic Guitars'] } };
+    expect(contentPlan(strat, { history: [tele] }).facts.map((f) => f.value)).toEqual(['Electric Guitars']);
+    // Only the ancestor shared: it is the shared fact.
+    expect(contentPlan(strat, { history: [martin] }).facts.map((f) => f.value)).toEqual(['Guitars']);
+    // The entry still records everything it shares (the "Why this?" panel).
+    expect(contentPlan(strat, { history: [tele] }).history[0]?.shared).toEqual(['Guitars', 'Electric Guitars']);
   });
 
   it('sanitizes: domain default, title markers broken, numbers are no facts', () => {

@@ -128,11 +128,27 @@ describe('fillSlots', () => {
   });
 
   it('a category fact before the noun takes its place (outside the training domains)', () => {
-    const shop = contentPlan({ title: 'Player Strat', attributes: { category: ['Guitars', 'Electric Guitars'], brand: 'Fender' } }, { domain: 'product' });
+    const shop = contentPlan({ title: 'Player Strat', attributes: { category: ['Instruments', 'Electric Guitars'], brand: 'Fender' } }, { domain: 'product' });
     expect(fillSlots('<|@item|> is an <|@f1|> <|@noun|> by <|@f3|>.', shop).text).toBe('Player Strat is an electric guitar by Fender.');
-    expect(fillSlots('More <|@f2|> <|@nouns|> soon.', shop).text).toBe('More guitars soon.');
+    expect(fillSlots('More <|@f2|> <|@nouns|> soon.', shop).text).toBe('More instruments soon.');
     const news = contentPlan({ title: 'Match report', attributes: { category: 'sports' } }, { domain: 'news' });
     expect(fillSlots('A <|@f1|> <|@noun|>.', news).text).toBe('A sports article.');
+  });
+
+  it('a/an before a plural category that heads its phrase: the category in the singular ("a microphones." → "a microphone.")', () => {
+    const mic = contentPlan({ title: 'Shure SM58', attributes: { category: ['Recording', 'Microphones'], brand: 'Shure' } }, { domain: 'product' });
+    expect(fillSlots("It's a <|@f1|>.", mic).text).toBe("It's a microphone.");
+    expect(fillSlots('<|@item|> is a <|@f1|> from <|@f3|>.', mic).text).toBe('Shure SM58 is a microphone from Shure.');
+    const fx = contentPlan({ title: 'TS9', attributes: { category: ['Guitar Pedals', 'Effects'] } }, { domain: 'product' });
+    expect(fillSlots('It is a <|@f1|>, built to last.', fx).text).toBe('It is an effect, built to last.');
+    // Not the head (another word follows: "a microphones recording"), a list, or no plural: left as written (the check flags the first).
+    expect(fillSlots("It's a <|@f1|> <|@f2|>.", mic).text).toBe("It's a microphones recording.");
+    expect(fillSlots("It's a <|@f1|><|@f2|>.", mic).text).toBe("It's a microphones and recording.");
+    const mass = contentPlan({ title: 'X', attributes: { category: ['Electronics'] } }, { domain: 'product' });
+    expect(fillSlots("It's an <|@f1|>.", mass).text).toBe("It's an electronics.");
+    // A genre or tag is no noun: unchanged.
+    const game = contentPlan({ title: 'FIFA', attributes: { tags: ['Sports'] } }, { domain: 'game' });
+    expect(fillSlots("It's a <|@f1|>.", game).text).toBe("It's a sports.");
   });
 
   it('fills for an unknown domain from the generic rule', () => {
