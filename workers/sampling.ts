@@ -61,23 +61,17 @@ export const DEFAULT_TOP_K = 50;
  */
 export function sampleToken(logits: Float32Array, offset: number, vocab: number, mask: Uint8Array | null, sampling: Omit<Sampling, 'seed'>, random: () => number): number {
   const k = Math.max(1, sampling.topK ?? DEFAULT_TOP_K);
-  // The k highest allowed logits, best first (ties: lower id first), kept by insertion: most ids fail
-  // the one compare with the k-th.
-  const ids: number[] = [];
-  const top: number[] = [];
+  // The k highest allowed logits, best first (ties: lower id first), kept by insertion in typed
+  // arrays: most ids fail the one compare with the k-th (a local, so the hot loop reads no array).
+  const ids = new Int32Array(k);
+  const top = new Float64Array(k);
+  let n = 0;
+  let kth = -Infinity;
   for (let v = 0; v < vocab; v++) {
     if (mask !== null && mask[v] !== 0) continue;
     const x = logits[offset + v] as number;
-    let i: number;
-    if (ids.length < k) {
-      i = ids.length;
-      ids.push(v);
-      top.push(x);
-    } else if (x > (top[k - 1] as number)) {
-      i = k - 1;
-    } else {
-      continue;
-    }
+    if (n === k && !(x > kth)) continue;
+    let i = n < k ? n++ : k - 1;
     while (i > 0 && (top[i - 1] as number) < x) {
       top[i] = top[i - 1] as number;
       ids[i] = ids[i - 1] as number;
@@ -85,15 +79,17 @@ export function sampleToken(logits: Float32Array, offset: number, vocab: number,
     }
     top[i] = x;
     ids[i] = v;
+    if (n === k) kth = top[k - 1] as number;
   }
-  if (ids.length === 0 || top[0] === -Infinity) return -1;
+  if (n === 0 || top[0] === -Infinity) return -1;
   const max = top[0] as number;
-  const weights = top.map((x) => Math.exp((x - max) / sampling.temperature));
-  const total = weights.reduce((a, b) => a + b, 0);
+  const weights = new Float64Array(n);
+  let total = 0;
+  for (let i = 0; i < n; i++) total += weights[i] = Math.exp(((top[i] as number) - max) / sampling.temperature);
   // The nucleus: most probable first, until its mass reaches topP of the top-k mass.
   let kept = 0;
   let mass = 0;
-  while (kept < ids.length) {
+  while (kept < n) {
     mass += weights[kept] as number;
     kept++;
     if (mass >= sampling.topP * total) break;
