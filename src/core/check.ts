@@ -359,10 +359,27 @@ function factsOf(vocabulary: FactMatcher | Vocabulary | undefined): readonly str
 export function misplacedItem(text: string, item: ItemLike): string | null {
   const title = sanitizeText(item?.title, LIMITS.title);
   if (!title) return null;
+  // Find the name by indexOf, then test only the words before it: one unicode regex over the whole
+  // text per candidate was a fifth of a page's JS time in the bench's profile. (Lower-casing that
+  // changes a length, as 'İ' does, would shift the indices: then the whole-text regex.)
+  const lower = text.toLowerCase();
   for (const name of [title, ...titleAliases(title)]) {
-    const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    const m = new RegExp(`(?<![\\p{L}\\p{N}])${NOT_BEFORE_ITEM}\\s+(?:the\\s+)?["\u201C]?${escaped}(?![\\p{L}\\p{N}])`, 'iu').exec(text);
-    if (m) return m[0];
+    const key = name.toLowerCase();
+    if (!key) continue;
+    if (lower.length !== text.length || key.length !== name.length) {
+      const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      const m = new RegExp(`(?<![\\p{L}\\p{N}])${NOT_BEFORE_ITEM}\\s+(?:the\\s+)?["\u201C]?${escaped}(?![\\p{L}\\p{N}])`, 'iu').exec(text);
+      if (m) return m[0];
+      continue;
+    }
+    for (let at = lower.indexOf(key); at >= 0; at = lower.indexOf(key, at + 1)) {
+      if (/[\p{L}\p{N}]/u.test(text[at + key.length] ?? '')) continue;
+      const m = BEFORE_ITEM.exec(text.slice(Math.max(0, at - 40), at));
+      if (m) return m[0] + text.slice(at, at + key.length);
+    }
   }
   return null;
 }
+
+/** The words before the item's name that make it misplaced, anchored at the name. */
+const BEFORE_ITEM = new RegExp(`(?<![\\p{L}\\p{N}])${NOT_BEFORE_ITEM}\\s+(?:the\\s+)?["\u201C]?$`, 'iu');

@@ -4,7 +4,6 @@
 // vary the wording while the slots and the check keep it true. The seed comes from the model and the
 // row's prompt and plan, so one plan always gets the same reason (cache, tests, reloads).
 import { fnv1a, mulberry32 } from '../core/random.ts';
-import { offerTopK } from './top-k.ts';
 
 /** How a row samples: temperature and nucleus (top-p) over the allowed tokens, with a seed. */
 export interface Sampling {
@@ -31,46 +30,47 @@ export function validateSampling(s: Sampling): void {
   if (!Number.isInteger(s.seed)) throw new RangeError(`Sampling seed must be an integer, got ${s.seed}.`);
 }
 
-/**
- * Tokens whose tempered probability is below e^-16 of the best one's are never drawn (they could only
- * lie in the nucleus' last sliver): this keeps the sort to a few dozen ids instead of the whole vocab.
- */
-const NEGLIGIBLE = 16;
 /** HF generate's default top_k. */
 export const DEFAULT_TOP_K = 50;
 
 /**
  * A token drawn from softmax(logits / temperature) restricted to allowed ids (mask entry 0, or all
- * without a mask) and to the smallest set of most probable ones whose mass reaches topP (at most
- * topK of them, as HF applies top_k before top_p); -1 when no
- * id is allowed. Ties in probability keep the lower id first, so a draw depends only on the logits,
- * the mask and `random()`.
+ * without a mask), to the topK most probable of them and, of those, to the smallest set whose mass
+ * reaches topP of the top-k mass — HF's order: top_k filters first, top_p renormalizes what is left.
+ * -1 when no id is allowed. Ties keep the lower id first, so a draw depends only on the logits, the
+ * mask and `random()`. Only the k kept ids are exponentiated: a step costs one compare per id.
  */
 export function sampleToken(logits: Float32Array, offset: number, vocab: number, mask: Uint8Array | null, sampling: Omit<Sampling, 'seed'>, random: () => number): number {
-  let max = -Infinity;
-  for (let v = 0; v < vocab; v++) {
-    const x = logits[offset + v] as number;
-    if (x > max && (mask === null || mask[v] === 0)) max = x;
-  }
-  if (max === -Infinity) return -1;
-  const floor = max - NEGLIGIBLE * sampling.temperature;
   const k = Math.max(1, sampling.topK ?? DEFAULT_TOP_K);
-  // The k most probable allowed ids, best first (ties: lower id first), kept by insertion: most ids
-  // fail the one compare with the k-th; plus the mass of all allowed ids above the floor.
-  const ids: number[] = [];
-  const weights: number[] = [];
-  let total = 0;
+  // The k highest allowed logits, best first (ties: lower id first), kept by insertion in typed
+  // arrays: most ids fail the one compare with the k-th (a local, so the hot loop reads no array).
+  const ids = new Int32Array(k);
+  const top = new Float64Array(k);
+  let n = 0;
+  let kth = -Infinity;
   for (let v = 0; v < vocab; v++) {
+    if (mask !== null && mask[v] !== 0) continue;
     const x = logits[offset + v] as number;
-    if (x < floor || (mask !== null && mask[v] !== 0)) continue;
-    const w = Math.exp((x - max) / sampling.temperature);
-    total += w;
-    offerTopK(ids, weights, k, v, w);
+    if (n === k && !(x > kth)) continue;
+    let i = n < k ? n++ : k - 1;
+    while (i > 0 && (top[i - 1] as number) < x) {
+      top[i] = top[i - 1] as number;
+      ids[i] = ids[i - 1] as number;
+      i--;
+    }
+    top[i] = x;
+    ids[i] = v;
+    if (n === k) kth = top[k - 1] as number;
   }
-  // The nucleus: most probable first, until its mass reaches topP of the whole (or k ids).
+  if (n === 0 || top[0] === -Infinity) return -1;
+  const max = top[0] as number;
+  const weights = new Float64Array(n);
+  let total = 0;
+  for (let i = 0; i < n; i++) total += weights[i] = Math.exp(((top[i] as number) - max) / sampling.temperature);
+  // The nucleus: most probable first, until its mass reaches topP of the top-k mass.
   let kept = 0;
   let mass = 0;
-  while (kept < ids.length) {
+  while (kept < n) {
     mass += weights[kept] as number;
     kept++;
     if (mass >= sampling.topP * total) break;

@@ -1,5 +1,6 @@
-// Keeping the k largest of a stream of scores, for the greedy picks (constraints.ts) and sampling's
-// top-k (sampling.ts): one insertion step, in place.
+// Keeping the k largest of a stream of scores, for the greedy ranked pick (constraints.ts): one
+// insertion step, in place. (sampling.ts keeps its own typed-array copy with a k-th threshold: the
+// hottest loop of sampling, profiled.)
 
 /**
  * Offers (id, value) to `ids`/`values`, the k largest so far, largest first. Strictly smaller moves

@@ -52,6 +52,8 @@ describe('the item title where it cannot stand', () => {
     expect(problems("It's an indie RPG game with Undertale.", input(undertale))).toEqual(['misplaced-item:with Undertale']);
     expect(misplacedItem('Fans of games like Undertale will enjoy it.', undertale)).toBe('like Undertale');
     expect(misplacedItem('It offers indie, RPG, and Undertale.', undertale)).toBe('and Undertale');
+    expect(misplacedItem('A game similar to "Undertale" in spirit.', undertale)).toBe('similar to "Undertale');
+    expect(misplacedItem('It plays like Undertaleish games.', undertale)).toBeNull(); // not the name: a longer word
   });
   it('accepts the title as the subject or object', () => {
     expect(misplacedItem('Undertale is an indie RPG game.', undertale)).toBeNull();

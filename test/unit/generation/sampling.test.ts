@@ -31,6 +31,18 @@ describe('sampleToken', () => {
     expect(sampleToken(logits, 0, 5, null, { temperature: 100, topP: 1, topK: 1 }, mulberry32(2))).toBe(1); // top-k 1: greedy at any temperature
     expect(sampleToken(logits, 0, 5, new Uint8Array(5).fill(1), { temperature: 1, topP: 1 }, mulberry32(2))).toBe(-1);
   });
+  it('applies top-p to the top-k mass, as HF does (top_k first, then top_p renormalized)', () => {
+    // Top-2 mass: 1 + e^-0.1 = 1.905, so top-p 0.5 keeps only id 3; over the whole mass (4.36) it would keep both.
+    const flat = new Float32Array([0.8, 0.8, 0.8, 1.0, 0.9]);
+    const random = mulberry32(3);
+    const seen = new Set<number>();
+    for (let i = 0; i < 200; i++) seen.add(sampleToken(flat, 0, 5, null, { temperature: 1, topP: 0.5, topK: 2 }, random));
+    expect([...seen]).toEqual([3]);
+    // Both top-k ids are drawn when the nucleus needs them.
+    const both = new Set<number>();
+    for (let i = 0; i < 200; i++) both.add(sampleToken(flat, 0, 5, null, { temperature: 1, topP: 0.9, topK: 2 }, random));
+    expect([...both].sort()).toEqual([3, 4]);
+  });
   it('seeds are stable and lanes get their own streams', () => {
     expect(seedOf('m', 'prompt', 'plan')).toBe(seedOf('m', 'prompt', 'plan'));
     expect(seedOf('m', 'prompt', 'plan')).not.toBe(seedOf('m', 'prompt', 'plan2'));
