@@ -4,6 +4,7 @@
 // vary the wording while the slots and the check keep it true. The seed comes from the model and the
 // row's prompt and plan, so one plan always gets the same reason (cache, tests, reloads).
 import { fnv1a, mulberry32 } from '../core/random.ts';
+import { siftIn } from './top-k.ts';
 
 /** How a row samples: temperature and nucleus (top-p) over the allowed tokens, with a seed. */
 export interface Sampling {
@@ -52,14 +53,7 @@ export function sampleToken(logits: Float32Array, offset: number, vocab: number,
     if (mask !== null && mask[v] !== 0) continue;
     const x = logits[offset + v] as number;
     if (n === k && !(x > kth)) continue;
-    let i = n < k ? n++ : k - 1;
-    while (i > 0 && (top[i - 1] as number) < x) {
-      top[i] = top[i - 1] as number;
-      ids[i] = ids[i - 1] as number;
-      i--;
-    }
-    top[i] = x;
-    ids[i] = v;
+    siftIn(ids, top, n < k ? n++ : k - 1, v, x);
     if (n === k) kth = top[k - 1] as number;
   }
   if (n === 0 || top[0] === -Infinity) return -1;

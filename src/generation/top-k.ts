@@ -1,22 +1,13 @@
-// Keeping the k largest of a stream of scores, for the greedy ranked pick (constraints.ts): one
-// insertion step, in place. (sampling.ts keeps its own typed-array copy with a k-th threshold: the
-// hottest loop of sampling, profiled.)
+// Keeping the k largest of a stream of scores (the greedy ranked pick in constraints.ts, sampling's
+// top-k in sampling.ts): one insertion step, in place, in plain or typed arrays.
+
+type Slots = { [index: number]: number };
 
 /**
- * Offers (id, value) to `ids`/`values`, the k largest so far, largest first. Strictly smaller moves
- * down: an equal value keeps its lower (earlier) id first.
+ * Writes (id, value) at slot `i` of descending `values`/`ids` and moves it up past smaller values.
+ * Strictly smaller moves down: an equal value keeps its lower (earlier) id first.
  */
-export function offerTopK(ids: number[], values: number[], k: number, id: number, value: number): void {
-  let i: number;
-  if (ids.length < k) {
-    i = ids.length;
-    ids.push(id);
-    values.push(value);
-  } else if (value > (values[k - 1] as number)) {
-    i = k - 1;
-  } else {
-    return;
-  }
+export function siftIn(ids: Slots, values: Slots, i: number, id: number, value: number): void {
   while (i > 0 && (values[i - 1] as number) < value) {
     values[i] = values[i - 1] as number;
     ids[i] = ids[i - 1] as number;
@@ -24,4 +15,15 @@ export function offerTopK(ids: number[], values: number[], k: number, id: number
   }
   values[i] = value;
   ids[i] = id;
+}
+
+/** Offers (id, value) to `ids`/`values`, the k largest so far, largest first. */
+export function offerTopK(ids: number[], values: number[], k: number, id: number, value: number): void {
+  if (ids.length < k) {
+    ids.push(id);
+    values.push(value);
+    siftIn(ids, values, ids.length - 1, id, value);
+  } else if (value > (values[k - 1] as number)) {
+    siftIn(ids, values, k - 1, id, value);
+  }
 }
