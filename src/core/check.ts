@@ -39,6 +39,7 @@ export type ProblemKind =
   | 'unsupported-claim' // a claim the item's facts do not back ('without any cost' under a paid game)
   | 'listed-noun' // the domain's noun as the last item of a list of facts ('such as action, RPG, and games')
   | 'bare-noun' // the domain's noun as a bare predicate ('an action game that's game', 'that's albums you liked')
+  | 'stacked-facts' // two planned facts sharing a word side by side, no 'and' or comma ('a strategy turn-based strategy environment')
   | 'misplaced-item' // the item's own title where only another thing can stand ('an RPG game with Undertale' under Undertale)
   | 'fact-kind' // a kind noun that is not the fact's kind ('the guitar pedals genre', 'the U2 category'): fact-kinds.ts
   | 'article-plural' // a/an right before a plural category value ('a microphones recording'): fact-kinds.ts
@@ -319,6 +320,22 @@ export function checkFilledReason(text: string, input: ReasonCheckInput): Reason
     if (plan) for (const f of plan.facts) for (const w of lexiconWords(f.value)) supported.add(w.word);
     for (const w of lexiconWords(Object.values(domainFillers(plan?.domain || planDomain(context))).join(' '))) supported.add(w.word);
     for (const word of unsupportedFeatures(words, featureWords(vocabularyFacts), supported)) flag('unsupported-claim', word);
+  }
+
+  // Two planned facts side by side that share a word read as one garbled phrase ("strategy turn-based
+  // strategy", "progressive rock psychedelic rock"); "action adventure" or "free to play action" read fine.
+  if (plan) {
+    const lower = clean.toLowerCase();
+    const wordsOf = (v: string): Set<string> => new Set(lexiconWords(v).map((w) => w.word).filter((w) => w.length >= 3));
+    for (const a of plan.facts) {
+      for (const b of plan.facts) {
+        const pair = `${a.value} ${b.value}`.toLowerCase();
+        const at = lower.indexOf(pair);
+        if (a === b || at < 0) continue;
+        const shared = wordsOf(b.value);
+        if ([...wordsOf(a.value)].some((w) => shared.has(w))) flag('stacked-facts', clean.slice(at, at + pair.length));
+      }
+    }
   }
 
   // The item's title where it cannot stand: "an indie RPG game with Undertale" under Undertale.

@@ -478,3 +478,24 @@ describe('verb families of other domains', () => {
     expect(kindsOf('A must-watch for your viewing pleasure.', 'movie')).toEqual([]);
   });
 });
+
+describe('shopper-read findings (lead, end of session)', () => {
+  const civ = { id: 'c', title: 'Civilization V', attributes: { genres: ['Strategy'], tags: ['Turn-Based Strategy', 'Multiplayer'] } };
+  const plan = contentPlan(civ, { domain: 'game', history: [] });
+  const input = { item: civ, context: { domain: 'game', history: [] }, plan, lexicon: small };
+  const kinds = (text: string) => checkFilledReason(text, input).problems.map((p) => p.kind);
+  it('rejects two planned facts side by side, not a list of them', () => {
+    expect(kinds('It offers a unique strategy turn-based strategy environment.')).toContain('stacked-facts');
+    expect(kinds('It offers a strategy and turn-based strategy environment.')).not.toContain('stacked-facts');
+    expect(kinds('It is a multiplayer strategy game.')).not.toContain('stacked-facts'); // no shared word: reads fine
+  });
+  it('rejects "the same …" for a new visitor: the same as what?', () => {
+    expect(kinds('This game falls under the same strategy genre.')).toContain('history-claim');
+    expect(kinds('You can play at the same time as friends in this strategy game.')).not.toContain('history-claim');
+  });
+  it('rejects reception claims ("highly rated") no fact backs', () => {
+    expect(kinds('Civilization V is a highly rated strategy game.')).toContain('unsupported-claim');
+    const classic = { ...civ, attributes: { ...civ.attributes, tags: ['Classic', 'Turn-Based Strategy'] } };
+    expect(checkFilledReason('Civilization V is a highly rated strategy game.', { ...input, item: classic, plan: contentPlan(classic, { domain: 'game', history: [] }) }).problems.map((p) => p.kind)).not.toContain('unsupported-claim');
+  });
+});
