@@ -303,8 +303,9 @@ export function checkFilledReason(text: string, input: ReasonCheckInput): Reason
   if (lexicon || plan) {
     const { noun, nouns } = domainFillers(plan?.domain || planDomain(context));
     const escape = (w: string): string => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    const listed = new RegExp(`,\\s*(?:and|or)\\s+(?:${escape(nouns)}|${escape(noun)})(?=[\\s.,;!?]|$)`, 'iu').exec(clean);
-    if (listed) flag('listed-noun', listed[0].replace(/^,\s*/, ''));
+    // With or without the comma: "both electric guitars and products" lists the noun as a kind of thing.
+    const listed = new RegExp(`,?\\s*\\b(?:and|or)\\s+(?:${escape(nouns)}|${escape(noun)})(?=[\\s.,;!?]|$)`, 'iu').exec(clean);
+    if (listed) flag('listed-noun', listed[0].replace(/^,?\s*/, ''));
     // A singular count noun needs a determiner after a copula; a plural one cannot follow "that's/it's".
     const bare = new RegExp(`\\b(?:(?:that|it|which|this)(?:['’]s|\\s+is)|is)\\s+(?:${escape(noun)}|${escape(nouns)})(?=[\\s.,;!?]|$)`, 'iu').exec(clean);
     if (bare) flag('bare-noun', bare[0]);

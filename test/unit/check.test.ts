@@ -495,6 +495,8 @@ describe('shopper-read findings (lead, end of session)', () => {
   });
   it('rejects reception claims ("highly rated") no fact backs', () => {
     expect(kinds('Civilization V is a highly rated strategy game.')).toContain('unsupported-claim');
+    expect(kinds("It's a highly recommended choice for fans of strategy.")).toContain('unsupported-claim');
+    expect(kinds('It is a strategy and multiplayer game, with turn-based strategy and games.')).toContain('listed-noun');
     const classic = { ...civ, attributes: { ...civ.attributes, tags: ['Classic', 'Turn-Based Strategy'] } };
     expect(checkFilledReason('Civilization V is a highly rated strategy game.', { ...input, item: classic, plan: contentPlan(classic, { domain: 'game', history: [] }) }).problems.map((p) => p.kind)).not.toContain('unsupported-claim');
   });
