@@ -16,7 +16,8 @@ import { hasMarkup } from './markup.ts';
 import { capitalizedRuns, quotedSpans } from './names.ts';
 import { domainIndex, offDomainWords, type DomainIndex } from './off-domain.ts';
 import type { ContentPlan } from './plan.ts';
-import { planDomain } from './plan.ts';
+import { isCategoryKind, planDomain } from './plan.ts';
+import { hasPluralHead } from './slots.ts';
 import { LIMITS, sanitizeText } from './prompt.ts';
 import { isBoundary, searchable, TermList, type SearchableText } from './term-index.ts';
 
@@ -309,6 +310,13 @@ export function checkFilledReason(text: string, input: ReasonCheckInput): Reason
     // A singular count noun needs a determiner after a copula; a plural one cannot follow "that's/it's".
     const bare = new RegExp(`\\b(?:(?:that|it|which|this)(?:['’]s|\\s+is)|is)\\s+(?:${escape(noun)}|${escape(nouns)})(?=[\\s.,;!?]|$)`, 'iu').exec(clean);
     if (bare) flag('bare-noun', bare[0]);
+    // The same for a plural category value: "This product is guitars" ("it is free to play" is fine: a tag, no noun).
+    for (const f of plan?.facts ?? []) {
+      if (!isCategoryKind(f.kind) || !hasPluralHead(f.value)) continue;
+      const escaped = escape(f.value);
+      const m = new RegExp(`\\b(?:(?:that|it|which|this|product)(?:['’]s|\\s+is)|is)\\s+${escaped}(?![\\p{L}\\p{N}])`, 'iu').exec(clean);
+      if (m) flag('bare-noun', m[0]);
+    }
   }
 
   // Free-text claims that need a fact: price, other players, updates (claim-support.ts).

@@ -462,6 +462,12 @@ describe('the domain noun as a bare predicate', () => {
     expect(kinds('It is an RPG that is games you liked.')).toContain('bare-noun');
     expect(kinds('DOOM is game.')).toContain('bare-noun');
   });
+  it('rejects a plural category value as a bare predicate ("This product is guitars")', () => {
+    const guitar = { id: 'g', title: 'Cordoba C5', attributes: { category: ['Guitars', 'Classical Guitars'], brand: 'Cordoba' } };
+    const gi = { item: guitar, context: { domain: 'product', history: [] }, plan: contentPlan(guitar, { domain: 'product', history: [] }), lexicon: small };
+    expect(checkFilledReason('This product is classical guitars, made by Cordoba.', gi).problems.map((p) => p.kind)).toContain('bare-noun');
+    expect(checkFilledReason('This product is one of the classical guitars, made by Cordoba.', gi).problems.map((p) => p.kind)).not.toContain('bare-noun');
+  });
   it('accepts the noun with a determiner or a fact before it', () => {
     expect(kinds("DOOM is an action game that's fast.")).not.toContain('bare-noun');
     expect(kinds('It is an action game.')).not.toContain('bare-noun');
