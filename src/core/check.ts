@@ -16,7 +16,8 @@ import { hasMarkup } from './markup.ts';
 import { capitalizedRuns, quotedSpans } from './names.ts';
 import { domainIndex, offDomainWords, type DomainIndex } from './off-domain.ts';
 import type { ContentPlan } from './plan.ts';
-import { planDomain } from './plan.ts';
+import { isCategoryKind, planDomain } from './plan.ts';
+import { hasPluralHead } from './slots.ts';
 import { LIMITS, sanitizeText } from './prompt.ts';
 import { isBoundary, searchable, TermList, type SearchableText } from './term-index.ts';
 
@@ -39,6 +40,7 @@ export type ProblemKind =
   | 'unsupported-claim' // a claim the item's facts do not back ('without any cost' under a paid game)
   | 'listed-noun' // the domain's noun as the last item of a list of facts ('such as action, RPG, and games')
   | 'bare-noun' // the domain's noun as a bare predicate ('an action game that's game', 'that's albums you liked')
+  | 'stacked-facts' // two planned facts sharing a word side by side, no 'and' or comma ('a strategy turn-based strategy environment')
   | 'misplaced-item' // the item's own title where only another thing can stand ('an RPG game with Undertale' under Undertale)
   | 'fact-kind' // a kind noun that is not the fact's kind ('the guitar pedals genre', 'the U2 category'): fact-kinds.ts
   | 'article-plural' // a/an right before a plural category value ('a microphones recording'): fact-kinds.ts
@@ -302,11 +304,19 @@ export function checkFilledReason(text: string, input: ReasonCheckInput): Reason
   if (lexicon || plan) {
     const { noun, nouns } = domainFillers(plan?.domain || planDomain(context));
     const escape = (w: string): string => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    const listed = new RegExp(`,\\s*(?:and|or)\\s+(?:${escape(nouns)}|${escape(noun)})(?=[\\s.,;!?]|$)`, 'iu').exec(clean);
-    if (listed) flag('listed-noun', listed[0].replace(/^,\s*/, ''));
+    // With or without the comma: "both electric guitars and products" lists the noun as a kind of thing.
+    const listed = new RegExp(`,?\\s*\\b(?:and|or)\\s+(?:${escape(nouns)}|${escape(noun)})(?=[\\s.,;!?]|$)`, 'iu').exec(clean);
+    if (listed) flag('listed-noun', listed[0].replace(/^,?\s*/, ''));
     // A singular count noun needs a determiner after a copula; a plural one cannot follow "that's/it's".
     const bare = new RegExp(`\\b(?:(?:that|it|which|this)(?:['’]s|\\s+is)|is)\\s+(?:${escape(noun)}|${escape(nouns)})(?=[\\s.,;!?]|$)`, 'iu').exec(clean);
     if (bare) flag('bare-noun', bare[0]);
+    // The same for a plural category value: "This product is guitars" ("it is free to play" is fine: a tag, no noun).
+    for (const f of plan?.facts ?? []) {
+      if (!isCategoryKind(f.kind) || !hasPluralHead(f.value)) continue;
+      const escaped = escape(f.value);
+      const m = new RegExp(`\\b(?:(?:that|it|which|this|product)(?:['’]s|\\s+is)|is)\\s+${escaped}(?![\\p{L}\\p{N}])`, 'iu').exec(clean);
+      if (m) flag('bare-noun', m[0]);
+    }
   }
 
   // Free-text claims that need a fact: price, other players, updates (claim-support.ts).
@@ -319,6 +329,22 @@ export function checkFilledReason(text: string, input: ReasonCheckInput): Reason
     if (plan) for (const f of plan.facts) for (const w of lexiconWords(f.value)) supported.add(w.word);
     for (const w of lexiconWords(Object.values(domainFillers(plan?.domain || planDomain(context))).join(' '))) supported.add(w.word);
     for (const word of unsupportedFeatures(words, featureWords(vocabularyFacts), supported)) flag('unsupported-claim', word);
+  }
+
+  // Two planned facts side by side that share a word read as one garbled phrase ("strategy turn-based
+  // strategy", "progressive rock psychedelic rock"); "action adventure" or "free to play action" read fine.
+  if (plan) {
+    const lower = clean.toLowerCase();
+    const wordsOf = (v: string): Set<string> => new Set(lexiconWords(v).map((w) => w.word).filter((w) => w.length >= 3));
+    for (const a of plan.facts) {
+      for (const b of plan.facts) {
+        const pair = `${a.value} ${b.value}`.toLowerCase();
+        const at = lower.indexOf(pair);
+        if (a === b || at < 0) continue;
+        const shared = wordsOf(b.value);
+        if ([...wordsOf(a.value)].some((w) => shared.has(w))) flag('stacked-facts', clean.slice(at, at + pair.length));
+      }
+    }
   }
 
   // The item's title where it cannot stand: "an indie RPG game with Undertale" under Undertale.

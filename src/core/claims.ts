@@ -31,6 +31,8 @@ const PATTERNS: readonly RegExp[] = [
   /\b(you('ve| have)?|the user( has)?)\s+(shown|demonstrated|expressed|displayed)\s+(an?\s+)?(interest|preference|liking|love|fondness)\b/i,
   /\b(you|the user)\s+(tend|tends|usually|often|typically|always)\b/i,
   /\b(many|some|most|all|the ones|those|others?|titles|games|movies|films|books|articles|news|stories|places)\s+(that\s+)?you('ve| have)?\s+(already\s+)?(played|watched|read|listened to|viewed|visited|bought|enjoyed|liked|seen)\b/i,
+  // "falls under the same action genre": the same as what? For a new visitor only the history could be meant.
+  /\bthe\s+same\s+(?!time\b)/i,
   // "If you enjoy co-op games" is a conditional, fine for a new visitor; "you enjoy co-op games" is a claim.
   /(?<!\b(if|whether|when|who|anyone|everyone|those)\s)\b(you|the user)\s+(really\s+)?(enjoy|like|love|prefer|appreciate)s?\b/i,
 ];

@@ -462,6 +462,12 @@ describe('the domain noun as a bare predicate', () => {
     expect(kinds('It is an RPG that is games you liked.')).toContain('bare-noun');
     expect(kinds('DOOM is game.')).toContain('bare-noun');
   });
+  it('rejects a plural category value as a bare predicate ("This product is guitars")', () => {
+    const guitar = { id: 'g', title: 'Cordoba C5', attributes: { category: ['Guitars', 'Classical Guitars'], brand: 'Cordoba' } };
+    const gi = { item: guitar, context: { domain: 'product', history: [] }, plan: contentPlan(guitar, { domain: 'product', history: [] }), lexicon: small };
+    expect(checkFilledReason('This product is classical guitars, made by Cordoba.', gi).problems.map((p) => p.kind)).toContain('bare-noun');
+    expect(checkFilledReason('This product is one of the classical guitars, made by Cordoba.', gi).problems.map((p) => p.kind)).not.toContain('bare-noun');
+  });
   it('accepts the noun with a determiner or a fact before it', () => {
     expect(kinds("DOOM is an action game that's fast.")).not.toContain('bare-noun');
     expect(kinds('It is an action game.')).not.toContain('bare-noun');
@@ -476,5 +482,30 @@ describe('verb families of other domains', () => {
       checkFilledReason(text, { item: amp, context: { domain }, lexicon: small }).problems.filter((p) => p.kind === 'off-domain').map((p) => `${p.kind}:${p.text ?? ''}`);
     expect(kindsOf('A must-watch for your viewing pleasure.', 'product')).toEqual(['off-domain:watch', 'off-domain:viewing']);
     expect(kindsOf('A must-watch for your viewing pleasure.', 'movie')).toEqual([]);
+  });
+});
+
+describe('shopper-read findings (lead, end of session)', () => {
+  const civ = { id: 'c', title: 'Civilization V', attributes: { genres: ['Strategy'], tags: ['Turn-Based Strategy', 'Multiplayer'] } };
+  const plan = contentPlan(civ, { domain: 'game', history: [] });
+  const input = { item: civ, context: { domain: 'game', history: [] }, plan, lexicon: small };
+  const kinds = (text: string) => checkFilledReason(text, input).problems.map((p) => p.kind);
+  it('rejects two planned facts side by side, not a list of them', () => {
+    expect(kinds('It offers a unique strategy turn-based strategy environment.')).toContain('stacked-facts');
+    expect(kinds('It offers a strategy and turn-based strategy environment.')).not.toContain('stacked-facts');
+    expect(kinds('It is a multiplayer strategy game.')).not.toContain('stacked-facts'); // no shared word: reads fine
+  });
+  it('rejects "the same …" for a new visitor: the same as what?', () => {
+    expect(kinds('This game falls under the same strategy genre.')).toContain('history-claim');
+    expect(kinds('You can play at the same time as friends in this strategy game.')).not.toContain('history-claim');
+  });
+  it('rejects reception claims ("highly rated") no fact backs', () => {
+    expect(kinds('Civilization V is a highly rated strategy game.')).toContain('unsupported-claim');
+    expect(kinds("It's a highly recommended choice for fans of strategy.")).toContain('unsupported-claim');
+    const guitar = { id: 'g', title: 'Cordoba C5', attributes: { category: ['Guitars', 'Classical Guitars'] } };
+    expect(checkFilledReason("It's a highly recommended choice for fans of guitars.", { item: guitar, context: { domain: 'product', history: [] }, plan: contentPlan(guitar, { domain: 'product', history: [] }), lexicon: small }).problems.map((p) => p.kind)).toContain('unsupported-claim');
+    expect(kinds('It is a strategy and multiplayer game, with turn-based strategy and games.')).toContain('listed-noun');
+    const classic = { ...civ, attributes: { ...civ.attributes, tags: ['Classic', 'Turn-Based Strategy'] } };
+    expect(checkFilledReason('Civilization V is a highly rated strategy game.', { ...input, item: classic, plan: contentPlan(classic, { domain: 'game', history: [] }) }).problems.map((p) => p.kind)).not.toContain('unsupported-claim');
   });
 });
