@@ -2,24 +2,29 @@
 // plain text): it rejects what the closed vocabulary cannot see — invented or memorized titles,
 // quoted names, non-words and broken tokens, history claims without a history, another domain's
 // words, planned facts left out. The closed-vocabulary check (grounding.ts `checkReason`) is one of
-// its inputs. See docs/grounding.md. Pure; no DOM.
+// its inputs. See docs/grounding.md. Pure; no DOM. The names a reason may give: known-names.ts;
+// the words it may write: word-check.ts.
 import type { CitedFact, UserContext } from '../types.ts';
 import { historyClaims } from './claims.ts';
-import { Dictionary, lexiconWords, pageWords, titleWords, type Lexicon, type LexWord } from './dictionary.ts';
+import { lexiconWords, pageWords, titleWords, type Lexicon } from './dictionary.ts';
 import { domainWords as domainFillers, foreignVerbWords } from './domains.ts';
-import { ALL_FACTS_LIMITS, createFactMatcher, historyEntryFacts, historyFacts, itemFacts, termKey, titleAliases } from './facts.ts';
+import { createFactMatcher, historyEntryFacts, itemFacts, termKey, titleAliases } from './facts.ts';
 import type { FactMatcher, ItemLike, Vocabulary } from './facts.ts';
 import { featureWords, unsupportedClaims, unsupportedFeatures } from './claim-support.ts';
 import { articlePluralProblems, factKindProblems } from './fact-kinds.ts';
 import { checkReason } from './grounding.ts';
 import { hasMarkup } from './markup.ts';
 import { capitalizedRuns, quotedSpans } from './names.ts';
-import { domainIndex, offDomainWords, type DomainIndex } from './off-domain.ts';
+import { offDomainWords } from './off-domain.ts';
 import type { ContentPlan } from './plan.ts';
 import { isCategoryKind, planDomain } from './plan.ts';
 import { hasPluralHead } from './slots.ts';
 import { LIMITS, sanitizeText } from './prompt.ts';
-import { isBoundary, searchable, TermList, type SearchableText } from './term-index.ts';
+import { searchable } from './term-index.ts';
+import { coverage, knownNames, loose, partOfKnown } from './known-names.ts';
+import { compileLexicon, trainingDomainOf, wordProblem } from './word-check.ts';
+
+export { trainingDomainOf } from './word-check.ts';
 
 /** What is wrong with a reason, in the order the check reports them. */
 export type ProblemKind =
@@ -76,142 +81,13 @@ export interface ReasonCheck {
   cited: CitedFact[];
 }
 
-interface CompiledLexicon {
-  dictionary: Dictionary;
-  domains: DomainIndex;
-  /** Training domains, for mapping a page domain onto one. */
-  trained: string[];
-  /** lexicon.foreignWords: off-domain on a page whose domain training does not have. */
-  foreign: ReadonlySet<string>;
-}
-
-const compiledLexicons = new WeakMap<Lexicon, CompiledLexicon>();
 const titleMatchers = new WeakMap<readonly string[], FactMatcher>();
 const NO_VOCABULARY: string[] = [];
 // On the lower-cased normalized text: the same word twice, separated by one space.
 const DOUBLED = /(?<![\p{L}\p{N}])([\p{L}\p{N}]+) \1(?![\p{L}\p{N}])/gu;
 const GRAMMATICAL_DOUBLES = new Set(['that', 'had']);
-const ROMAN = /^(?=[MDCLXVI])M{0,3}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})$/;
-/**
- * Words of one or two letters a reason may write: English is a closed class here. The lexicon holds
- * every 1–2 letter string of its corpus (titles' 'le', 'la', contraction pieces 'll', 've'), so its
- * say-so is no evidence: a fragment left by a masked token ("le-play" for role-play, "y games") passes
- * it. Page words (a title's 'de') are still fine.
- */
-const SHORT_WORDS = new Set(
-  'a i am an as at be by do go he hi if in is it me my no of oh ok on or so to up us we ad ai cd co dj ep ex hd id lp mr ms dr op pc re st tv ui uk ux vr vs e x'.split(' '),
-);
 /** Words after which the item's own title cannot stand: a comparison, a list or an accompaniment ("with <item>"). */
 const NOT_BEFORE_ITEM = String.raw`(?:with|like|and|or|than|including|such as|similar to|versus|vs\.?|alongside)`;
-
-function compileLexicon(lexicon: Lexicon): CompiledLexicon {
-  let c = compiledLexicons.get(lexicon);
-  if (!c) {
-    c = { dictionary: new Dictionary(lexicon.words), domains: domainIndex(lexicon.domainWords, lexicon.strongWords), trained: Object.keys(lexicon.domainWords), foreign: new Set(lexicon.foreignWords ?? []) };
-    compiledLexicons.set(lexicon, c);
-  }
-  return c;
-}
-
-/**
- * The training domain a page domain speaks like: itself, else the one with the same noun ('games'),
- * else the only one with the same verb ('film' and 'tv' → movie, 'restaurant' → business). '' for
- * none ('product', 'guitar', 'music'): then every training domain's words are foreign.
- */
-export function trainingDomainOf(domain: string, trained: readonly string[]): string {
-  if (trained.includes(domain)) return domain;
-  const mine = domainFillers(domain);
-  const byNoun = trained.filter((d) => domainFillers(d).noun === mine.noun);
-  if (byNoun.length === 1) return byNoun[0] as string;
-  const byVerb = trained.filter((d) => domainFillers(d).did === mine.did);
-  return byVerb.length === 1 && mine.did !== 'bought' ? (byVerb[0] as string) : '';
-}
-
-/** The names a reason may give: item and history titles (with their short forms) and facts. */
-interface KnownNames {
-  /** Every full name, for finding them in the text. */
-  list: TermList<true>;
-  /** Keys of titles, their short forms and facts: what may be quoted. */
-  keys: Set<string>;
-  /** ' key ' of each title and fact: a name may be a part of one ("Taylor Swift" of a headline). */
-  padded: string[];
-}
-
-function knownNames(item: ItemLike, context: UserContext | undefined | null): KnownNames {
-  const list = new TermList<true>();
-  const keys = new Set<string>();
-  const padded: string[] = [];
-  const add = (name: string): void => {
-    const key = termKey(name);
-    if (!key || keys.has(loose(key))) return;
-    keys.add(loose(key));
-    list.addKey(key, true);
-  };
-  const title = (t: string): void => {
-    add(t);
-    padded.push(` ${loose(termKey(t))} `);
-    for (const alias of titleAliases(t)) add(alias);
-    // Catalog order "Fugitive, The" is written "The Fugitive".
-    const m = /^(.+), (the|a|an)( \(.*\))?$/i.exec(t);
-    if (m) title(`${m[2]} ${m[1]}${m[3] ?? ''}`);
-    // Initials with the number: "GTA V" for "Grand Theft Auto V", "L4D 2"-style short forms aside.
-    const words = t.split(/[\s:–—-]+/).filter(Boolean);
-    const last = words[words.length - 1] ?? '';
-    if (words.length >= 4 && /^(\d+|[IVX]+)$/.test(last) && words.slice(0, -1).every((w) => /^\p{Lu}/u.test(w))) add(`${words.slice(0, -1).map((w) => w[0]).join('')} ${last}`);
-  };
-  for (const f of [...itemFacts(item), ...historyFacts(context)]) {
-    if (f.kind === 'title') title(f.value);
-    else {
-      add(f.value);
-      padded.push(` ${loose(termKey(f.value))} `);
-    }
-  }
-  // The prompt cuts titles to 80 characters; a reason quoting the whole title is still right.
-  for (const t of [item?.title, ...(Array.isArray(context?.history) ? context.history.slice(-ALL_FACTS_LIMITS.historyEntries).map((h) => h?.title) : [])]) {
-    const full = sanitizeText(t, 300);
-    if (full.length > LIMITS.title) title(full);
-  }
-  return { list, keys, padded };
-}
-
-/** A key for comparing names: letters, digits and single spaces only ('Dog!' = 'Dog', `Say "Awww"` = "Say 'Awww'"). */
-function loose(key: string): string {
-  return /^[\p{L}\p{N} ]*$/u.test(key) ? key : key.replace(/[^\p{L}\p{N} ]+/gu, ' ').replace(/ {2,}/g, ' ').trim();
-}
-
-/** Whether `key` is a run of whole words of a known title or fact (a plural/possessive 's' allowed after it). */
-function partOfKnown(key: string, known: KnownNames): boolean {
-  const k = loose(key);
-  if (!k) return false;
-  return known.padded.some((p) => p.includes(` ${k} `) || p.includes(` ${k}s `));
-}
-
-/** Where known names occur in `seg`: per code point whether one covers it, and each occurrence's range. */
-function coverage(seg: SearchableText, known: TermList<true>): { covered: Uint8Array; spans: [number, number][] } {
-  const covered = new Uint8Array(seg.orig.length);
-  const spans: [number, number][] = [];
-  for (const hits of known.hits(seg).values()) {
-    for (const hit of hits) {
-      if (!isBoundary(seg.orig[hit.start - 1], seg.orig[hit.start])) continue;
-      covered.fill(1, hit.start, hit.end);
-      spans.push([hit.start, hit.end]);
-    }
-  }
-  return { covered, spans };
-}
-
-/** Why a word is in no dictionary, or null when it is a word. */
-function wordProblem(w: LexWord, dictionary: Dictionary | undefined, page: ReadonlySet<string>): ProblemKind | null {
-  if (page.has(w.word)) return null;
-  if (/(\p{L})\1\1\1/u.test(w.word)) return 'repeated-chars';
-  if (ROMAN.test(w.written)) return null;
-  if (!dictionary) return null;
-  if (/\d/.test(w.word) && /^\d+(s|st|nd|rd|th|d|k|p|x|m|gb|mb|hz|khz|mm|cm|in|ft|lb|lbs|oz|w)?$/.test(w.word)) return null;
-  if (w.word.length <= 2 && /^\p{L}+$/u.test(w.word) && !SHORT_WORDS.has(w.word)) return 'non-word';
-  if (dictionary.has(w.word, page)) return null;
-  if (/(\p{L})\1\1/u.test(w.word)) return 'repeated-chars';
-  return /\p{Ll}\p{Lu}/u.test(w.written) ? 'broken-word' : 'non-word';
-}
 
 /**
  * Checks a filled reason. `ok` when no problem was found; otherwise `problems` say what (all of
