@@ -45,6 +45,7 @@ export type ProblemKind =
   | 'unsupported-claim' // a claim the item's facts do not back ('without any cost' under a paid game)
   | 'listed-noun' // the domain's noun as the last item of a list of facts ('such as action, RPG, and games')
   | 'bare-noun' // the domain's noun as a bare predicate ('an action game that's game', 'that's albums you liked')
+  | 'dangling' // a sentence that ends on a word that needs more ('a strategy game that's .', 'just like the.')
   | 'stacked-facts' // two planned facts sharing a word side by side, no 'and' or comma ('a strategy turn-based strategy environment')
   | 'misplaced-item' // the item's own title where only another thing can stand ('an RPG game with Undertale' under Undertale)
   | 'fact-kind' // a kind noun that is not the fact's kind ('the guitar pedals genre', 'the U2 category'): fact-kinds.ts
@@ -195,6 +196,9 @@ export function checkFilledReason(text: string, input: ReasonCheckInput): Reason
     }
   }
 
+  // A sentence that stops where a word must follow: what is left when a fill or a cut went missing.
+  for (const m of clean.matchAll(DANGLING)) flag('dangling', m[0].trim());
+
   // Free-text claims that need a fact: price, other players, updates (claim-support.ts).
   const own = itemFacts(item).filter((f) => f.kind !== 'title').map((f) => f.value);
   for (const word of unsupportedClaims(words, own)) flag('unsupported-claim', word);
@@ -282,6 +286,9 @@ export function misplacedItem(text: string, item: ItemLike): string | null {
   }
   return null;
 }
+
+/** A sentence end right after a word that cannot end one (article, copula, preposition, conjunction). */
+const DANGLING = /\b(?:a|an|the|that['’]s|it['’]s|and|or|of|its|your|than)\s*[.!?](?=\s|$)/giu;
 
 /** The words before the item's name that make it misplaced, anchored at the name. */
 const BEFORE_ITEM = new RegExp(`(?<![\\p{L}\\p{N}])${NOT_BEFORE_ITEM}\\s+(?:the\\s+)?["\u201C]?$`, 'iu');

@@ -495,6 +495,11 @@ describe('shopper-read findings (lead, end of session)', () => {
     expect(kinds('It offers a strategy and turn-based strategy environment.')).not.toContain('stacked-facts');
     expect(kinds('It is a multiplayer strategy game.')).not.toContain('stacked-facts'); // no shared word: reads fine
   });
+  it('rejects a sentence that ends where a word must follow (a fill or a cut went missing)', () => {
+    expect(kinds("This game is a strategy game that's .")).toContain('dangling');
+    expect(kinds("It's multiplayer, just like the. A strategy game.")).toContain('dangling');
+    expect(kinds('It is a strategy game worth a look.')).not.toContain('dangling');
+  });
   it('rejects "the same …" for a new visitor: the same as what?', () => {
     expect(kinds('This game falls under the same strategy genre.')).toContain('history-claim');
     expect(kinds('You can play at the same time as friends in this strategy game.')).not.toContain('history-claim');
