@@ -1,7 +1,7 @@
 """One command from raw data to a shipped model folder.
 
   /usr/bin/python3 -m training.build --data ../shared/data --out public/models/because-reason-v2 \\
-      --tokenizer public/models/because-reason-v1 --init-onnx public/models/because-reason-v1 \\
+      --tokenizer public/models/because-reason-v1 --init-onnx training/out/v1 \\
       [--config small|large|tiny] [--device cpu|cuda] [--minutes 60] [--steps N] [--work training/out/...]
 
 Steps (format v2, the default; docs/plan-and-slots.md): prepare data (training.data) -> plans and

@@ -4,7 +4,7 @@ The v1 PyTorch checkpoint is not in the tree; its fp32 `onnx/model.onnx` holds t
 named initializers (embedding, norms) and the MatMul weights, transposed, found through the node
 names the TorchScript exporter writes (`/model/layers.N/self_attn/q_proj/MatMul`, ...).
 
-  python3 -m training.onnx_weights --model public/models/because-reason-v1 --out v1.pt [--vocab 6011]
+  python3 -m training.onnx_weights --model training/out/v1 --out v1.pt [--vocab 6011]
 """
 import argparse
 import json
