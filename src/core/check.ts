@@ -185,13 +185,13 @@ export function checkFilledReason(text: string, input: ReasonCheckInput): Reason
     const listed = new RegExp(`,?\\s*\\b(?:and|or)\\s+(?:${escape(nouns)}|${escape(noun)})(?=[\\s.,;!?]|$)`, 'iu').exec(clean);
     if (listed) flag('listed-noun', listed[0].replace(/^,?\s*/, ''));
     // A singular count noun needs a determiner after a copula; a plural one cannot follow "that's/it's".
-    const bare = new RegExp(`\\b(?:(?:that|it|which|this)(?:['’]s|\\s+is)|is)\\s+(?:${escape(noun)}|${escape(nouns)})(?=[\\s.,;!?]|$)`, 'iu').exec(clean);
+    const bare = new RegExp(`${copula('that|it|which|this')}(?:${escape(noun)}|${escape(nouns)})(?=[\\s.,;!?]|$)`, 'iu').exec(clean);
     if (bare) flag('bare-noun', bare[0]);
     // The same for a plural category value: "This product is guitars" ("it is free to play" is fine: a tag, no noun).
     for (const f of plan?.facts ?? []) {
       if (!isCategoryKind(f.kind) || !hasPluralHead(f.value)) continue;
       const escaped = escape(f.value);
-      const m = new RegExp(`\\b(?:(?:that|it|which|this|product)(?:['’]s|\\s+is)|is)\\s+${escaped}(?![\\p{L}\\p{N}])`, 'iu').exec(clean);
+      const m = new RegExp(`${copula('that|it|which|this|product')}${escaped}(?![\\p{L}\\p{N}])`, 'iu').exec(clean);
       if (m) flag('bare-noun', m[0]);
     }
   }
@@ -285,6 +285,11 @@ export function misplacedItem(text: string, item: ItemLike): string | null {
     }
   }
   return null;
+}
+
+/** "that's ", "it is ", "is " … before a predicate: the subjects given, then 's or is (regex source). */
+function copula(subjects: string): string {
+  return String.raw`\b(?:(?:${subjects})(?:['’]s|\s+is)|is)\s+`;
 }
 
 /** A sentence end right after a word that cannot end one (article, copula, preposition, conjunction). */
