@@ -69,3 +69,16 @@ async function workload() {
   const response = await fetch('/demo/catalog.json');
   return benchSet(parseCatalog(await response.json()));
 }
+
+const out = document.querySelector('#out');
+(arm === 'engine' ? engine() : baseline()).then(
+  (result) => {
+    Object.assign(window, { benchResult: { arm, ...result } });
+    if (out) out.textContent = JSON.stringify(result);
+  },
+  (error: unknown) => {
+    const message = error instanceof Error ? `${error.message}\n${error.stack ?? ''}` : String(error);
+    Object.assign(window, { benchError: message });
+    if (out) out.textContent = message;
+  },
+);
