@@ -16,6 +16,7 @@ import { checkReason } from './grounding.ts';
 import { hasMarkup } from './markup.ts';
 import { capitalizedRuns, quotedSpans } from './names.ts';
 import { offDomainWords } from './off-domain.ts';
+import { phrasingProblems } from './phrasing.ts';
 import type { ContentPlan } from './plan.ts';
 import { isCategoryKind, planDomain } from './plan.ts';
 import { hasPluralHead } from './slots.ts';
@@ -50,6 +51,9 @@ export type ProblemKind =
   | 'misplaced-item' // the item's own title where only another thing can stand ('an RPG game with Undertale' under Undertale)
   | 'fact-kind' // a kind noun that is not the fact's kind ('the guitar pedals genre', 'the U2 category'): fact-kinds.ts
   | 'article-plural' // a/an right before a plural category value ('a microphones recording'): fact-kinds.ts
+  | 'predicate-fact' // a one-word fact as a bare predicate ('an action game that's adventure'): phrasing.ts
+  | 'plural-modifier' // a plural category value modifying the next word ('electric guitars Squier product'): phrasing.ts
+  | 'empty-praise' // two praise words coordinated ('a fun and engaging game'): phrasing.ts
   | 'omitted'; // a planned fact or history title the text leaves out
 
 export interface Problem {
@@ -236,6 +240,9 @@ export function checkFilledReason(text: string, input: ReasonCheckInput): Reason
     flag(p.kind, p.text, p.bans[0]);
     for (const b of p.bans) if (!banned.has(b.toLowerCase())) banned.set(b.toLowerCase(), b);
   }
+
+  // True but reads wrong: a bare fact predicate, a plural category as a modifier, coordinated praise.
+  for (const p of phrasingProblems(clean, plan)) flag(p.kind, p.text, p.ban);
 
   // Planned facts left out. A planned history title may stay unnamed ("Based on your gaming history,
   // …" is true of the plan): most references never name one (docs/plan-and-slots.md, section 5).

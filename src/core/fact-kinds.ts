@@ -112,7 +112,8 @@ const JOIN = /^(\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&)\s+|\s+)$/iu;
 
 /**
  * Kind nouns next to the plan's facts that do not name their kind: after a fact or a run of them
- * ("<fact> genre", "A and B category") or before it ("genres of A and B", "the category of A").
+ * ("<fact> genre", "A and B category") or before it ("genres of A and B", "the category of A",
+ * "genres, including A").
  */
 export function factKindProblems(text: string, item: ItemLike, context: UserContext | undefined | null, plan: ContentPlan | null | undefined): FactKindProblem[] {
   if (!plan || plan.facts.length === 0) return [];
@@ -138,7 +139,8 @@ export function factKindProblems(text: string, item: ItemLike, context: UserCont
     const last = run[run.length - 1] as Span;
     const after = /^\s+(\p{L}+)/u.exec(text.slice(last.end));
     if (after) report(after[1] as string, text.slice(first.start, last.end + after[0].length), run);
-    const before = /(?<![\p{L}\p{N}])(\p{L}+)\s+of\s+(?:the\s+)?$/iu.exec(text.slice(0, first.start));
+    // "genres of A", "the category of A", "genres, including A", "tags such as A".
+    const before = /(?<![\p{L}\p{N}])(\p{L}+)(?:\s+of|,?\s+(?:including|such\s+as|like))\s+(?:the\s+)?$/iu.exec(text.slice(0, first.start));
     if (before) report(before[1] as string, text.slice(before.index, last.end), run);
   }
   return out;

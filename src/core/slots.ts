@@ -116,7 +116,7 @@ function singularHead(phrase: string): string {
 }
 
 /** What may follow a noun that heads its phrase: punctuation, the end, or a word that starts a new phrase. */
-const AFTER_HEAD = /^(\s*$|\s*[^\s\p{L}\p{N}]|\s+(from|by|with|for|that|which|you|in|on|at|to|of|made|built|designed)(?![\p{L}\p{N}]))/iu;
+export const AFTER_HEAD = /^(\s*$|\s*[^\s\p{L}\p{N}]|\s+(from|by|with|for|that|which|you|in|on|at|to|of|made|built|designed)(?![\p{L}\p{N}]))/iu;
 
 interface Piece {
   slot?: Slot;

@@ -514,3 +514,35 @@ describe('shopper-read findings (lead, end of session)', () => {
     expect(checkFilledReason('Civilization V is a highly rated strategy game.', { ...input, item: classic, plan: contentPlan(classic, { domain: 'game', history: [] }) }).problems.map((p) => p.kind)).not.toContain('unsupported-claim');
   });
 });
+
+describe('phrasings that are true but read wrong (phrasing.ts; read on shown reasons)', () => {
+  const batman = { id: 'b', title: 'Batman: Arkham Origins', attributes: { genres: ['Action', 'Adventure'], tags: ['Free to Play'] } };
+  const plan = contentPlan(batman, { domain: 'game', history: [] });
+  const kinds = (text: string) => checkFilledReason(text, { item: batman, context: { domain: 'game', history: [] }, plan, lexicon: small }).problems.map((p) => p.kind);
+  it('rejects a one-word fact as a bare predicate, not a multi-word one or a modifier', () => {
+    expect(plan.facts.map((f) => f.value)).toEqual(['Action', 'Adventure', 'Free to Play']);
+    expect(kinds('It is an action game that is adventure.')).toContain('predicate-fact');
+    expect(kinds("It's adventure, much like the others.")).toContain('predicate-fact');
+    expect(kinds("It is an action game that's free to play.")).not.toContain('predicate-fact');
+    expect(kinds('It is an action and adventure game.')).not.toContain('predicate-fact');
+    expect(kinds('This game is an adventure.')).not.toContain('predicate-fact'); // 'an adventure' has its article
+  });
+  it('rejects a plural category value that modifies the next word, not one that heads its phrase', () => {
+    const squier = { id: 's', title: 'Squier Affinity Telecaster', attributes: { category: ['Guitars', 'Electric Guitars'], brand: 'Squier' } };
+    const p = contentPlan(squier, { domain: 'product', history: [] });
+    const k = (text: string) => checkFilledReason(text, { item: squier, context: { domain: 'product', history: [] }, plan: p, lexicon: small }).problems.map((x) => x.kind);
+    expect(p.facts.map((f) => f.value)).toContain('Electric Guitars');
+    expect(k("It's a top electric guitars Squier product.")).toContain('plural-modifier');
+    expect(k('This product falls under the electric guitars category.')).not.toContain('plural-modifier');
+    expect(k('Electric guitars from Squier.')).not.toContain('plural-modifier');
+  });
+  it('rejects "which <item> is a …" (no gap in the clause), not "which <item> offers"', () => {
+    expect(kinds('You may like action games, which Batman: Arkham Origins is a game.')).toContain('misplaced-item');
+    expect(kinds('It is an action game, which Batman: Arkham Origins offers.')).not.toContain('misplaced-item');
+  });
+  it('rejects coordinated praise that says nothing about the item', () => {
+    expect(kinds("It's an action game, offering you a fun and engaging game.")).toContain('empty-praise');
+    expect(kinds('It will keep you engaged and entertained.')).toContain('empty-praise');
+    expect(kinds('It is a fun action and adventure game.')).not.toContain('empty-praise');
+  });
+});

@@ -33,6 +33,13 @@ describe('factKindProblems', () => {
     expect(found('It falls under the category of rock and U2.', joshua, music)).toEqual(['category of rock and U2']);
   });
 
+  it('a kind noun before "including" / "such as" and the facts (read on the shop audit)', () => {
+    const cordoba: Item = { id: 'c5', title: 'Cordoba C5', attributes: { category: ['Guitars', 'Classical Guitars'], brand: 'Cordoba' } };
+    expect(found('You seem to enjoy a variety of genres, including classical guitars.', cordoba, shop)).toEqual(['genres, including classical guitars']);
+    expect(found('It is one of many categories such as guitar pedals.', pedal, shop)).toEqual([]);
+    expect(found('Albums with genres such as rock.', joshua, music)).toEqual([]);
+  });
+
   it('the right kind, in either number, is fine; so are other words and names next to facts', () => {
     expect(found('It falls under the guitar pedals and effects categories.', pedal, shop)).toEqual([]);
     expect(found('It falls under the guitar pedals category.', pedal, shop)).toEqual([]);

@@ -1,0 +1,76 @@
+// Phrasings that are true but read wrong, found by reading shown reasons as a shopper
+// (docs/quality.md): each was on a card labelled `model` after every other check passed.
+// - predicate-fact: a one-word fact as the bare predicate of a clause ("an action game that's
+//   adventure", "It's indie, allowing you…"). A genre, tag or brand noun cannot stand alone after
+//   a copula; a multi-word or hyphenated fact reads as an adjective ("that's free to play",
+//   "that's turn-based") and so does a word with an adjective's ending ("that's atmospheric").
+// - plural-modifier: a plural category value that modifies the next word ("a top electric guitars
+//   Squier product"); the fill writes it as a head noun or a list item only.
+// - misplaced-item: "which <item> is a …" ("you enjoy adventure games, which Papers, Please is a
+//   game"): the relative clause has no gap; "which <item> offers" is fine.
+// - empty-praise: two praise words coordinated ("a fun and engaging game", "keep you engaged and
+//   entertained"): an evaluation no fact backs that says nothing about this item. A small word list
+//   on purpose, like claim-support.ts: what the words mean is the point, not where they came from.
+// Pure; no DOM.
+import type { ContentPlan } from './plan.ts';
+import { isCategoryKind } from './plan.ts';
+import { AFTER_HEAD, hasPluralHead } from './slots.ts';
+
+export interface PhrasingProblem {
+  kind: 'predicate-fact' | 'plural-modifier' | 'misplaced-item' | 'empty-praise';
+  /** The phrase as found. */
+  text: string;
+  /** What the regeneration should not write. */
+  ban: string;
+}
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s+');
+}
+
+/** Endings of words that are adjectives in English ('-ing' and '-y' are not here: 'racing', 'strategy'). */
+const ADJECTIVE_ENDING = /(?:ous|ive|ful|ish|less|able|ible|ic|al|ed)$/iu;
+/** A copula right before the predicate: "that's ", "it is ", "which is ", "is ". */
+const COPULA = String.raw`(?<![\p{L}\p{N}])(?:(?:that|it|which|this)(?:['’]s|\s+is)|is|are)\s+`;
+/** The end of the predicate: punctuation, the end, or a conjunction that starts the next part. */
+const CLAUSE_END = String.raw`(?=\s*(?:[.,;:!?]|$)|\s+(?:and|or|but|so|allowing|offering|making|with)(?![\p{L}\p{N}]))`;
+/** Kind nouns a category value may be followed by ("the classical guitars category"). */
+const KIND_NOUN = /^\s+(?:categor(?:y|ies)|genres?|sections?|departments?|types?|kinds?|range|family|line)(?![\p{L}\p{N}])/iu;
+
+const PRAISE = [
+  'fun', 'engaging', 'engaged', 'entertaining', 'entertained', 'exciting', 'excited', 'enjoyable', 'captivating',
+  'immersive', 'thrilling', 'amazing', 'fantastic', 'incredible', 'awesome', 'compelling', 'addictive', 'gripping',
+  'delightful', 'unique', 'wonderful', 'memorable', 'unforgettable', 'satisfying', 'rewarding', 'enthralling',
+];
+const PRAISE_PAIR = new RegExp(String.raw`(?<![\p{L}\p{N}])(${PRAISE.join('|')})(?:\s*,\s*|\s+(?:and|&)\s+)(${PRAISE.join('|')})(?![\p{L}\p{N}])`, 'iu');
+
+/** The phrasing problems of a filled reason; `plan` gives the facts that slots wrote. */
+export function phrasingProblems(text: string, plan: ContentPlan | null | undefined): PhrasingProblem[] {
+  const out: PhrasingProblem[] = [];
+  for (const f of plan?.facts ?? []) {
+    const value = f.value.trim();
+    if (!value) continue;
+    if (!/[\s-]/u.test(value) && !ADJECTIVE_ENDING.test(value)) {
+      const m = new RegExp(`${COPULA}${escape(value)}${CLAUSE_END}`, 'iu').exec(text);
+      if (m) out.push({ kind: 'predicate-fact', text: m[0].trim(), ban: m[0].trim() });
+    }
+    if (isCategoryKind(f.kind) && hasPluralHead(value)) {
+      const re = new RegExp(`(?<![\\p{L}\\p{N}])${escape(value)}(?![\\p{L}\\p{N}])`, 'giu');
+      for (const m of text.matchAll(re)) {
+        const rest = text.slice(m.index + m[0].length);
+        if (AFTER_HEAD.test(rest) || KIND_NOUN.test(rest) || /^\s+(?:and|or|&)(?![\p{L}\p{N}])/iu.test(rest)) continue;
+        const next = /^\s+[\p{L}\p{N}][\p{L}\p{N}'’-]*/u.exec(rest)?.[0] ?? '';
+        out.push({ kind: 'plural-modifier', text: `${m[0]}${next}`, ban: `${m[0]}${next}` });
+        break;
+      }
+    }
+  }
+  const title = plan?.item?.title?.trim();
+  if (title) {
+    const m = new RegExp(`(?<![\\p{L}\\p{N}])which\\s+${escape(title)}\\s+(?:is|are)\\s+(?:a|an|the)(?![\\p{L}\\p{N}])`, 'iu').exec(text);
+    if (m) out.push({ kind: 'misplaced-item', text: m[0], ban: m[0] });
+  }
+  const praise = PRAISE_PAIR.exec(text);
+  if (praise) out.push({ kind: 'empty-praise', text: praise[0], ban: praise[0] });
+  return out;
+}
