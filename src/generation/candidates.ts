@@ -48,19 +48,41 @@ const NEGLIGIBLE = 16;
 
 /** log softmax(logits)[token] of one row: the model's own log-probability, before any mask. */
 export function logSoftmaxAt(logits: Float32Array, offset: number, vocab: number, token: number): number {
+  const max = rowMax(logits, offset, vocab);
+  return logSoftmaxWith(logits, offset, token, max, sumExp(logits, offset, vocab, max));
+}
+
+/**
+ * logSoftmaxAt from the row's max and sumExp, for a caller that has them already (the decode loop:
+ * the pick's own pass finds the max, sampling.ts RowScan; lanes reading one row share its sum): the
+ * same value to the bit, one pass over the row instead of two.
+ */
+export function logSoftmaxWith(logits: Float32Array, offset: number, token: number, max: number, sum: number): number {
+  if (max === -Infinity) return -Infinity;
+  return (logits[offset + token] as number) - max - Math.log(sum);
+}
+
+/** The row's largest logit (-Infinity when none is above it; NaN never counts). */
+export function rowMax(logits: Float32Array, offset: number, vocab: number): number {
   let max = -Infinity;
-  for (let v = 0; v < vocab; v++) {
-    const x = logits[offset + v] as number;
+  const end = offset + vocab;
+  for (let i = offset; i < end; i++) {
+    const x = logits[i] as number;
     if (x > max) max = x;
   }
-  if (max === -Infinity) return -Infinity;
+  return max;
+}
+
+/** Σ exp(x − max) over the row's logits above max − NEGLIGIBLE, in id order (the order fixes the float sum). */
+export function sumExp(logits: Float32Array, offset: number, vocab: number, max: number): number {
   const floor = max - NEGLIGIBLE;
+  const end = offset + vocab;
   let sum = 0;
-  for (let v = 0; v < vocab; v++) {
-    const x = logits[offset + v] as number;
+  for (let i = offset; i < end; i++) {
+    const x = logits[i] as number;
     if (x > floor) sum += Math.exp(x - max);
   }
-  return (logits[offset + token] as number) - max - Math.log(sum);
+  return sum;
 }
 
 export interface Scored {

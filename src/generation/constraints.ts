@@ -45,7 +45,7 @@
 import { offerTopK } from './top-k.ts';
 import { NgramBlocker } from './ngram.ts';
 import { sampleToken } from './sampling.ts';
-import type { Sampling } from './sampling.ts';
+import type { RowScan, Sampling } from './sampling.ts';
 import { TokenTrie } from './token-trie.ts';
 import type { TrieCursor } from './token-trie.ts';
 
@@ -115,9 +115,10 @@ export class LaneRules {
 
   /**
    * The `rank`-th best allowed token of logits[offset .. offset+vocab) (0: the best; ties go to the
-   * lowest id), or -1 when fewer than rank+1 tokens are allowed.
+   * lowest id), or -1 when fewer than rank+1 tokens are allowed. With `scan`, the greedy pass (rank 0)
+   * also writes the row's largest logit (masked ids included) into it; other ranks leave it alone.
    */
-  pick(logits: Float32Array, offset: number, vocab: number, rank = 0): number {
+  pick(logits: Float32Array, offset: number, vocab: number, rank = 0, scan?: RowScan): number {
     const mask = this.maskFor(vocab);
     this.stepBans.length = 0;
     for (const c of this.cursors) c.forEachBanned(this.banThisStep);
@@ -140,6 +141,7 @@ export class LaneRules {
         }
       }
       if (bestValue < topValue || best < 0) this.overrides++;
+      if (scan) scan.max = topValue;
       token = best;
     } else {
       token = rankedPick(logits, offset, vocab, rank, mask);
@@ -148,13 +150,13 @@ export class LaneRules {
     return token;
   }
 
-  /** A token drawn under these rules (sampling.ts sampleToken), or -1 when none is allowed. */
-  sample(logits: Float32Array, offset: number, vocab: number, sampling: Omit<Sampling, 'seed'>, random: () => number): number {
+  /** A token drawn under these rules (sampling.ts sampleToken, `scan` as there), or -1 when none is allowed. */
+  sample(logits: Float32Array, offset: number, vocab: number, sampling: Omit<Sampling, 'seed'>, random: () => number, scan?: RowScan): number {
     const mask = this.maskFor(vocab);
     this.stepBans.length = 0;
     for (const c of this.cursors) c.forEachBanned(this.banThisStep);
     if (this.ngram) for (const t of this.ngram.banned()) this.banThisStep(t);
-    const token = sampleToken(logits, offset, vocab, mask, sampling, random);
+    const token = sampleToken(logits, offset, vocab, mask, sampling, random, scan);
     for (const t of this.stepBans) mask[t] = 0;
     return token;
   }

@@ -6,10 +6,11 @@
 // padding, stopping, banning and streaming logic is unit-tested with a fake model. The parts live
 // one concept per file (step, rows, padding, stopping, bans, streamer, sampling, constraints,
 // candidates); this file is the loop, and it re-exports them as the generation stage's entry.
-import { forkSchedule, laneCount, laneRank, logSoftmaxAt, rankCandidates } from './candidates.ts';
+import { forkSchedule, laneCount, laneRank, logSoftmaxWith, rankCandidates, rowMax, sumExp } from './candidates.ts';
 import { laneRules, rankedPick } from './constraints.ts';
 import type { LaneRules } from './constraints.ts';
 import { laneRandom, sampleToken, validateSampling } from './sampling.ts';
+import type { RowScan } from './sampling.ts';
 import { TokenTrie } from './token-trie.ts';
 import { argmax } from './bans.ts';
 import { leftPad, sharedPrefixLength, suffixPad } from './padding.ts';
@@ -145,8 +146,23 @@ export async function generateBatch(
   let past: KvCache | null = out.past;
   // `slots` are the lanes currently in the cache, in cache order.
   let slots = active;
+  // The scorer's log-softmax (candidates.ts logSoftmaxAt) in one pass over the row instead of two: the
+  // pick's own pass reports the row's max (NaN: this pick did not, the scorer finds it), and lanes that
+  // read the same row at one step (a row's lanes at the first token) share its sum of exponentials.
+  const scan: RowScan = { max: Number.NaN };
+  const sums = new Map<number, number>();
+  // A token's text alone, once per call (endsSentence asks for it at every step of every lane).
+  const pieces = new Map<number, string>();
+  const detokenizeEnd: Detokenize = (ids) => {
+    if (ids.length !== 1) return detokenize(ids);
+    const id = ids[0] as number;
+    let piece = pieces.get(id);
+    if (piece === undefined) pieces.set(id, (piece = detokenize(ids)));
+    return piece;
+  };
   try {
     for (;;) {
+      sums.clear();
       // Pick the next token of every live lane.
       slots.forEach((s, r) => {
         if (s.done) return;
@@ -167,8 +183,10 @@ export async function generateBatch(
         const offset = from * out.vocab;
         let token: number;
         const sampling = s.random ? s.row.sampling : undefined;
-        if (sampling && s.random) token = s.rules ? s.rules.sample(out.logits, offset, out.vocab, sampling, s.random) : sampleToken(out.logits, offset, out.vocab, null, sampling, s.random);
-        else if (s.rules) token = s.rules.pick(out.logits, offset, out.vocab, rank);
+        const scanned = s.score ? scan : undefined;
+        scan.max = Number.NaN;
+        if (sampling && s.random) token = s.rules ? s.rules.sample(out.logits, offset, out.vocab, sampling, s.random, scanned) : sampleToken(out.logits, offset, out.vocab, null, sampling, s.random, scanned);
+        else if (s.rules) token = s.rules.pick(out.logits, offset, out.vocab, rank, scanned);
         else if (rank === 0) token = Math.max(0, rankedPick(out.logits, offset, out.vocab, 0, null)); // today's argmax
         else token = rankedPick(out.logits, offset, out.vocab, rank, null);
         if (token < 0) {
@@ -177,7 +195,14 @@ export async function generateBatch(
           s.dropped = rank > 0;
           return;
         }
-        const logprob = s.score ? logSoftmaxAt(out.logits, offset, out.vocab, token) : 0;
+        let logprob = 0;
+        if (s.score) {
+          // = logSoftmaxAt(out.logits, offset, out.vocab, token), to the bit (test/unit/generation/scoring.test.ts).
+          const max = Number.isNaN(scan.max) ? rowMax(out.logits, offset, out.vocab) : scan.max;
+          let sum = sums.get(offset);
+          if (sum === undefined) sums.set(offset, (sum = sumExp(out.logits, offset, out.vocab, max)));
+          logprob = logSoftmaxWith(out.logits, offset, token, max, sum);
+        }
         if (s.score) {
           s.score.sum += logprob;
           s.score.count++;
@@ -189,7 +214,7 @@ export async function generateBatch(
         s.tokens.push(token);
         s.rules?.advance(token);
         stats.tokens++;
-        if (s.row.sentences && endsSentence(detokenize, s.tokens, token, s.row.sentences)) {
+        if (s.row.sentences && endsSentence(detokenizeEnd, s.tokens, token, s.row.sentences)) {
           s.tokens.pop(); // the whitespace-led token that showed the sentence had ended
           if (s.score) {
             s.score.sum -= logprob;

@@ -35,32 +35,78 @@ export function validateSampling(s: Sampling): void {
 export const DEFAULT_TOP_K = 50;
 
 /**
+ * What a scan of one row reports besides its draw: the row's largest logit over ALL ids (masked ones
+ * included: the model's own softmax), so the scorer (candidates.ts logSoftmaxFrom) needs no pass of its
+ * own to find it. Same value as a separate `if (x > max) max = x` pass from -Infinity (NaN ignored).
+ */
+export interface RowScan {
+  max: number;
+}
+
+// Scratch for the top-k of one call, reused by every call (a call never yields, so no two calls share
+// it at once): no allocation per step. Grown when a larger topK or vocab comes.
+let scratchIds = new Int32Array(64);
+let scratchTop = new Float64Array(64);
+let scratchWeights = new Float64Array(64);
+/** The mask of a call without one: nothing masked. */
+let noMask = new Uint8Array(0);
+
+/**
  * A token drawn from softmax(logits / temperature) restricted to allowed ids (mask entry 0, or all
  * without a mask), to the topK most probable of them and, of those, to the smallest set whose mass
  * reaches topP of the top-k mass — HF's order: top_k filters first, top_p renormalizes what is left.
  * -1 when no id is allowed. Ties keep the lower id first, so a draw depends only on the logits, the
- * mask and `random()`. Only the k kept ids are exponentiated: a step costs one compare per id.
+ * mask and `random()`. Only the k kept ids are exponentiated. With `scan`, the same pass also writes
+ * the row's largest logit (masked ids included) into it.
+ *
+ * One pass: the first k allowed ids fill the top-k; after that an id costs ONE compare with the k-th
+ * (a local): the mask and the row max are read only for ids above it, since the max (over every id
+ * seen) is never below the k-th (an allowed id seen). sampleTokenReference in
+ * test/unit/generation/scoring.test.ts is the two-pass version this must equal, draw for draw.
  */
-export function sampleToken(logits: Float32Array, offset: number, vocab: number, mask: Uint8Array | null, sampling: Omit<Sampling, 'seed'>, random: () => number): number {
+export function sampleToken(logits: Float32Array, offset: number, vocab: number, mask: Uint8Array | null, sampling: Omit<Sampling, 'seed'>, random: () => number, scan?: RowScan): number {
   const k = Math.max(1, sampling.topK ?? DEFAULT_TOP_K);
-  // The k highest allowed logits, best first (ties: lower id first), kept by insertion in typed
-  // arrays: most ids fail the one compare with the k-th (a local, so the hot loop reads no array).
-  const ids = new Int32Array(k);
-  const top = new Float64Array(k);
+  if (scratchIds.length < k) {
+    scratchIds = new Int32Array(k);
+    scratchTop = new Float64Array(k);
+    scratchWeights = new Float64Array(k);
+  }
+  if (mask === null && noMask.length < vocab) noMask = new Uint8Array(vocab);
+  const allowed = mask ?? noMask;
+  // The k highest allowed logits, best first (ties: lower id first), kept by insertion in typed arrays.
+  const ids = scratchIds;
+  const top = scratchTop;
   let n = 0;
-  let kth = -Infinity;
-  for (let v = 0; v < vocab; v++) {
-    if (mask !== null && mask[v] !== 0) continue;
-    const x = logits[offset + v] as number;
-    if (n === k && !(x > kth)) continue;
-    siftIn(ids, top, n < k ? n++ : k - 1, v, x);
-    if (n === k) kth = top[k - 1] as number;
+  let max = -Infinity;
+  const end = offset + vocab;
+  let i = offset;
+  for (; i < end && n < k; i++) {
+    const x = logits[i] as number;
+    if (x > max) max = x;
+    if (allowed[i - offset] === 0) siftIn(ids, top, n++, i - offset, x);
+  }
+  let kth = n === k ? (top[k - 1] as number) : -Infinity;
+  for (; i < end; i++) {
+    const x = logits[i] as number;
+    if (!(x > kth)) continue;
+    if (x > max) max = x;
+    if (allowed[i - offset] !== 0) continue;
+    siftIn(ids, top, k - 1, i - offset, x);
+    kth = top[k - 1] as number;
+  }
+  if (scan) {
+    // A NaN k-th (a NaN logit among the first k) stops the compare above from seeing later ids: scan again.
+    if (Number.isNaN(kth)) {
+      max = -Infinity;
+      for (let j = offset; j < end; j++) if ((logits[j] as number) > max) max = logits[j] as number;
+    }
+    scan.max = max;
   }
   if (n === 0 || top[0] === -Infinity) return -1;
-  const max = top[0] as number;
-  const weights = new Float64Array(n);
+  const best = top[0] as number;
+  const weights = scratchWeights;
   let total = 0;
-  for (let i = 0; i < n; i++) total += weights[i] = Math.exp(((top[i] as number) - max) / sampling.temperature);
+  for (let j = 0; j < n; j++) total += weights[j] = Math.exp(((top[j] as number) - best) / sampling.temperature);
   // The nucleus: most probable first, until its mass reaches topP of the top-k mass.
   let kept = 0;
   let mass = 0;
@@ -70,9 +116,9 @@ export function sampleToken(logits: Float32Array, offset: number, vocab: number,
     if (mass >= sampling.topP * total) break;
   }
   let r = random() * mass;
-  for (let i = 0; i < kept; i++) {
-    r -= weights[i] as number;
-    if (r < 0) return ids[i] as number;
+  for (let j = 0; j < kept; j++) {
+    r -= weights[j] as number;
+    if (r < 0) return ids[j] as number;
   }
   return ids[kept - 1] as number;
 }
