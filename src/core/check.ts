@@ -48,7 +48,8 @@ export type ProblemKind =
   | 'bare-noun' // the domain's noun as a bare predicate ('an action game that's game', 'that's albums you liked')
   | 'dangling' // a sentence that ends on a word that needs more ('a strategy game that's .', 'just like the.')
   | 'stacked-facts' // two planned facts sharing a word side by side, no 'and' or comma ('a strategy turn-based strategy environment')
-  | 'misplaced-item' // the item's own title where only another thing can stand ('an RPG game with Undertale' under Undertale)
+  | 'misplaced-item' // the item's own title where only another thing can stand ('an RPG game with Undertale' under Undertale; 'a game that's <item>')
+  | 'category-blend' // a category path written as a mix ('a unique blend of microphones and recording'): phrasing.ts
   | 'fact-kind' // a kind noun that is not the fact's kind ('the guitar pedals genre', 'the U2 category'): fact-kinds.ts
   | 'article-plural' // a/an right before a plural category value ('a microphones recording'): fact-kinds.ts
   | 'predicate-fact' // a one-word fact as a bare predicate ('an action game that's adventure'): phrasing.ts
@@ -91,8 +92,8 @@ const NO_VOCABULARY: string[] = [];
 // On the lower-cased normalized text: the same word twice, separated by one space.
 const DOUBLED = /(?<![\p{L}\p{N}])([\p{L}\p{N}]+) \1(?![\p{L}\p{N}])/gu;
 const GRAMMATICAL_DOUBLES = new Set(['that', 'had']);
-/** Words after which the item's own title cannot stand: a comparison, a list or an accompaniment ("with <item>"). */
-const NOT_BEFORE_ITEM = String.raw`(?:with|like|and|or|than|including|such as|similar to|versus|vs\.?|alongside)`;
+/** Words after which the item's own title cannot stand: a comparison, a list, an accompaniment ("with <item>") or a predicate ("a game that's <item>"). */
+const NOT_BEFORE_ITEM = String.raw`(?:with|like|and|or|than|including|such as|similar to|versus|vs\.?|alongside|that['’]s|that is|which is)`;
 
 /**
  * Checks a filled reason. `ok` when no problem was found; otherwise `problems` say what (all of

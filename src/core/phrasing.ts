@@ -6,6 +6,9 @@
 //   "that's turn-based") and so does a word with an adjective's ending ("that's atmospheric").
 // - plural-modifier: a plural category value that modifies the next word ("a top electric guitars
 //   Squier product"); the fill writes it as a head noun or a list item only.
+// - category-blend: a category path written as a mix ("a unique blend of microphones and recording",
+//   "It blends classical guitars with Cordoba elements"): a path is where the item is listed, one
+//   inside the other, not ingredients; genres and tags ("blends action and adventure") may mix.
 // - misplaced-item: "which <item> is a …" ("you enjoy adventure games, which Papers, Please is a
 //   game"): the relative clause has no gap; "which <item> offers" is fine.
 // - empty-praise: two praise words coordinated ("a fun and engaging game", "keep you engaged and
@@ -17,7 +20,7 @@ import { isCategoryKind } from './plan.ts';
 import { AFTER_HEAD, hasPluralHead } from './slots.ts';
 
 export interface PhrasingProblem {
-  kind: 'predicate-fact' | 'plural-modifier' | 'misplaced-item' | 'empty-praise';
+  kind: 'predicate-fact' | 'plural-modifier' | 'category-blend' | 'misplaced-item' | 'empty-praise';
   /** The phrase as found. */
   text: string;
   /** What the regeneration should not write. */
@@ -44,6 +47,8 @@ const PRAISE = [
 ];
 const PRAISE_PAIR = new RegExp(String.raw`(?<![\p{L}\p{N}])(${PRAISE.join('|')})(?:\s*,\s*|\s+(?:and|&)\s+)(${PRAISE.join('|')})(?![\p{L}\p{N}])`, 'iu');
 
+const BLEND = /(?<![\p{L}\p{N}])(?:blend(?:s|ed|ing)?|combin(?:e|es|ed|ing|ation|ations)|mix(?:es|ed|ing|ture)?|fusion|fuses|elements|merges?)(?![\p{L}\p{N}])/iu;
+
 /** The phrasing problems of a filled reason; `plan` gives the facts that slots wrote. */
 export function phrasingProblems(text: string, plan: ContentPlan | null | undefined): PhrasingProblem[] {
   const out: PhrasingProblem[] = [];
@@ -61,6 +66,18 @@ export function phrasingProblems(text: string, plan: ContentPlan | null | undefi
         if (AFTER_HEAD.test(rest) || KIND_NOUN.test(rest) || /^\s+(?:and|or|&)(?![\p{L}\p{N}])/iu.test(rest)) continue;
         const next = /^\s+[\p{L}\p{N}][\p{L}\p{N}'’-]*/u.exec(rest)?.[0] ?? '';
         out.push({ kind: 'plural-modifier', text: `${m[0]}${next}`, ban: `${m[0]}${next}` });
+        break;
+      }
+    }
+  }
+  const paths = (plan?.facts ?? []).filter((f) => isCategoryKind(f.kind) && f.value.trim() !== '');
+  if (paths.length > 0) {
+    for (const sentence of text.split(/(?<=[.!?])\s+/u)) {
+      const blend = BLEND.exec(sentence);
+      if (!blend) continue;
+      const after = sentence.slice(blend.index).toLowerCase();
+      if (paths.some((f) => after.includes(f.value.trim().toLowerCase()))) {
+        out.push({ kind: 'category-blend', text: blend[0], ban: blend[0] });
         break;
       }
     }

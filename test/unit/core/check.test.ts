@@ -540,6 +540,19 @@ describe('phrasings that are true but read wrong (phrasing.ts; read on shown rea
     expect(kinds('You may like action games, which Batman: Arkham Origins is a game.')).toContain('misplaced-item');
     expect(kinds('It is an action game, which Batman: Arkham Origins offers.')).not.toContain('misplaced-item');
   });
+  it("rejects the item's title as a predicate ('a game that's <item>')", () => {
+    expect(kinds("This game is an action game that's Batman: Arkham Origins.")).toContain('misplaced-item');
+    expect(kinds("Batman: Arkham Origins is an action game that's free to play.")).not.toContain('misplaced-item');
+  });
+  it('rejects a category path written as a mix, not genres that mix', () => {
+    const mic = { id: 'm', title: 'Shure SM58', attributes: { category: ['Recording', 'Microphones'], brand: 'Shure' } };
+    const p = contentPlan(mic, { domain: 'product', history: [] });
+    const k = (text: string) => checkFilledReason(text, { item: mic, context: { domain: 'product', history: [] }, plan: p, lexicon: small }).problems.map((x) => x.kind);
+    expect(k('It offers a unique blend of microphones and recording.')).toContain('category-blend');
+    expect(k('It combines elements of microphones.')).toContain('category-blend');
+    expect(k('This product falls under the microphones category.')).not.toContain('category-blend');
+    expect(kinds('It blends action and adventure.')).not.toContain('category-blend');
+  });
   it('rejects coordinated praise that says nothing about the item', () => {
     expect(kinds("It's an action game, offering you a fun and engaging game.")).toContain('empty-praise');
     expect(kinds('It will keep you engaged and entertained.')).toContain('empty-praise');
