@@ -54,6 +54,8 @@ export type ProblemKind =
   | 'article-plural' // a/an right before a plural category value ('a microphones recording'): fact-kinds.ts
   | 'predicate-fact' // a one-word fact as a bare predicate ('an action game that's adventure'): phrasing.ts
   | 'plural-modifier' // a plural category value modifying the next word ('electric guitars Squier product'): phrasing.ts
+  | 'title-list' // a title and a bare fact coordinated ('like Rainbow Six Siege and multiplayer.'): phrasing.ts
+  | 'article-title' // an article before a title that has none ('like the Rust.'): phrasing.ts
   | 'empty-praise' // two praise words coordinated ('a fun and engaging game'): phrasing.ts
   | 'omitted'; // a planned fact or history title the text leaves out
 

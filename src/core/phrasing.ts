@@ -11,6 +11,10 @@
 //   inside the other, not ingredients; genres and tags ("blends action and adventure") may mix.
 // - misplaced-item: "which <item> is a …" ("you enjoy adventure games, which Papers, Please is a
 //   game"): the relative clause has no gap; "which <item> offers" is fine.
+// - title-list: a title and a bare fact coordinated at a clause end ("an action game like Rainbow
+//   Six Siege and multiplayer."): a game is like a game, not like a tag; "like Rust and other
+//   survival games" has its noun.
+// - article-title: a/an/the before a title that has none, at a clause end ("like the Rust.").
 // - empty-praise: two praise words coordinated ("a fun and engaging game", "keep you engaged and
 //   entertained"): an evaluation no fact backs that says nothing about this item. A small word list
 //   on purpose, like claim-support.ts: what the words mean is the point, not where they came from.
@@ -20,7 +24,7 @@ import { isCategoryKind } from './plan.ts';
 import { AFTER_HEAD, hasPluralHead } from './slots.ts';
 
 export interface PhrasingProblem {
-  kind: 'predicate-fact' | 'plural-modifier' | 'category-blend' | 'misplaced-item' | 'empty-praise';
+  kind: 'predicate-fact' | 'plural-modifier' | 'category-blend' | 'misplaced-item' | 'title-list' | 'article-title' | 'empty-praise';
   /** The phrase as found. */
   text: string;
   /** What the regeneration should not write. */
@@ -86,6 +90,17 @@ export function phrasingProblems(text: string, plan: ContentPlan | null | undefi
   if (title) {
     const m = new RegExp(`(?<![\\p{L}\\p{N}])which\\s+${escape(title)}\\s+(?:is|are)\\s+(?:a|an|the)(?![\\p{L}\\p{N}])`, 'iu').exec(text);
     if (m) out.push({ kind: 'misplaced-item', text: m[0], ban: m[0] });
+  }
+  const titles = [plan?.item?.title, ...(plan?.history ?? []).map((h) => h.title)].map((t) => t?.trim() ?? '').filter((t) => t !== '');
+  for (const t of titles) {
+    if (!/^(?:the|a|an)\s/iu.test(t)) {
+      const m = new RegExp(`(?<![\\p{L}\\p{N}])(?:a|an|the)\\s+${escape(t)}${CLAUSE_END}`, 'iu').exec(text);
+      if (m) out.push({ kind: 'article-title', text: m[0], ban: m[0] });
+    }
+    for (const f of plan?.facts ?? []) {
+      const m = new RegExp(`${escape(t)}\\s*(?:,\\s*)?(?:and|or|&)\\s+${escape(f.value)}${CLAUSE_END}`, 'iu').exec(text);
+      if (m) out.push({ kind: 'title-list', text: m[0], ban: m[0] });
+    }
   }
   const praise = PRAISE_PAIR.exec(text);
   if (praise) out.push({ kind: 'empty-praise', text: praise[0], ban: praise[0] });

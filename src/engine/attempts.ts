@@ -7,7 +7,7 @@ import type { ContentPlan } from '../core/plan.ts';
 import { buildPlanPrompt } from '../core/plan-prompt.ts';
 import { fillSlots } from '../core/slots.ts';
 import { DECODING } from '../defaults.ts';
-import type { Backend, Item, Reason, ReasonPlan, UserContext } from '../types.ts';
+import type { Backend, CitedFact, Item, Reason, ReasonPlan, UserContext } from '../types.ts';
 import { firstBannedIndex, type GenerateRow, type RowResult } from '../generation/generate.ts';
 import { ATTEMPTS, attemptPlan, encodeVariants, firstAttemptSampling, type SlotDecoding } from '../generation/slot-decoding.ts';
 import type { Runtime } from '../runtime/runtime.ts';
@@ -34,6 +34,11 @@ export function publicPlan(plan: ContentPlan): ReasonPlan {
   return { mode: plan.mode, hasHistory: plan.hasHistory, domain: plan.domain, history: plan.history.map((h) => ({ title: h.title })), facts: plan.facts.map((f) => ({ value: f.value, kind: f.kind })) };
 }
 
+/** Whether a filled reason names a history title. */
+function namesHistory(facts: readonly CitedFact[]): boolean {
+  return facts.some((f) => f.kind === 'title' && f.from === 'history');
+}
+
 /** A failed generation: disposal and aborts propagate; a runtime failure still gets an honest answer. */
 function failed(host: AttemptHost, error: unknown, item: Item, ctx: UserContext, rt: Runtime): Reason {
   if (host.disposed()) throw new DisposedError('The explainer was disposed while this request was running.');
@@ -50,7 +55,8 @@ export interface PlanRequest {
 
 /**
  * A slot model's reason: a few seeded samples under the plan's constraints (DECODING), each filled
- * and checked, the most probable accepted one shown; else once more with a smaller plan, greedy
+ * and checked, the most probable accepted one shown (with a history: the most probable accepted one
+ * that names a history title, when there is one); else once more with a smaller plan, greedy
  * forks and the check's findings banned; else the labelled fallback. The filled text is sent as one
  * delta (slot text is not what a visitor should see stream by).
  */
@@ -68,15 +74,28 @@ export async function reasonFromPlan(host: AttemptHost, rt: Runtime, slots: Slot
       const decoding = attempt === 0 ? { candidates: DECODING.candidates, sampling: firstAttemptSampling(rt.modelId, prompt, plan) } : { candidates: DECODING.retryCandidates };
       const result = await host.generate({ ids, maxNewTokens: host.maxNewTokens, sentences: host.sentences, constraints: slots.constraints(plan), badWords, ...decoding, signal: options.signal });
       ms += result.ms;
+      let chosen: { filled: ReturnType<typeof fillSlots>; tokens: number } | undefined;
       for (const candidate of result.candidates ?? [result]) {
         const filled = fillSlots(shownText(candidate), plan);
         const check = host.check(filled.text, item, ctx, rt, plan);
         if (check.ok && filled.unknown.length === 0) {
-          options.onDelta?.(filled.text);
-          return { itemId: item.id, text: filled.text, facts: filled.facts, source: 'model', backend: rt.backend, tokens: candidate.tokens.length, ms, plan: publicPlan(plan) };
+          // The most probable accepted candidate, unless a later accepted one names what the visitor
+          // did ("like Rust") where this one does not: the personal reason is the product's point.
+          if (!chosen) chosen = { filled, tokens: candidate.tokens.length };
+          if (plan.history.length === 0 || namesHistory(chosen.filled.facts)) break;
+          if (namesHistory(filled.facts)) {
+            chosen = { filled, tokens: candidate.tokens.length };
+            break;
+          }
+          continue;
         }
+        if (chosen) continue;
         problem = filled.unknown.length > 0 ? 'unknown-slot' : (check.problems[0]?.kind ?? problem);
         banned = [...new Set([...banned, ...check.banned])];
+      }
+      if (chosen) {
+        options.onDelta?.(chosen.filled.text);
+        return { itemId: item.id, text: chosen.filled.text, facts: chosen.filled.facts, source: 'model', backend: rt.backend, tokens: chosen.tokens, ms, plan: publicPlan(plan) };
       }
     }
     return host.fallback(item, ctx, problem, rt.backend, ms, first);

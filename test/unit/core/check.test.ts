@@ -553,6 +553,17 @@ describe('phrasings that are true but read wrong (phrasing.ts; read on shown rea
     expect(k('This product falls under the microphones category.')).not.toContain('category-blend');
     expect(kinds('It blends action and adventure.')).not.toContain('category-blend');
   });
+  it('rejects a title listed with a bare fact, and an article before a title', () => {
+    const rust = { title: 'Rust', attributes: { genres: ['Action', 'Adventure'] } };
+    const ctx = { domain: 'game', history: [rust] };
+    const p = contentPlan(batman, ctx);
+    const k = (text: string) => checkFilledReason(text, { item: batman, context: ctx, plan: p, lexicon: small }).problems.map((x) => x.kind);
+    expect(p.history.map((h) => h.title)).toEqual(['Rust']);
+    expect(k("It's an action game like Rust and adventure.")).toContain('title-list');
+    expect(k("It's an action game like Rust and other adventure games.")).not.toContain('title-list');
+    expect(k("It's an action and adventure game like the Rust.")).toContain('article-title');
+    expect(k("It's an action and adventure game like Rust.")).not.toContain('article-title');
+  });
   it('rejects coordinated praise that says nothing about the item', () => {
     expect(kinds("It's an action game, offering you a fun and engaging game.")).toContain('empty-praise');
     expect(kinds('It will keep you engaged and entertained.')).toContain('empty-praise');

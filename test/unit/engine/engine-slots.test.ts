@@ -63,6 +63,25 @@ describe('Engine with a slot model', () => {
   });
 });
 
+describe('Engine with a slot model: which accepted candidate is shown', () => {
+  // Two shared facts: the first attempt's prompt has <|@f2|> and leaves a fact out (omitted); the
+  // regeneration's plan keeps one fact, and its two greedy forks both pass the check.
+  const sciFi: Item = { id: 'p2', title: 'Portal 2', attributes: { tags: ['Puzzle', 'Sci-fi'] } };
+  const reply = (prompt: string) =>
+    prompt.includes('<|@f2|>') ? 'You might enjoy <|@item|> next.' : ['Try <|@item|>, a <|@f1|> <|@noun|>.', 'Like <|@h1|>, <|@item|> is a <|@f1|> <|@noun|>.'];
+  it('with a history, the most probable accepted one that names a history title', async () => {
+    const e = engine({ factsVocab: ['Puzzle', 'Sci-fi'], reply });
+    const [reason] = await e.explain([sciFi], history);
+    expect(e.stats().regenerations).toBe(1);
+    expect(reason).toMatchObject({ source: 'model', text: 'Like Portal, Portal 2 is a puzzle game.' });
+  });
+  it('for a new visitor, the most probable accepted one', async () => {
+    const e = engine({ factsVocab: ['Puzzle', 'Sci-fi'], reply: (prompt) => (prompt.includes('<|@f2|>') ? 'You might enjoy <|@item|> next.' : ['Try <|@item|>, a <|@f1|> <|@noun|>.', 'Yes, <|@item|> is a <|@f1|> <|@noun|>.']) });
+    const [reason] = await e.explain([sciFi], newVisitor);
+    expect(reason).toMatchObject({ source: 'model', text: 'Try Portal 2, a puzzle game.' });
+  });
+});
+
 describe('Engine when the tokenizer throws on an item', () => {
   it('answers that item with a labelled fallback and the others normally', async () => {
     const rt = fakeRuntime({ reply: () => 'A Puzzle game you will like.' });
