@@ -5,6 +5,11 @@
 //    are not slots) has no word or word pair bound to one training domain. Domain-boundness is
 //    counted from every training reference (XRec's too, although their rows are dropped): a term
 //    whose size-normalized frequency is ≥ --bound-share in one domain, seen ≥ --bound-count times.
+// 1b. Neutral rewrite (--neutral, default yes): a rejected target whose domain words are only a verb
+//    of doing ('You should watch/play/read <item>') or a history noun ('your gaming/viewing history')
+//    is rewritten to the neutral word ('try', 'your history') and checked again; the rest of the
+//    wording stays the reference's. The words it writes are exempt from the domain-bound terms
+//    ('give it a try' is everyday English in any shop, though game references use it most).
 // 2. Augment (train only): each kept target with facts is copied with its facts re-filled by other
 //    values of the same kind (Steam catalog tags/genres, MovieLens genres, MIND categories), at most
 //    --copies per target, each copy checked again. The wording stays the reference's own.
@@ -41,6 +46,13 @@ const { values: args } = parseArgs({
     trim: { type: 'string', default: 'yes' },
     'kind-words': { type: 'string', default: 'yes' },
     sample: { type: 'string', default: '0' },
+    // Rewrite a rejected target's domain verbs and history nouns to neutral ones ('You should watch' →
+    // 'You should try', 'your gaming history' → 'your history'), then check it again.
+    neutral: { type: 'string', default: 'yes' },
+    // Re-filled copies are dropped where one opening (a target's first three words) would be more than
+    // this share of a split's rows: the neutral rewrite makes many "You should try …" targets, and a
+    // model trained on them writes that opening under every card of a page.
+    'opening-cap': { type: 'string', default: '0.08' },
   },
 });
 
@@ -54,6 +66,10 @@ const validCopies = Math.max(0, Number(args['valid-copies']));
 const poolMin = Number(args['pool-min']);
 const trim = args.trim !== 'no';
 const kindExempt = args['kind-words'] !== 'no';
+const neutral = args.neutral !== 'no';
+const openingCap = Number(args['opening-cap']);
+/** The words the neutral rewrite writes. */
+const NEUTRAL_WORDS = new Set(['try', 'history']);
 
 function jsonl<T>(path: string): T[] {
   return readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as T);
@@ -122,6 +138,22 @@ for (const [t, n] of allTerms) {
     if (rate > bestRate) [best, bestRate] = [d, rate];
   }
   if (bestRate / sum >= boundShare) bound.set(t, { domain: best, share: bestRate / sum, n });
+}
+if (neutral) for (const t of [...bound.keys()]) if (t.split(/[ -]/).some((w) => NEUTRAL_WORDS.has(w))) bound.delete(t);
+
+// --- 1b. Neutral rewrite: the words of one domain's doing and history, in another's words.
+const NEUTRAL_RULES: readonly [RegExp, string][] = [
+  // "You should watch <item>", "to play", "definitely read": the verb of doing → 'try'.
+  [/\b(should|must|to|can|will|could|might|would|definitely|also)\s+(?:definitely\s+)?(?:play|watch|read|listen to|check out)\b/gi, '$1 try'],
+  [/(^|[.!?]\s+|"\s*)(?:Play|Watch|Read|Check out)\b/g, '$1Try'],
+  // "your gaming history", "your historical play record", "news viewing history" → "your history".
+  [/\b(?:historical\s+)?(?:news\s+)?(?:gaming|viewing|watching|reading|playing|play|movie[- ]watching|historical play|game play)\s+(?:history|record|records|histories)\b/gi, 'history'],
+  [/\b(?:gaming|viewing|watching|reading)\s+(preferences?|habits?|tastes?|interests?)\b/gi, '$1'],
+];
+function neutralized(target: string): string | null {
+  let out = target;
+  for (const [re, to] of NEUTRAL_RULES) out = out.replace(re, to);
+  return out === target ? null : out;
 }
 
 // --- The check, as if the domain were untrained.
@@ -255,7 +287,7 @@ function refill(row: V2Row): V2Row | null {
 // --- Run.
 mkdirSync(args.out as string, { recursive: true });
 const stats: Record<string, unknown> = {
-  rule: { boundShare, boundCount, copies, validCopies, poolMin, trim, kindExempt, kindWords: [...kindWords].sort(), checkDomain: UNTRAINED, lexicon: args.lexicon },
+  rule: { boundShare, boundCount, copies, validCopies, poolMin, trim, kindExempt, neutral, openingCap, kindWords: [...kindWords].sort(), checkDomain: UNTRAINED, lexicon: args.lexicon },
   boundTerms: Object.fromEntries([...perDomain.keys()].sort().map((d) => [d, [...bound.values()].filter((b) => b.domain === d).length])),
   pools: Object.fromEntries([...fillers].map(([k, f]) => [k.replace('\u0001', ' '), f.values.length])),
 };
@@ -272,13 +304,19 @@ for (const split of SPLITS) {
     if (rejection(r.target, r.plan, why, boundHits) === null) {
       out.push(r);
       keys.add(`${r.prompt}\u0001${r.target}`);
-    } else if (trim) {
-      // Trim: the longest clause-prefix (cut at a comma) that keeps every slot and passes.
-      const t = trimmed(r.target, r.plan);
-      if (t !== null && !keys.has(`${r.prompt}\u0001${t}`)) {
-        out.push({ ...r, id: `${r.id}-trim`, target: t });
+    } else {
+      // Neutral rewrite, then trim: the longest clause-prefix (cut at a comma) that keeps every slot and passes.
+      const n = neutral ? neutralized(r.target) : null;
+      const tries: [string, string][] = [];
+      if (n !== null) tries.push([n, 'neutral']);
+      if (trim) tries.push(...[r.target, ...(n !== null ? [n] : [])].map((t): [string, string] => [t, t === n ? 'neutral-trim' : 'trim']));
+      for (const [base, how] of tries) {
+        const t = how.endsWith('trim') ? trimmed(base, r.plan) : rejection(base, r.plan, {}, new Map()) === null ? base : null;
+        if (t === null || keys.has(`${r.prompt}\u0001${t}`)) continue;
+        out.push({ ...r, id: `${r.id}-${how}`, target: t });
         keys.add(`${r.prompt}\u0001${t}`);
-        count(why, 'of those: trimmed and kept');
+        count(why, `of those: ${how === 'trim' ? 'trimmed' : how === 'neutral' ? 'rewritten neutral' : 'rewritten neutral and trimmed'} and kept`);
+        break;
       }
     }
   }
@@ -309,6 +347,18 @@ for (const split of SPLITS) {
         count(augmented, `copies ${r.mode}`);
       }
     }
+  }
+  // Balance openings: drop re-filled copies (never a reference's own row) of over-represented openings.
+  const opening = (t: string): string => t.split(/\s+/).slice(0, 3).join(' ');
+  const byOpening = new Map<string, number>();
+  for (const r of out) count(byOpening, opening(r.target));
+  for (let i = out.length - 1; i >= 0; i--) {
+    const r = out[i] as V2Row;
+    const o = opening(r.target);
+    if (!/-fill\d+$/.test(r.id) || (byOpening.get(o) as number) <= openingCap * out.length) continue;
+    out.splice(i, 1);
+    count(byOpening, o, -1);
+    count(augmented, 'copies dropped: opening over the cap');
   }
   const after = { rows: out.length, prompts: new Set(out.map((r) => r.prompt)).size, bySourceMode: {} as Record<string, number> };
   for (const r of out) count(after.bySourceMode, `${r.source} ${r.mode}`);
