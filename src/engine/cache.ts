@@ -32,6 +32,14 @@ export function cacheKey(modelId: string, dtype: string, maxNewTokens: number, p
   return `v${PROMPT_FORMAT_VERSION}|${modelId}|${dtype}|${maxNewTokens}|${prompt.length}:${hashString(prompt)}`;
 }
 
+/**
+ * The model part of a cache key: the folder's URL and, where the load read a manifest, the digest of
+ * its files (Runtime.modelVersion), so new weights under the same URL never answer with old reasons.
+ */
+export function modelKey(model: { modelUrl: string; modelVersion?: string }): string {
+  return model.modelVersion ? `${model.modelUrl}#${model.modelVersion}` : model.modelUrl;
+}
+
 /** A bounded least-recently-used map. */
 export class LruCache<K, V> {
   private readonly map = new Map<K, V>();

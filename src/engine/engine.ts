@@ -22,15 +22,16 @@ import type { Backend, ExplainOptions, Explainer, ExplainerInfo, ExplainerOption
 import { generateBatch, splitForPrefill, type GenerateRow, type RowResult } from '../generation/generate.ts';
 import { attemptPlan } from '../generation/slot-decoding.ts';
 import { withDeviceRecovery } from '../runtime/device-loss.ts';
-import { inNodeJs, loadRuntime, type Runtime, type RuntimeOptions } from '../runtime/runtime.ts';
+import { inNodeJs, loadRuntime, type Runtime, type RuntimeOptions, type RuntimeTokenizer } from '../runtime/runtime.ts';
 import { type AttemptHost, type GenResult, publicPlan, reasonFromPlan, reasonFromPrompt } from './attempts.ts';
-import { cacheKey, ReasonCache } from './cache.ts';
+import { cacheKey, modelKey, ReasonCache } from './cache.ts';
 import { fitPrompt } from './fit-prompt.ts';
 import { ModelCheck } from './model-check.ts';
 import { PageTitles } from './page-titles.ts';
 import { BatchScheduler } from './scheduler.ts';
 import { Calls } from './calls.ts';
 import { EngineCounters, type EngineStats } from './stats.ts';
+import { mark } from '../trace.ts';
 
 export type { EngineStats } from './stats.ts';
 export { DEFAULT_MAX_BATCH, DEFAULT_SENTENCES, DEFAULT_WINDOW_MS, MAX_PREFILL_TOKENS, type EngineOptions } from './engine-options.ts';
@@ -67,6 +68,12 @@ export class Engine implements Explainer {
   private readonly options: ExplainerOptions;
   private readonly maxNewTokens: number;
   private readonly runtime: Promise<Runtime | null>;
+  /**
+   * The load's tokenizer (or the runtime itself, whichever comes first; null when the load failed):
+   * prompts are planned and the cache is read with it, so a cached reason is answered before the
+   * onnxruntime session exists (a returning visitor's page).
+   */
+  private readonly tokenizer: Promise<RuntimeTokenizer | null>;
   private loadError: Error | null = null;
   private readonly scheduler: BatchScheduler<GenRequest, GenResult>;
   private readonly cache: ReasonCache<Reason>;
@@ -79,6 +86,8 @@ export class Engine implements Explainer {
   private readonly sentences: number | undefined;
   private readonly counters = new EngineCounters();
   private loaded: Runtime | null = null;
+  /** Domains whose decode constraints and check were compiled while the session was created (prepare()). */
+  private readonly prepared = new Set<string>();
   /** When the running batch started (performance.now()); null when idle. info() reports it as busyMs. */
   private batchSince: number | null = null;
 
@@ -112,7 +121,10 @@ export class Engine implements Explainer {
       windowMs: windowMs ?? DEFAULT_WINDOW_MS,
       run: (batch) => this.runBatch(batch),
     });
-    const load = optionsError ? Promise.reject(optionsError) : (loader ?? loadRuntime)(this.runtimeOptions());
+    let tokenizerReady: (tokenizer: RuntimeTokenizer | null) => void = () => undefined;
+    this.tokenizer = new Promise((resolve) => (tokenizerReady = resolve));
+    const onTokenizer = (tokenizer: RuntimeTokenizer): void => tokenizerReady(this.disposed ? null : tokenizer);
+    const load = optionsError ? Promise.reject(optionsError) : (loader ?? loadRuntime)({ ...this.runtimeOptions(), onTokenizer });
     this.runtime = load.then(
       (rt) => {
         if (this.disposed) {
@@ -132,6 +144,8 @@ export class Engine implements Explainer {
         return null;
       },
     );
+    // A loader that never calls onTokenizer (tests' fakes): the runtime is its own tokenizer.
+    void this.runtime.then(tokenizerReady);
   }
 
   private runtimeOptions(): RuntimeOptions {
@@ -291,18 +305,54 @@ export class Engine implements Explainer {
     return out;
   }
 
-  /** Prompt, ids and cache lookup of one item. */
-  private async plan(rt: Runtime, item: Item, ctx: UserContext): Promise<Plan> {
+  /**
+   * Prompt, ids and cache lookup of one item. Needs only the tokenizer: the same function, on the
+   * same tokenizer, whether it runs before the session exists or after.
+   */
+  private async plan(rt: RuntimeTokenizer, item: Item, ctx: UserContext): Promise<Plan> {
     if (this.model.slotsOf(rt)) {
       // Format v2: the prompt holds no titles, so the key adds the plan (what the slots are filled with).
       const plan = attemptPlan(contentPlan(item, ctx), 0);
       const prompt = buildPlanPrompt(plan);
-      const key = cacheKey(rt.modelUrl, rt.dtype, this.maxNewTokens, `${prompt}\n${JSON.stringify(plan)}`);
+      const key = cacheKey(modelKey(rt), rt.dtype, this.maxNewTokens, `${prompt}\n${JSON.stringify(plan)}`);
       return { item, ids: rt.encode(prompt), key, hit: await this.cache.get(key), plan };
     }
     const { prompt, ids } = fitPrompt((text) => rt.encode(text), rt.maxPositions - this.maxNewTokens, item, ctx);
-    const key = cacheKey(rt.modelUrl, rt.dtype, this.maxNewTokens, prompt);
+    const key = cacheKey(modelKey(rt), rt.dtype, this.maxNewTokens, prompt);
     return { item, ids, key, hit: await this.cache.get(key), plan: null };
+  }
+
+  /**
+   * While the session is being created: compiles, once per domain, what the first batch and its check
+   * would otherwise compile on the way to the first reason (measured in Node: the domain's trie of
+   * banned phrases ≈ 280 ms, the check's first call ≈ 180 ms, the page titles' token ids). Pure caches:
+   * no result changes, only when the work is done.
+   */
+  private async prepare(tokenizer: RuntimeTokenizer, misses: Plan[], ctx: UserContext): Promise<void> {
+    const first = misses[0];
+    const domain = first?.plan?.domain ?? ctx.domain ?? '';
+    if (!first || this.prepared.has(domain)) return;
+    this.prepared.add(domain);
+    await new Promise((resolve) => setTimeout(resolve, 0)); // the session's own loading goes first
+    if (this.loaded || this.disposed) return;
+    try {
+      const slots = this.model.slotsOf(tokenizer);
+      if (slots && first.plan) {
+        slots.constraints(first.plan);
+        this.titles.bans(tokenizer, ctx);
+      }
+      this.model.check('', first.item, ctx, tokenizer, first.plan, this.titles.titles());
+    } catch {
+      // a warm-up only: the real calls report their own failures
+    }
+    mark('prepared');
+  }
+
+  /** A cached reason, as this call's answer. */
+  private cached(plan: Plan & { hit: Reason }, t0: number): Reason {
+    this.counters.cacheHit();
+    mark('cache-hit');
+    return { ...plan.hit, itemId: plan.item.id, cached: true, ms: performance.now() - t0 };
   }
 
   /**
@@ -311,10 +361,7 @@ export class Engine implements Explainer {
    */
   private answer(rt: Runtime, plan: Plan, ctx: UserContext, t0: number, options: RequestOptions): Promise<Reason> {
     const { item, key, hit } = plan;
-    if (hit) {
-      this.counters.cacheHit();
-      return Promise.resolve({ ...hit, itemId: item.id, cached: true, ms: performance.now() - t0 });
-    }
+    if (hit) return Promise.resolve(this.cached({ ...plan, hit }, t0));
     let pending = options.shared?.get(key);
     if (!pending) {
       const slots = this.model.slotsOf(rt);
@@ -328,19 +375,31 @@ export class Engine implements Explainer {
     return pending.then((reason) => ({ ...reason, itemId: item.id }));
   }
 
-  /** Reasons for many items: every cache lookup first, then all misses submitted together. */
+  /**
+   * Reasons for many items: every cache lookup first (as soon as the tokenizer is built: cached
+   * reasons do not wait for the session), then, once the session exists, all misses submitted together.
+   */
   private async reasonsFor(items: readonly Item[], ctx: UserContext, options: RequestOptions): Promise<Reason[]> {
     const t0 = performance.now();
-    const rt = await this.runtime;
+    const tokenizer = await this.tokenizer;
     // dispose() aborts the calls waiting for the model: say what happened, not 'aborted'.
     this.throwIfDisposed();
     throwIfAborted(options.signal);
-    if (!rt) return items.map((item) => this.fallback(item, ctx, 'model-unavailable', this.fallbackBackend(), performance.now() - t0));
+    const unavailable = (item: Item): Reason => this.fallback(item, ctx, 'model-unavailable', this.fallbackBackend(), performance.now() - t0);
+    if (!tokenizer) return items.map(unavailable);
     // A tokenizer that throws on one item's text costs that item a labelled fallback, not the call.
-    const plans = await Promise.all(items.map((item) => this.plan(rt, item, ctx).catch(() => null)));
+    const plans = await Promise.all(items.map((item) => this.plan(tokenizer, item, ctx).catch(() => null)));
     this.throwIfDisposed();
     throwIfAborted(options.signal);
+    const hits = plans.map((plan) => (plan?.hit ? this.cached({ ...plan, hit: plan.hit }, t0) : null));
+    if (hits.every((hit) => hit !== null)) return hits as Reason[];
+    // Not awaited: the calls reach the runtime in the order they came (the first batch is the first cards).
+    if (!this.loaded) void this.prepare(tokenizer, plans.filter((plan): plan is Plan => plan !== null && !plan.hit), ctx);
+    const rt = await this.runtime;
+    this.throwIfDisposed();
+    throwIfAborted(options.signal);
+    if (!rt) return items.map((item, k) => hits[k] ?? unavailable(item));
     const call = this.model.slotsOf(rt) ? { ...options, titleBans: this.titles.bans(rt, ctx) } : options;
-    return Promise.all(plans.map((plan, k) => (plan ? this.answer(rt, plan, ctx, t0, call) : this.fallback(items[k] as Item, ctx, 'model-error', rt.backend, 0))));
+    return Promise.all(plans.map((plan, k) => hits[k] ?? (plan ? this.answer(rt, plan, ctx, t0, call) : this.fallback(items[k] as Item, ctx, 'model-error', rt.backend, 0))));
   }
 }

@@ -7,14 +7,14 @@ import { createFactMatcher, type FactMatcher } from '../core/facts.ts';
 import type { ContentPlan } from '../core/plan.ts';
 import type { Item, UserContext } from '../types.ts';
 import { isSlotModel, SlotDecoding } from '../generation/slot-decoding.ts';
-import type { Runtime } from '../runtime/runtime.ts';
+import type { RuntimeTokenizer } from '../runtime/runtime.ts';
 
 export class ModelCheck {
   private lexicon: Lexicon | null | undefined;
   private slotDecoding: SlotDecoding | null | undefined;
   private factsMatcher: FactMatcher | null = null;
 
-  lexiconOf(rt: Runtime): Lexicon | null {
+  lexiconOf(rt: Pick<RuntimeTokenizer, 'lexicon'>): Lexicon | null {
     if (this.lexicon === undefined) {
       try {
         this.lexicon = rt.lexicon ? parseLexicon(rt.lexicon) : null;
@@ -25,8 +25,8 @@ export class ModelCheck {
     return this.lexicon;
   }
 
-  /** The slot rules of this runtime's model; null for a model without slot tokens. */
-  slotsOf(rt: Runtime): SlotDecoding | null {
+  /** The slot rules of this runtime's model; null for a model without slot tokens. Needs only the tokenizer (planning and cache lookups run before the session exists). */
+  slotsOf(rt: RuntimeTokenizer): SlotDecoding | null {
     if (this.slotDecoding === undefined) {
       const lexicon = this.lexiconOf(rt);
       const trained = Object.keys(lexicon?.domainWords ?? {});
@@ -36,7 +36,7 @@ export class ModelCheck {
   }
 
   /** The open-vocabulary check of a shown text; the closed vocabulary is one input. */
-  check(text: string, item: Item, ctx: UserContext, rt: Runtime, plan: ContentPlan | null, pageTitles: string[]): ReasonCheck {
+  check(text: string, item: Item, ctx: UserContext, rt: RuntimeTokenizer, plan: ContentPlan | null, pageTitles: string[]): ReasonCheck {
     this.factsMatcher ??= createFactMatcher({ facts: rt.factsVocab, titles: rt.titleVocab });
     return checkFilledReason(text, { item, context: ctx, plan, lexicon: this.lexiconOf(rt), vocabulary: this.factsMatcher, pageTitles });
   }

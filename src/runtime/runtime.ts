@@ -10,7 +10,8 @@ import type { DecoderStep, StepResult } from '../generation/generate.ts';
 import { ModelLoadError } from '../errors.ts';
 import { DeviceLostError, trackDevice, watchDevice, withOomScope } from './device-loss.ts';
 import type { DeviceLike } from './device-loss.ts';
-import { checkLimits, modelLimits, REQUIRED_FILES } from './manifest.ts';
+import { checkLimits, modelLimits, REQUIRED_FILES, type ModelManifest } from './manifest.ts';
+import { sha256Hex } from './sha256.ts';
 import { folderReader, openByteCache, readManifest, readVerified } from './model-files.ts';
 import { installStore, registerLoad } from './model-store.ts';
 import { mark } from '../trace.ts';
@@ -45,6 +46,11 @@ export interface RuntimeOptions {
   sessionOptions?: Record<string, unknown>;
   /** Most tokens a reason may take (default 48): the model's positions must hold a prompt plus these. */
   maxNewTokens?: number;
+  /**
+   * Called once the tokenizer is built, before the onnxruntime session exists (that takes most of a
+   * warm load): with it the engine plans prompts and answers cached reasons early. A throw is ignored.
+   */
+  onTokenizer?: (tokenizer: RuntimeTokenizer) => void;
 }
 
 /**
@@ -62,6 +68,11 @@ export interface Runtime {
   readonly modelId: string;
   /** Where the model folder was loaded from (part of cache keys). */
   readonly modelUrl: string;
+  /**
+   * Digest of the files the folder's manifest lists (part of cache keys: new weights, tokenizer or
+   * lexicon under the same URL never answer with reasons of the old ones). Absent: no manifest (fakes).
+   */
+  readonly modelVersion?: string;
   readonly dtype: DType;
   /** Longest sequence (prompt + generated) the model handles (config.max_position_embeddings). */
   readonly maxPositions: number;
@@ -85,6 +96,15 @@ export interface Runtime {
    */
   recover?(): Promise<void>;
   dispose(): Promise<void>;
+}
+
+/** What a load knows once its tokenizer is built, before its session: enough to plan prompts and key the reason cache. */
+export type RuntimeTokenizer = Pick<Runtime, 'modelId' | 'modelUrl' | 'modelVersion' | 'dtype' | 'maxPositions' | 'factsVocab' | 'titleVocab' | 'lexicon' | 'encode' | 'detokenize'>;
+
+/** The manifest's files and digests, hashed: what makes two loads of one URL the same model. */
+export async function manifestVersion(manifest: ModelManifest): Promise<string> {
+  const list = Object.keys(manifest.files).sort().map((f) => `${f}:${manifest.files[f]?.sha256 ?? ''}`).join('\n');
+  return (await sha256Hex(new TextEncoder().encode(list))).slice(0, 16);
 }
 
 type TJS = typeof import('@huggingface/transformers');
@@ -137,32 +157,47 @@ export async function loadRuntime(options: RuntimeOptions = {}): Promise<Runtime
   const folder = `${location.base}${location.id}`;
   const modelFile = DTYPE_FILES[dtype];
 
-  let tjs: TJS;
-  try {
-    tjs = await import('@huggingface/transformers');
-  } catch (e) {
-    throw new ModelLoadError(`Could not load the model runtime (@huggingface/transformers): ${message(e)}`, { cause: e });
-  }
-  const { env } = tjs;
-  mark('transformers-imported');
-  installStore(env);
+  // transformers.js' import (the largest script of the load), the manifest's revalidation and the
+  // verification of the small files run at once; then the tokenizer, while the session is created.
+  const imported = import('@huggingface/transformers').then(
+    (m) => {
+      mark('transformers-imported');
+      return m;
+    },
+    (e: unknown) => {
+      throw new ModelLoadError(`Could not load the model runtime (@huggingface/transformers): ${message(e)}`, { cause: e });
+    },
+  );
+  imported.catch(() => undefined); // awaited below
 
   // 1. Every byte checked against the manifest before anything parses it.
   const read = folderReader(folder, node);
-  const manifest = await readManifest(folder, read);
-  mark('manifest-read');
-  for (const file of [...REQUIRED_FILES, modelFile]) {
-    if (!manifest.files[file]) {
-      const what = file === modelFile ? `the ONNX file of dtype '${dtype}' (${file}); pick a dtype the folder has` : `${file}; export the tokenizer and config with the model and rewrite the manifest`;
-      throw new ModelLoadError(`The model folder ${folder} has no ${what}.`, { file: `${folder}/${file}` });
-    }
-  }
-  const optional = ['generation_config.json', ...CHECK_FILES].filter((f) => manifest.files[f]);
-  const cache = node ? null : await openByteCache();
+  const byteCache = node ? Promise.resolve(null) : openByteCache();
   const cacheBase = !node && origin ? new URL(folder, origin).href : undefined;
-  const verify = (files: readonly string[]): Promise<Map<string, Uint8Array>> => readVerified(folder, manifest, files, { read, cache, cacheBase, onProgress });
-  const files = await verify([...REQUIRED_FILES, ...optional, modelFile]);
-  mark('files-verified');
+  const checked = (async () => {
+    const manifest = await readManifest(folder, read);
+    mark('manifest-read');
+    for (const file of [...REQUIRED_FILES, modelFile]) {
+      if (!manifest.files[file]) {
+        const what = file === modelFile ? `the ONNX file of dtype '${dtype}' (${file}); pick a dtype the folder has` : `${file}; export the tokenizer and config with the model and rewrite the manifest`;
+        throw new ModelLoadError(`The model folder ${folder} has no ${what}.`, { file: `${folder}/${file}` });
+      }
+    }
+    const optional = ['generation_config.json', ...CHECK_FILES].filter((f) => manifest.files[f]);
+    const cache = await byteCache;
+    const verify = (files: readonly string[]): Promise<Map<string, Uint8Array>> => readVerified(folder, manifest, files, { read, cache, cacheBase, onProgress });
+    // The ONNX file (its SHA-256 is most of the verification) is checked beside the small files.
+    const onnx = verify([modelFile]);
+    onnx.catch(() => undefined); // awaited below
+    const files = await verify([...REQUIRED_FILES, ...optional]);
+    mark('config-verified');
+    return { manifest, verify, files, onnx, version: await manifestVersion(manifest) };
+  })();
+  checked.catch(() => undefined); // awaited below
+  const tjs: TJS = await imported;
+  const { env } = tjs;
+  installStore(env);
+  const { manifest, verify, files, onnx, version } = await checked;
 
   // 2. Limits: the config against the manifest and against what the engine will ask.
   const config = parseJson(files, 'config.json', folder);
@@ -179,21 +214,6 @@ export async function loadRuntime(options: RuntimeOptions = {}): Promise<Runtime
   // After the backend choice: the WASM-only runtime is half the bytes of the WebGPU one.
   if (!node) await configureWasm(env, options.wasmPaths, choice.backend);
   const progress_callback = progressMapper(onProgress);
-
-  // 3. transformers.js reads those bytes under an id of this load only (model-store.ts).
-  const registered = registerLoad(location.id, files);
-  let tokenizer: TTokenizer;
-  try {
-    try {
-      tokenizer = await tjs.AutoTokenizer.from_pretrained(registered.id, { progress_callback, local_files_only: true } as never);
-    } catch (e) {
-      throw new ModelLoadError(`Could not build the tokenizer from ${folder}/tokenizer.json and tokenizer_config.json: ${message(e)}. Export both with the model.`, { file: `${folder}/tokenizer.json`, cause: e });
-    }
-  } catch (e) {
-    registered.release();
-    throw e;
-  }
-  mark('tokenizer-built');
 
   const guard = new StepGuard();
   const sessionOptions = { ...SESSION_OPTIONS, ...options.sessionOptions };
@@ -242,23 +262,63 @@ export async function loadRuntime(options: RuntimeOptions = {}): Promise<Runtime
     }
     return { model, step, device: gpuDevice, dispose: async () => void (await model.dispose()) };
   };
-
-  let current: Session & { model?: TModel };
-  try {
+  /** The session of the chosen backend; WebGPU session creation can fail (or run out of memory) on some adapters/drivers: WASM still works. */
+  const openSession = async (id: string): Promise<Session & { model?: TModel }> => {
     try {
-      current = await createSession(registered.id, choice.backend);
+      return await createSession(id, choice.backend);
     } catch (e) {
       if (choice.backend !== 'webgpu') {
         throw e instanceof ModelLoadError ? e : new ModelLoadError(`Could not load ${folder}/${modelFile} (dtype '${dtype}') on ${choice.backend}: ${message(e)}`, { file: `${folder}/${modelFile}`, cause: e });
       }
-      // WebGPU session creation can fail (or run out of memory) on some adapters/drivers: WASM still works.
       try {
-        current = await createSession(registered.id, 'wasm');
+        const session = await createSession(id, 'wasm');
         choice = { backend: 'wasm', reason: `${choice.reason}, but creating the WebGPU session failed (${message(e)}); using WASM` };
+        return session;
       } catch (e2) {
         throw e2 instanceof ModelLoadError ? e2 : new ModelLoadError(`Could not load ${folder}/${modelFile} (dtype '${dtype}'): ${message(e2)}`, { file: `${folder}/${modelFile}`, cause: e2 });
       }
     }
+  };
+
+  // 3. transformers.js reads those bytes under an id of this load only (model-store.ts). The session
+  // starts as soon as the ONNX bytes are verified; the tokenizer is built meanwhile.
+  const registered = registerLoad(location.id, files);
+  const opened = onnx.then((bytes) => {
+    files.set(modelFile, bytes.get(modelFile) as Uint8Array);
+    mark('files-verified');
+    return openSession(registered.id);
+  });
+  opened.catch(() => undefined); // awaited below
+  let current: Session & { model?: TModel };
+  let tokenizer: TTokenizer;
+  let early: RuntimeTokenizer;
+  try {
+    try {
+      tokenizer = await tjs.AutoTokenizer.from_pretrained(registered.id, { progress_callback, local_files_only: true } as never);
+    } catch (e) {
+      // No reason can be encoded: the session is not needed (freed once it exists).
+      void opened.then((s) => s.dispose(), () => undefined).catch(() => undefined);
+      throw new ModelLoadError(`Could not build the tokenizer from ${folder}/tokenizer.json and tokenizer_config.json: ${message(e)}. Export both with the model.`, { file: `${folder}/tokenizer.json`, cause: e });
+    }
+    mark('tokenizer-built');
+    early = {
+      modelId: location.id,
+      modelUrl: folder,
+      modelVersion: version,
+      dtype,
+      maxPositions: limits.maxPositions,
+      factsVocab: strings(vocab?.facts),
+      titleVocab: strings(vocab?.titles),
+      lexicon,
+      encode: (text) => tokenizer.encode(text, { add_special_tokens: false }),
+      detokenize: (ids) => tokenizer.decode(ids as number[], { skip_special_tokens: true }),
+    };
+    try {
+      options.onTokenizer?.(early);
+    } catch {
+      // the caller's callback must not break loading
+    }
+    current = await opened;
   } finally {
     registered.release(); // the sessions hold the weights now; no second copy stays in memory
     files.clear();
@@ -314,20 +374,12 @@ export async function loadRuntime(options: RuntimeOptions = {}): Promise<Runtime
     get backendReason() {
       return choice.reason;
     },
-    modelId: location.id,
-    modelUrl: folder,
-    dtype,
-    maxPositions: limits.maxPositions,
+    ...early, // the same tokenizer functions the engine planned with before the session existed
     eosId,
     padId,
-    factsVocab: strings(vocab?.facts),
-    titleVocab: strings(vocab?.titles),
-    lexicon,
     get kvLocation() {
       return current.step.kvLocation;
     },
-    encode: (text) => tokenizer.encode(text, { add_special_tokens: false }),
-    detokenize: (ids) => tokenizer.decode(ids as number[], { skip_special_tokens: true }),
     get step() {
       return current.step;
     },
