@@ -123,8 +123,18 @@ export class WorkerExplainer implements Explainer {
         chunks.close();
       },
     );
+    let answered = false;
     try {
-      for await (const chunk of chunks) yield chunk;
+      for await (const chunk of chunks) {
+        yield chunk;
+        // The reason is the last chunk: the page has its answer now. The call's own result needs a
+        // round trip through the worker (it waits for the page to take every chunk), and a worker
+        // deep in the next batch of the page answers messages only between batches.
+        if (chunk.type === 'reason') {
+          answered = true;
+          return;
+        }
+      }
       await done;
       if (failure instanceof WorkerCrashedError && !this.disposed) {
         // The worker died under this request: finish it with a labelled fallback.
@@ -136,7 +146,7 @@ export class WorkerExplainer implements Explainer {
       if (failure) throw failure;
     } finally {
       // The consumer stopped early (break/return): stop generating for it.
-      if (!chunks.closed && requestId) void this.remote.abort(requestId);
+      if (!answered && !chunks.closed && requestId) void this.remote.abort(requestId);
     }
   }
 

@@ -53,3 +53,33 @@ describe('busy engine', () => {
     expect(info.busyMs).toBeGreaterThanOrEqual(INFO_TIMEOUT_MS - 50);
   });
 });
+
+describe('a worker busy with the next batch', () => {
+  it('stream() ends on the reason chunk, without waiting for the call result (which a busy worker sends late)', async () => {
+    const channel = new MessageChannel();
+    const reason = { itemId: 'p', text: 'A Puzzle game.', facts: [], source: 'model', backend: 'wasm', tokens: 4, ms: 1 };
+    const aborted: number[] = [];
+    const api = {
+      init: async () => undefined,
+      stream: (_id: number, _item: unknown, _ctx: unknown, onChunk: (c: unknown) => Promise<void>) => {
+        void onChunk({ type: 'delta', text: reason.text });
+        void onChunk({ type: 'reason', reason });
+        return new Promise<void>(() => undefined); // the worker never gets to answer the call itself
+      },
+      abort: (id: number) => void aborted.push(id),
+      dispose: async () => undefined,
+    };
+    Comlink.expose(api, channel.port2 as never);
+    const port = channel.port1 as unknown as Worker;
+    (port as unknown as { terminate: () => void }).terminate = () => {
+      channel.port1.close();
+      channel.port2.close();
+    };
+    const x = new WorkerExplainer(port, { persistentCache: false });
+    closers.push(() => x.dispose());
+    const chunks: string[] = [];
+    for await (const chunk of x.stream(item, { domain: 'game' })) chunks.push(chunk.type === 'delta' ? chunk.text : `reason:${chunk.reason.text}`);
+    expect(chunks).toEqual(['A Puzzle game.', 'reason:A Puzzle game.']);
+    expect(aborted).toEqual([]); // a finished reason is not an abandoned one
+  });
+});
