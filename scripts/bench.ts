@@ -225,6 +225,8 @@ function printDelivery(d: DeliveryResult): void {
       `  ${backend.padEnd(6)} first visit ${mb(b.first_visit.bytes)} MB in ${b.first_visit.requests} requests, first/last reason ${t(b.first_visit.first_reason_ms)}/${t(b.first_visit.last_reason_ms)} ms;` +
         ` second visit ${b.second_visit.bytes} B in ${b.second_visit.requests} requests, first/last reason ${t(b.second_visit.first_reason_ms)}/${t(b.second_visit.last_reason_ms)} ms${b.note ? ` (${b.note})` : ''}`,
     );
+    const s = b.same_page_visit;
+    if (s) console.log(`         same page again (reason cache kept): ${s.bytes} B in ${s.requests} requests, first/last reason ${t(s.first_reason_ms)}/${t(s.last_reason_ms)} ms, ${s.engine_requests_before_load} engine requests before load`);
   }
   const p = d.page;
   console.log(`  LCP median ${p.without_embed.lcp_median_ms.toFixed(0)} ms without / ${p.with_embed.lcp_median_ms.toFixed(0)} ms with the embed (ratio ${p.lcp_ratio.toFixed(2)}), ${p.with_embed.runs} runs each`);

@@ -4,6 +4,8 @@
 //   first visit (empty profile) and second visit (same profile): bytes on the wire as served
 //   (compressed), and requests; cold / warm time from navigation to the first finished reason and
 //   to the page's last (the warm visit shows 24 *other* games, so no reason comes from a cache).
+//   WASM also: `same_page_visit`, a third visit in that profile to the first visit's page (same
+//   games, same history, the reason cache kept: what a returning shopper sees).
 // And LCP / total blocking time of the page with and without the embed, RUNS cold visits each.
 // WebGPU: this machine's only adapter is SwiftShader (software), where 'auto' never picks WebGPU;
 // with data-device="webgpu" forced we measure its bytes only (time on a software adapter says
@@ -28,7 +30,10 @@ export interface VisitSummary {
 
 export interface BackendDelivery {
   first_visit: VisitSummary;
+  /** Same profile, 24 other games: every reason generated (nothing in the reason cache answers). */
   second_visit: VisitSummary;
+  /** WASM only: same profile, the first visit's page again (same history): the reasons it stored answer. */
+  same_page_visit?: VisitSummary;
   note?: string;
 }
 
@@ -81,9 +86,15 @@ async function backend(device: 'wasm' | 'webgpu', log: (...p: unknown[]) => void
     const first = await run('/with.html');
     log(`delivery ${device}: second visit…`);
     const second = await run(untilModelReady ? '/with.html' : '/other.html');
+    let same: VisitResult | undefined;
+    if (!untilModelReady) {
+      log(`delivery ${device}: the first visit's page again (reason cache kept)…`);
+      same = await run('/with.html');
+    }
     return {
       first_visit: summary(first),
       second_visit: summary(second),
+      ...(same ? { same_page_visit: summary(same) } : {}),
       ...(untilModelReady ? { note: "bytes only: forced data-device='webgpu' on SwiftShader (software); reason times not measured" } : {}),
     };
   } finally {
