@@ -117,6 +117,27 @@ export class StepGuard {
 
 type PastRecord = Record<string, TTensor>;
 
+/**
+ * The logits of each row's last position, row-major [rows, vocab], from logits [rows, positions, vocab]
+ * (left padding puts every row's last token there). A decode step has one position: its logits are that
+ * already and are returned as they are (ORT hands each run a fresh array), so no step copies them; only a
+ * prefill's are gathered.
+ */
+export function lastPositions(data: Float32Array, rows: number, positions: number, vocab: number): Float32Array {
+  if (positions === 1) return data.length === rows * vocab ? data : data.subarray(0, rows * vocab);
+  const last = new Float32Array(rows * vocab);
+  for (let r = 0; r < rows; r++) last.set(data.subarray((r * positions + positions - 1) * vocab, (r * positions + positions) * vocab), r * vocab);
+  return last;
+}
+
+/** `present.L.key` → `past_key_values.L.key` (the name the next step feeds it under); null for other outputs. */
+const pastNames = new Map<string, string | null>();
+function pastNameOf(output: string): string | null {
+  let name = pastNames.get(output);
+  if (name === undefined) pastNames.set(output, (name = output.startsWith('present') ? output.replace('present', 'past_key_values') : null));
+  return name;
+}
+
 /** Forwards of a session that get performance marks (trace.ts). */
 const TRACED_FORWARDS = 6;
 
@@ -146,13 +167,12 @@ export function createStep(
       const logits = raw.type === 'float32' || !raw.to ? raw : raw.to('float32');
       const [b, t, v] = logits.dims as [number, number, number];
       const data = logits.data as Float32Array;
-      // Only the last position of each row matters (left padding puts every row's last token there).
-      const last = new Float32Array(b * v);
-      for (let r = 0; r < b; r++) last.set(data.subarray((r * t + t - 1) * v, (r * t + t) * v), r * v);
+      const last = lastPositions(data, b, t, v);
       const next: PastRecord = {};
       for (const [name, tensor] of Object.entries(out)) {
-        if (name.startsWith('present')) {
-          next[name.replace('present', 'past_key_values')] = tensor;
+        const pastName = pastNameOf(name);
+        if (pastName) {
+          next[pastName] = tensor;
           step.kvLocation = tensor.location ?? null;
         } else if (tensor.location === 'gpu-buffer') {
           tensor.dispose();
