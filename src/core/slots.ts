@@ -130,9 +130,14 @@ interface Piece {
  * cased for mid-sentence, a/an agreeing with what follows, adjacent fact slots as a list, a capital
  * at each sentence start. `<|end|>` and anything after it is ignored.
  */
+/** "the <|@noun|> "<|@item|>"" (quotes optional): the title with its noun and quotes. */
+const APPOSITIVE_TITLE = /\bthe <\|@noun\|> ["“]?(<\|@(?:item|h\d)\|>)["”]?/gi;
+
 export function fillSlots(slotText: string, plan: ContentPlan): FilledReason {
   const end = slotText.indexOf('<|end|>');
-  const source = end >= 0 ? slotText.slice(0, end) : slotText;
+  // "the <noun> "<title>"" is a film reference's habit ('the movie "Toy Story"'): under a card it
+  // reads stiff ('the product "Korg Minilogue"'), so the fill writes the title alone.
+  const source = (end >= 0 ? slotText.slice(0, end) : slotText).replace(APPOSITIVE_TITLE, '$1');
   const words = domainWords(plan.domain);
   const titles = new Map<string, { value: string; from: CitedFact['from'] }>([['item', { value: plan.item.title, from: 'item' }]]);
   for (const h of plan.history) titles.set(h.slot, { value: h.title, from: 'history' });

@@ -123,6 +123,12 @@ describe('fillSlots', () => {
     expect(r.used).toEqual(['item']);
   });
 
+  it('"the <noun> "<title>"" is written as the title alone', () => {
+    expect(fillSlots('You should try the <|@noun|> "<|@item|>" because it is <|@f3|>.', p).text).toBe('You should try Portal 2 because it is co-op.');
+    expect(fillSlots('Like the <|@noun|> <|@h1|>, it is <|@f3|>.', p).text).toBe('Like Half-Life 2, it is co-op.');
+    expect(fillSlots('The <|@noun|> is <|@f3|>.', p).text).toBe('The game is co-op.');
+  });
+
   it('possessive and quotes around titles', () => {
     expect(fillSlots('"<|@item|>" is as good as <|@h1|>\'s sequel.', p).text).toBe('"Portal 2" is as good as Half-Life 2\'s sequel.');
   });
