@@ -56,6 +56,9 @@ export type ProblemKind =
   | 'plural-modifier' // a plural category value modifying the next word ('electric guitars Squier product'): phrasing.ts
   | 'title-list' // a title and a bare fact coordinated ('like Rainbow Six Siege and multiplayer.'): phrasing.ts
   | 'article-title' // an article before a title that has none ('like the Rust.'): phrasing.ts
+  | 'name-stack' // a name fact stacked or coordinated with another fact ('a rock U2 album', 'hip hop and Nas'): phrasing.ts
+  | 'item-history-claim' // the item as something the visitor already did ('an album that you have previously enjoyed'): phrasing.ts
+  | 'title-contraction' // "<title>'s a great choice": phrasing.ts
   | 'empty-praise' // two praise words coordinated ('a fun and engaging game'): phrasing.ts
   | 'omitted'; // a planned fact or history title the text leaves out
 
@@ -303,7 +306,7 @@ function copula(subjects: string): string {
 }
 
 /** A sentence end right after a word that cannot end one (article, copula, preposition, conjunction). */
-const DANGLING = /\b(?:a|an|the|that['’]s|it['’]s|and|or|of|its|your|than)\s*[.!?](?=\s|$)/giu;
+const DANGLING = /\b(?:a|an|the|that['’]s|it['’]s|and|or|of|its|your|than|(?:that['’]s|it['’]s|is)\s+both)\s*[.!?](?=\s|$)/giu;
 
 /** The words before the item's name that make it misplaced, anchored at the name. */
 const BEFORE_ITEM = new RegExp(`(?<![\\p{L}\\p{N}])${NOT_BEFORE_ITEM}\\s+(?:the\\s+)?["\u201C]?$`, 'iu');

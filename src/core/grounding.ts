@@ -114,6 +114,23 @@ function listedUnder(p: ContentPlan): string {
 }
 
 /**
+ * "{F} <noun>" with a name among the facts: the name says who made it, after the noun ("punk rock
+ * albums by The Clash", "a guitar amplifier from Orange"), not as one more kind ("punk rock and The
+ * Clash albums").
+ */
+function namedNoun(shape: string, p: ContentPlan): string {
+  const names = p.facts.filter((f) => isNameKind(f.kind));
+  if (names.length === 0) return shape;
+  const kinds = p.facts.filter((f) => !isNameKind(f.kind)).map((f) => slotToken(f.slot)).join('');
+  const by = names.every((f) => MAKER_KINDS.test(f.kind)) ? 'from' : 'by';
+  const who = names.map((f) => slotToken(f.slot)).join('');
+  return shape.replace(/\{F\} (<\|@nouns?\|>)/, (_m, noun: string) => `${kinds ? `${kinds} ` : ''}${noun} ${by} ${who}`);
+}
+
+/** Name kinds of a maker (a product is "from" its brand; music and books are "by" their artist or author). */
+const MAKER_KINDS = /brand|maker|manufacturer|label|publisher|developer|studio|company/i;
+
+/**
  * An honest reason built only from the content plan (`contentPlan`: facts the item shares with the
  * visitor's closest history entries, else the item's own salient facts), worded as a person would
  * and filled like a model's slot text (`fillSlots`: a/an, lists, mid-sentence casing). Shapes:
@@ -149,7 +166,7 @@ export function templateReason(item: ItemLike, context?: UserContext | null, pla
     shape = spoken ? FALLBACK_TEXT.freshSpoken : FALLBACK_TEXT.fresh;
   }
   // Without a title the item is "this item" (fillSlots capitalizes it at a sentence start).
-  let text = shape[v].replace('{H}', titles).replace('listed under {F}', listedUnder(p)).replace('{F}', facts);
+  let text = namedNoun(shape[v], p).replace('{H}', titles).replace('listed under {F}', listedUnder(p)).replace('{F}', facts);
   if (!p.item.title) text = text.replace(slotToken('item'), 'this item');
   const filled = fillSlots(text, p);
   return { text: filled.text, facts: filled.facts };

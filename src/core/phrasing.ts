@@ -15,16 +15,26 @@
 //   Six Siege and multiplayer."): a game is like a game, not like a tag; "like Rust and other
 //   survival games" has its noun.
 // - article-title: a/an/the before a title that has none, at a clause end ("like the Rust.").
+// - name-stack: a name fact (artist, brand) stacked with or coordinated with another fact ("a rock
+//   U2 album", "a blend of hip hop and Nas", "guitar amplifiers and Orange"): a name is who made it
+//   ("by U2", "from Orange"), not a kind of music or product; "a U2 album" passes.
+// - item-history-claim: the item described as something the visitor already did ("it is a punk rock
+//   album that you have previously enjoyed"): false of a recommendation.
+// - title-contraction: "<title>'s a …" ("The Dark Side of the Moon's a great choice"); a possessive
+//   ("Portal 2's puzzles") passes.
+// - article-plural (also fact-kinds.ts): a/an before the domain's plural noun a few words on ("a
+//   well-rounded pop R&B albums").
 // - empty-praise: two praise words coordinated ("a fun and engaging game", "keep you engaged and
 //   entertained"): an evaluation no fact backs that says nothing about this item. A small word list
 //   on purpose, like claim-support.ts: what the words mean is the point, not where they came from.
 // Pure; no DOM.
 import type { ContentPlan } from './plan.ts';
 import { isCategoryKind } from './plan.ts';
-import { AFTER_HEAD, hasPluralHead } from './slots.ts';
+import { domainWords } from './domains.ts';
+import { AFTER_HEAD, hasPluralHead, isNameKind } from './slots.ts';
 
 export interface PhrasingProblem {
-  kind: 'predicate-fact' | 'plural-modifier' | 'category-blend' | 'misplaced-item' | 'title-list' | 'article-title' | 'empty-praise';
+  kind: 'predicate-fact' | 'plural-modifier' | 'category-blend' | 'misplaced-item' | 'title-list' | 'article-title' | 'name-stack' | 'item-history-claim' | 'title-contraction' | 'article-plural' | 'empty-praise';
   /** The phrase as found. */
   text: string;
   /** What the regeneration should not write. */
@@ -52,6 +62,9 @@ const PRAISE = [
 const PRAISE_PAIR = new RegExp(String.raw`(?<![\p{L}\p{N}])(${PRAISE.join('|')})(?:\s*,\s*|\s+(?:and|&)\s+)(${PRAISE.join('|')})(?![\p{L}\p{N}])`, 'iu');
 
 const BLEND = /(?<![\p{L}\p{N}])(?:blend(?:s|ed|ing)?|combin(?:e|es|ed|ing|ation|ations)|mix(?:es|ed|ing|ture)?|fusion|fuses|elements|merges?)(?![\p{L}\p{N}])/iu;
+
+/** "it is a … album that you have previously enjoyed": the item described as already done. */
+const ITEM_DONE = /(?<![\p{L}\p{N}])(?:it|this\s+[\p{L}-]+)\s+(?:is|['’]s)\s+(?:a|an)\s+[^.!?]*?\bthat\s+you(?:['’]ve|\s+have|\s+had)?\s+(?:previously\s+|already\s+|recently\s+)?(?:enjoyed|played|liked|loved|bought|purchased|watched|read|listened\s+to|owned|heard|visited)(?![\p{L}\p{N}])/iu;
 
 /** The phrasing problems of a filled reason; `plan` gives the facts that slots wrote. */
 export function phrasingProblems(text: string, plan: ContentPlan | null | undefined): PhrasingProblem[] {
@@ -101,6 +114,31 @@ export function phrasingProblems(text: string, plan: ContentPlan | null | undefi
       const m = new RegExp(`${escape(t)}\\s*(?:,\\s*)?(?:and|or|&)\\s+${escape(f.value)}${CLAUSE_END}`, 'iu').exec(text);
       if (m) out.push({ kind: 'title-list', text: m[0], ban: m[0] });
     }
+  }
+  const facts = plan?.facts ?? [];
+  for (const name of facts.filter((f) => isNameKind(f.kind) && f.value.trim() !== '')) {
+    for (const other of facts) {
+      if (other === name || isNameKind(other.kind)) continue;
+      const stacked = new RegExp(`(?<![\\p{L}\\p{N}])${escape(other.value)}\\s+${escape(name.value)}(?![\\p{L}\\p{N}])`, 'iu').exec(text);
+      const joined = new RegExp(`(?<![\\p{L}\\p{N}])(?:${escape(other.value)}\\s*(?:,\\s*)?(?:and|or|&)\\s+${escape(name.value)}|${escape(name.value)}\\s*(?:,\\s*)?(?:and|or|&)\\s+${escape(other.value)})(?![\\p{L}\\p{N}])`, 'iu').exec(text);
+      const m = stacked ?? joined;
+      if (m) {
+        out.push({ kind: 'name-stack', text: m[0], ban: m[0] });
+        break;
+      }
+    }
+  }
+  const item = ITEM_DONE.exec(text);
+  if (item) out.push({ kind: 'item-history-claim', text: item[0], ban: item[0].replace(/^.*?\bthat\s+/iu, 'that ') });
+  const itemTitle = plan?.item?.title?.trim();
+  if (itemTitle) {
+    const m = new RegExp(`(?<![\\p{L}\\p{N}])${escape(itemTitle)}['’]s\\s+(?:a|an|the|great|perfect|definitely|sure)(?![\\p{L}\\p{N}])`, 'iu').exec(text);
+    if (m) out.push({ kind: 'title-contraction', text: m[0], ban: m[0] });
+  }
+  if (plan) {
+    const nouns = domainWords(plan.domain).nouns;
+    const m = new RegExp(`(?<![\\p{L}\\p{N}])(?:a|an)\\s+(?!(?:few|lot|lots|couple|number|variety|range|bunch|handful|host|dozen|selection|collection|mix|series|set|list|pair|world|fan)(?![\\p{L}\\p{N}]))(?:(?!(?:of|and|or|for|with|to|in)(?![\\p{L}\\p{N}]))[\\p{L}\\p{N}&'’-]+\\s+){0,4}${escape(nouns)}(?![\\p{L}\\p{N}])`, 'iu').exec(text);
+    if (m && !/,/.test(m[0])) out.push({ kind: 'article-plural', text: m[0], ban: m[0] });
   }
   const praise = PRAISE_PAIR.exec(text);
   if (praise) out.push({ kind: 'empty-praise', text: praise[0], ban: praise[0] });

@@ -228,7 +228,8 @@ export function fillSlots(slotText: string, plan: ContentPlan): FilledReason {
     if (piece.slot && !titles.has(piece.slot) && /(^|[.!?]\s+)["“'(]*$/.test(text)) chunk = capitalizeFirst(chunk);
     text += chunk;
   }
-  text = text.replace(/\s+/g, ' ').trim();
+  // A title that ends in a period ends the sentence too: "The Notorious B.I.G.." → one period.
+  text = text.replace(/\s+/g, ' ').replace(/(?<!\.)\.\.(?!\.)/g, '.').trim();
   if (!(out[0]?.slot && titles.has(out[0].slot))) text = capitalizeFirst(text);
   return { text, facts: cited, used, unknown };
 }

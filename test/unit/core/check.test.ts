@@ -564,6 +564,22 @@ describe('phrasings that are true but read wrong (phrasing.ts; read on shown rea
     expect(k("It's an action and adventure game like the Rust.")).toContain('article-title');
     expect(k("It's an action and adventure game like Rust.")).not.toContain('article-title');
   });
+  it('rejects a name fact stacked or listed with a genre, the item as already done, a title contraction, a/an before the plural noun', () => {
+    const clash = { id: 'lc', title: 'London Calling', attributes: { genres: ['Punk Rock'], artist: 'The Clash' } };
+    const ctx = { domain: 'music', history: [] };
+    const p = contentPlan(clash, ctx);
+    const k = (text: string) => checkFilledReason(text, { item: clash, context: ctx, plan: p, lexicon: small }).problems.map((x) => x.kind);
+    expect(p.facts.map((f) => f.value)).toEqual(expect.arrayContaining(['Punk Rock', 'The Clash']));
+    expect(k('It offers a unique punk rock The Clash environment.')).toContain('name-stack');
+    expect(k("It's a perfect blend of punk rock and The Clash.")).toContain('name-stack');
+    expect(k('It is a punk rock album by The Clash.')).not.toContain('name-stack');
+    expect(k('It is a punk rock album that you have previously enjoyed.')).toContain('item-history-claim');
+    expect(k("London Calling's a great choice for punk rock fans.")).toContain('title-contraction');
+    expect(k("London Calling's punk rock still holds up.")).not.toContain('title-contraction');
+    expect(k('It is a perfect choice for a well-rounded punk rock albums.')).toContain('article-plural');
+    expect(k('It is one of a few punk rock albums by The Clash.')).not.toContain('article-plural');
+    expect(k("It offers a unique punk rock album that's both.")).toContain('dangling');
+  });
   it('rejects coordinated praise that says nothing about the item', () => {
     expect(kinds("It's an action game, offering you a fun and engaging game.")).toContain('empty-praise');
     expect(kinds('It will keep you engaged and entertained.')).toContain('empty-praise');

@@ -88,6 +88,13 @@ describe('templateReason', () => {
     expect(templateReason(item('Collateral'), { history: h }).text).toBe('Like Heat in your history, it is listed under crime.');
   });
 
+  it('a name among the facts says who made it, after the noun (not "hip hop and Nas albums")', () => {
+    const illmatic = { title: 'Illmatic', attributes: { genres: ['Hip Hop'], artist: 'Nas' } };
+    const texts = [templateReason(illmatic, { domain: 'music' }).text, templateReason({ ...illmatic, title: 'Illmatic (Remaster)' }, { domain: 'music' }).text];
+    for (const t of texts) expect(t).toMatch(/hip hop album(s)? by Nas/);
+    expect(texts.join(' ')).not.toMatch(/and Nas/);
+  });
+
   it('history without shared facts: what the item is, as something new', () => {
     const doom = [{ title: 'Doom', attributes: { tags: ['Action'] } }];
     const r = templateReason(talos, { domain: 'game', history: doom });

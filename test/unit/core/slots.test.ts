@@ -129,6 +129,12 @@ describe('fillSlots', () => {
     expect(fillSlots('The <|@noun|> is <|@f3|>.', p).text).toBe('The game is co-op.');
   });
 
+  it('a title that ends in a period ends the sentence with one period', () => {
+    const q = plan({ mode: 'history', history: [{ slot: 'h1', title: 'The Notorious B.I.G.', shared: ['FPS'] }], facts: FACTS });
+    expect(fillSlots('It is <|@f1|>, like <|@h1|>.', q).text).toBe('It is FPS, like The Notorious B.I.G.');
+    expect(fillSlots('Wait for it...', q).text).toBe('Wait for it...');
+  });
+
   it('possessive and quotes around titles', () => {
     expect(fillSlots('"<|@item|>" is as good as <|@h1|>\'s sequel.', p).text).toBe('"Portal 2" is as good as Half-Life 2\'s sequel.');
   });
