@@ -254,10 +254,22 @@ export function checkFilledReason(text: string, input: ReasonCheckInput): Reason
   // …" is true of the plan): most references never name one (docs/plan-and-slots.md, section 5).
   if (plan) {
     const cited = new Set(closed.cited.map((f) => termKey(f.value)));
-    for (const f of plan.facts) if (!cited.has(termKey(f.value))) flag('omitted', f.value);
+    // Written out counts too: the closed matcher reads "an action adventure game" as one longer term.
+    for (const f of plan.facts) if (!cited.has(termKey(f.value)) && !writesOut(clean, f.value)) flag('omitted', f.value);
   }
 
   return { ok: problems.length === 0, problems, banned: [...banned.values()], cited: closed.cited };
+}
+
+/**
+ * Whether `text` writes `value` out as words (any case, word-bounded). The fact matcher finds the
+ * longest vocabulary term, so "an action adventure game" cites a tag 'Action-Adventure' and neither
+ * planned 'Action' nor 'Adventure'; this is the omission rule's second reading (and the audit's).
+ */
+export function writesOut(text: string, value: string): boolean {
+  const v = value.trim().toLowerCase();
+  if (!v) return false;
+  return new RegExp(`(?<![\\p{L}\\p{N}])${v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s+')}(?![\\p{L}\\p{N}])`, 'u').test(text.toLowerCase());
 }
 
 const NO_FACTS: readonly string[] = [];

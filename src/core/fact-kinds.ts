@@ -130,6 +130,9 @@ export function factKindProblems(text: string, item: ItemLike, context: UserCont
   const report = (noun: string, phrase: string, run: Span[]): void => {
     const family = nouns.get(noun.toLowerCase());
     if (family === undefined || run.every((s) => s.families.has(family))) return;
+    // "category" is the one kind noun any fact may take ("the rock category", "the action and
+    // multiplayer category"), except a name: "the U2 category".
+    if (family === 'category' && run.every((s) => ![...s.families].some(isNameKind))) return;
     const singular = singularize(noun.toLowerCase());
     const other = noun.toLowerCase() === singular ? pluralize(singular) : singular;
     out.push({ kind: 'fact-kind', text: phrase, bans: [noun, other] });

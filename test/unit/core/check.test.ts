@@ -580,6 +580,17 @@ describe('phrasings that are true but read wrong (phrasing.ts; read on shown rea
     expect(k('It is one of a few punk rock albums by The Clash.')).not.toContain('article-plural');
     expect(k("It offers a unique punk rock album that's both.")).toContain('dangling');
   });
+  it('a planned fact written out is not omitted, even inside a longer vocabulary term', () => {
+    // The demo's Batman: genres Action, Adventure and the tag 'Action-Adventure', which the closed
+    // matcher reads "action adventure" as (so it cited neither planned fact).
+    const arkham = { ...batman, attributes: { genres: ['Action', 'Adventure'], tags: ['Action-Adventure'] } };
+    const vocabulary = createFactMatcher({ facts: ['Action', 'Adventure', 'Action-Adventure'] });
+    const p = { ...plan, facts: plan.facts.slice(0, 2) };
+    const run = (text: string) => checkFilledReason(text, { item: arkham, context: { domain: 'game', history: [] }, plan: p, lexicon: small, vocabulary }).problems;
+    expect(p.facts.map((f) => f.value)).toEqual(['Action', 'Adventure']);
+    expect(run('It is an action adventure game.').map((x) => x.kind)).not.toContain('omitted');
+    expect(run('It is an action game.')).toContainEqual({ kind: 'omitted', text: 'Adventure' });
+  });
   it('rejects coordinated praise that says nothing about the item', () => {
     expect(kinds("It's an action game, offering you a fun and engaging game.")).toContain('empty-praise');
     expect(kinds('It will keep you engaged and entertained.')).toContain('empty-praise');
