@@ -24,6 +24,8 @@
 //   ("Portal 2's puzzles") passes.
 // - article-plural (also fact-kinds.ts): a/an before the domain's plural noun a few words on ("a
 //   well-rounded pop R&B albums").
+// - bare-noun (also check.ts): "particularly those with products" — the plural noun as the object of
+//   the very things it names.
 // - empty-praise: two praise words coordinated ("a fun and engaging game", "keep you engaged and
 //   entertained"): an evaluation no fact backs that says nothing about this item. A small word list
 //   on purpose, like claim-support.ts: what the words mean is the point, not where they came from.
@@ -34,7 +36,7 @@ import { domainWords } from './domains.ts';
 import { AFTER_HEAD, hasPluralHead, isNameKind } from './slots.ts';
 
 export interface PhrasingProblem {
-  kind: 'predicate-fact' | 'plural-modifier' | 'category-blend' | 'misplaced-item' | 'title-list' | 'article-title' | 'name-stack' | 'item-history-claim' | 'title-contraction' | 'article-plural' | 'empty-praise';
+  kind: 'predicate-fact' | 'bare-noun' | 'plural-modifier' | 'category-blend' | 'misplaced-item' | 'title-list' | 'article-title' | 'name-stack' | 'item-history-claim' | 'title-contraction' | 'article-plural' | 'empty-praise';
   /** The phrase as found. */
   text: string;
   /** What the regeneration should not write. */
@@ -139,6 +141,12 @@ export function phrasingProblems(text: string, plan: ContentPlan | null | undefi
     const nouns = domainWords(plan.domain).nouns;
     const m = new RegExp(`(?<![\\p{L}\\p{N}])(?:a|an)\\s+(?!(?:few|lot|lots|couple|number|variety|range|bunch|handful|host|dozen|selection|collection|mix|series|set|list|pair|world|fan)(?![\\p{L}\\p{N}]))(?:(?!(?:of|and|or|for|with|to|in)(?![\\p{L}\\p{N}]))[\\p{L}\\p{N}&'’-]+\\s+){0,4}${escape(nouns)}(?![\\p{L}\\p{N}])`, 'iu').exec(text);
     if (m && !/,/.test(m[0])) out.push({ kind: 'article-plural', text: m[0], ban: m[0] });
+  }
+  if (plan) {
+    // "particularly those with products": the plural noun as the object of the thing it names.
+    const nouns = domainWords(plan.domain).nouns;
+    const m = new RegExp(`(?<![\\p{L}\\p{N}])(?:those|ones)\\s+(?:with|on|of|for|in|about)\\s+(?:(?:an?|the)\\s+)?(?:[\\p{L}-]+\\s+){0,2}${escape(nouns)}(?![\\p{L}\\p{N}])`, 'iu').exec(text);
+    if (m) out.push({ kind: 'bare-noun', text: m[0], ban: m[0] });
   }
   const praise = PRAISE_PAIR.exec(text);
   if (praise) out.push({ kind: 'empty-praise', text: praise[0], ban: praise[0] });

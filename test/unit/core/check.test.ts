@@ -591,6 +591,10 @@ describe('phrasings that are true but read wrong (phrasing.ts; read on shown rea
     expect(run('It is an action adventure game.').map((x) => x.kind)).not.toContain('omitted');
     expect(run('It is an action game.')).toContainEqual({ kind: 'omitted', text: 'Adventure' });
   });
+  it('rejects "those with <nouns>" (the noun as the object of the things it names)', () => {
+    expect(kinds('Based on your picks, you like action games, particularly those with games.')).toContain('bare-noun');
+    expect(kinds('It is an action game, like those with a focus on adventure.')).not.toContain('bare-noun');
+  });
   it('rejects coordinated praise that says nothing about the item', () => {
     expect(kinds("It's an action game, offering you a fun and engaging game.")).toContain('empty-praise');
     expect(kinds('It will keep you engaged and entertained.')).toContain('empty-praise');
