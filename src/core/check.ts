@@ -21,7 +21,7 @@ import type { ContentPlan } from './plan.ts';
 import { isCategoryKind, planDomain } from './plan.ts';
 import { hasPluralHead } from './slots.ts';
 import { LIMITS, sanitizeText } from './prompt.ts';
-import { searchable } from './term-index.ts';
+import { phrasePattern, searchable } from './term-index.ts';
 import { coverage, knownNames, loose, partOfKnown } from './known-names.ts';
 import { compileLexicon, trainingDomainOf, wordProblem } from './word-check.ts';
 
@@ -269,7 +269,7 @@ export function checkFilledReason(text: string, input: ReasonCheckInput): Reason
 export function writesOut(text: string, value: string): boolean {
   const v = value.trim().toLowerCase();
   if (!v) return false;
-  return new RegExp(`(?<![\\p{L}\\p{N}])${v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s+')}(?![\\p{L}\\p{N}])`, 'u').test(text.toLowerCase());
+  return new RegExp(`(?<![\\p{L}\\p{N}])${phrasePattern(v)}(?![\\p{L}\\p{N}])`, 'u').test(text.toLowerCase());
 }
 
 const NO_FACTS: readonly string[] = [];

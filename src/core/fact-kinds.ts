@@ -5,6 +5,7 @@
 import type { UserContext } from '../types.ts';
 import { pluralize, singularize } from './domains.ts';
 import { termKey, type ItemLike } from './facts.ts';
+import { phrasePattern } from './term-index.ts';
 import { isCategoryKind, type ContentPlan } from './plan.ts';
 import { keyedAttributeFacts } from './prompt.ts';
 import { hasPluralHead, isNameKind } from './slots.ts';
@@ -43,9 +44,7 @@ interface Span {
   families: ReadonlySet<string>;
 }
 
-function escape(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s+');
-}
+const escape = phrasePattern;
 
 /** The families of every key on the page that holds a value: one value may be a genre and a tag. */
 function familiesByValue(item: ItemLike, context: UserContext | undefined | null): Map<string, Set<string>> {
