@@ -59,6 +59,7 @@ export type ProblemKind =
   | 'name-stack' // a name fact stacked or coordinated with another fact ('a rock U2 album', 'hip hop and Nas'): phrasing.ts
   | 'item-history-claim' // the item as something the visitor already did ('an album that you have previously enjoyed'): phrasing.ts
   | 'title-contraction' // "<title>'s a great choice": phrasing.ts
+  | 'offers-itself' // 'Borderlands 2 offers an exciting action RPG game': phrasing.ts
   | 'empty-praise' // two praise words coordinated ('a fun and engaging game'): phrasing.ts
   | 'omitted'; // a planned fact or history title the text leaves out
 

@@ -3,7 +3,8 @@
 // per finding, each with its example; the list with the reasons is docs/plan-and-slots.md
 // ("Phrasings that are true but read wrong"). In short: a genre or brand cannot stand alone after a
 // copula, a plural category does not modify, a category path is no blend, a name is who made it
-// ("by U2", not "rock U2"), the item is not something the visitor already did, and two coordinated
+// ("by U2", not "rock U2"), the item is not something the visitor already did nor offers itself
+// ("it offers an exciting action game"), and two coordinated
 // praise words say nothing. The praise words are a small list on purpose, as in claim-support.ts:
 // what the words mean is the point, not where they came from.
 // Pure; no DOM.
@@ -14,7 +15,7 @@ import { AFTER_HEAD, hasPluralHead, isNameKind } from './slots.ts';
 import { phrasePattern } from './term-index.ts';
 
 export interface PhrasingProblem {
-  kind: 'predicate-fact' | 'bare-noun' | 'plural-modifier' | 'category-blend' | 'misplaced-item' | 'title-list' | 'article-title' | 'name-stack' | 'item-history-claim' | 'title-contraction' | 'article-plural' | 'empty-praise';
+  kind: 'predicate-fact' | 'bare-noun' | 'plural-modifier' | 'category-blend' | 'misplaced-item' | 'title-list' | 'article-title' | 'name-stack' | 'item-history-claim' | 'title-contraction' | 'article-plural' | 'offers-itself' | 'empty-praise';
   /** The phrase as found. */
   text: string;
   /** What the regeneration should not write. */
@@ -130,13 +131,19 @@ const pluralNoun: Rule = (text, plan) => {
   return [...found('article-plural', article && !article[0].includes(',') ? article : null), ...found('bare-noun', those)];
 };
 
+/** "Borderlands 2 offers an exciting action RPG game": the item offering the thing it is. */
+const offersItself: Rule = (text, plan) => {
+  const noun = escape(domainWords(plan.domain).noun);
+  return found('offers-itself', new RegExp(`${WORD_START}(?:offers?|provides?|delivers?)\\s+(?:you\\s+)?(?:a|an)\\s+(?:[\\p{L}\\p{N}&'’-]+\\s+){0,4}${noun}(?=\\s*(?:[.,;!?]|$))`, 'iu').exec(text));
+};
+
 /** "a fun and engaging game": two praise words coordinated. */
 const emptyPraise = (text: string): PhrasingProblem[] => found('empty-praise', PRAISE_PAIR.exec(text));
 
 /** "a few", "a variety of": a/an that quantifies, not a/an before a noun. */
 const QUANTITY = '(?:few|lot|lots|couple|number|variety|range|bunch|handful|host|dozen|selection|collection|mix|series|set|list|pair|world|fan)';
 
-const RULES: readonly Rule[] = [predicateFact, pluralModifier, categoryBlend, itemPhrases, titlePhrases, nameStack, itemDone, pluralNoun, emptyPraise];
+const RULES: readonly Rule[] = [predicateFact, pluralModifier, categoryBlend, itemPhrases, titlePhrases, nameStack, itemDone, pluralNoun, offersItself, emptyPraise];
 
 /** The phrasing problems of a filled reason; `plan` gives the facts that slots wrote (none without a plan but empty-praise and item-history-claim). */
 export function phrasingProblems(text: string, plan: ContentPlan | null | undefined): PhrasingProblem[] {

@@ -595,6 +595,11 @@ describe('phrasings that are true but read wrong (phrasing.ts; read on shown rea
     expect(kinds('Based on your picks, you like action games, particularly those with games.')).toContain('bare-noun');
     expect(kinds('It is an action game, like those with a focus on adventure.')).not.toContain('bare-noun');
   });
+  it('rejects the item offering the thing it is, not what it offers', () => {
+    expect(kinds('Batman: Arkham Origins offers an exciting action adventure game.')).toContain('offers-itself');
+    expect(kinds('It offers an action game with a free to play start, like no other game on sale.')).not.toContain('offers-itself');
+    expect(kinds('It offers action and adventure in one game world.')).not.toContain('offers-itself');
+  });
   it('rejects coordinated praise that says nothing about the item', () => {
     expect(kinds("It's an action game, offering you a fun and engaging game.")).toContain('empty-praise');
     expect(kinds('It will keep you engaged and entertained.')).toContain('empty-praise');
