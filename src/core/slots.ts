@@ -125,14 +125,14 @@ interface Piece {
   plural?: boolean;
 }
 
+/** "the <|@noun|> "<|@item|>"" (quotes optional): the title with its noun and quotes. */
+const APPOSITIVE_TITLE = /\bthe <\|@noun\|> ["“]?(<\|@(?:item|h\d)\|>)["”]?/gi;
+
 /**
  * Fills a model's slot text with the plan (docs/plan-and-slots.md section 4): titles verbatim, facts
  * cased for mid-sentence, a/an agreeing with what follows, adjacent fact slots as a list, a capital
  * at each sentence start. `<|end|>` and anything after it is ignored.
  */
-/** "the <|@noun|> "<|@item|>"" (quotes optional): the title with its noun and quotes. */
-const APPOSITIVE_TITLE = /\bthe <\|@noun\|> ["“]?(<\|@(?:item|h\d)\|>)["”]?/gi;
-
 export function fillSlots(slotText: string, plan: ContentPlan): FilledReason {
   const end = slotText.indexOf('<|end|>');
   // "the <noun> "<title>"" is a film reference's habit ('the movie "Toy Story"'): under a card it
