@@ -3,7 +3,8 @@
 //   because-*-<hash>.{js,mjs,wasm}        worker, transformers.js, engine chunks, both onnxruntime-web
 //                                         builds (WASM-only and WebGPU; a visitor fetches one)
 //   models/<DEFAULT_MODEL_ID>/            the default model, default dtype (BECAUSE_DTYPES=q8,q4|all for more)
-//   *.br, *.gz                            precompressed copies of everything (BECAUSE_PRECOMPRESS=0 skips)
+//   *.br, *.gz                            precompressed copies of everything (BECAUSE_PRECOMPRESS=0 skips;
+//                                         =fast: brotli quality 4, for tests that need the encodings, not the bytes)
 // Hashed files and the model folder (its id is its version) can be cached as immutable. Every internal
 // URL is relative to the file that uses it (base './'), so the folder can be served from any path or
 // origin (a CDN): the worker and runtime files resolve against the script, not the page. Not library
@@ -52,7 +53,8 @@ function shipFolder(root: string): Plugin {
         weights: `models/${DEFAULT_MODEL_ID}/${DTYPE_FILES[DEFAULT_DTYPE]}`,
       };
       if (process.env.BECAUSE_PRECOMPRESS === '0') return;
-      const sizes = precompressFolder(out, join(root, 'node_modules/.cache/because-precompress'), (line) => logger?.info(`  compressed ${line}`));
+      const fast = process.env.BECAUSE_PRECOMPRESS === 'fast';
+      const sizes = precompressFolder(out, join(root, 'node_modules/.cache/because-precompress'), (line) => logger?.info(`  compressed ${line}`), fast);
       const report = embedReport(out, sizes, model);
       writeFileSync(join(root, REPORT), JSON.stringify(report, null, 1) + '\n');
       logger?.info(`\n${EMBED_OUT}/ (sizes in ${REPORT}):\n${formatReport(report)}\n`);

@@ -13,10 +13,22 @@ const DIST = join(REPO_ROOT, 'dist/embed');
 const MODELS = join(DIST, 'models');
 
 
-/** Builds the embed folder (`npm run build`'s first step) so the tests exercise the shipped files. */
-export async function buildEmbed(): Promise<void> {
+/**
+ * Builds the embed folder (`npm run build`'s first step) so the tests exercise the shipped files.
+ * `fastCompression`: brotli at a low quality (BECAUSE_PRECOMPRESS=fast), for tests that need the
+ * encodings but not the shipped byte counts: on a fresh clone brotli 11 of the runtime took 140 s here,
+ * close to a test hook's timeout. Benches that count bytes build at full quality.
+ */
+export async function buildEmbed(options: { fastCompression?: boolean } = {}): Promise<void> {
   const { build } = await import('vite');
-  await build({ root: REPO_ROOT, configFile: join(REPO_ROOT, 'vite.embed.config.ts'), logLevel: 'warn' });
+  const before = process.env.BECAUSE_PRECOMPRESS;
+  if (options.fastCompression && before === undefined) process.env.BECAUSE_PRECOMPRESS = 'fast';
+  try {
+    await build({ root: REPO_ROOT, configFile: join(REPO_ROOT, 'vite.embed.config.ts'), logLevel: 'warn' });
+  } finally {
+    if (before === undefined) delete process.env.BECAUSE_PRECOMPRESS;
+    else process.env.BECAUSE_PRECOMPRESS = before;
+  }
   if (!existsSync(join(DIST, 'because-embed.js'))) throw new Error('the build did not emit dist/embed/because-embed.js');
 }
 

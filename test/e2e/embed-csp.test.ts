@@ -35,7 +35,7 @@ let policy = '';
 
 beforeAll(async () => {
   browser = await launchBrowser();
-  await buildEmbed();
+  await buildEmbed({ fastCompression: true });
   cdn = await startCdn();
   const attributes = () => 'data-device="wasm" data-max-new-tokens="6"';
   const pages = (path: string): Record<string, string> => (path.endsWith('.html') ? { 'Content-Security-Policy': policy } : {});

@@ -18,7 +18,7 @@ let browser: BrowserHandle;
 const consoleLines: string[] = [];
 
 beforeAll(async () => {
-  await buildEmbed();
+  await buildEmbed({ fastCompression: true });
   server = await startStorefront('data-device="wasm" data-max-new-tokens="8"');
   browser = await launchBrowser();
   await instrument(browser.context);

@@ -15,7 +15,7 @@ let current: TrafficLog | null = null;
 
 beforeAll(async () => {
   browser = await launchBrowser();
-  await buildEmbed();
+  await buildEmbed({ fastCompression: true });
   cdn = await startCdn();
   shop = await startShop({ scriptOrigin: () => cdn.origin, attributes: () => 'data-device="wasm" data-max-new-tokens="6"' });
 });

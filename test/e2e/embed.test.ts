@@ -20,7 +20,7 @@ const extra = new Map<string, string>();
 
 beforeAll(async () => {
   browser = await launchBrowser();
-  await buildEmbed();
+  await buildEmbed({ fastCompression: true });
   cdn = await startCdn();
   shop = await startShop({ scriptOrigin: () => cdn.origin, attributes: (path) => `${TEST_ATTRIBUTES} ${extra.get(path) ?? ''}` });
   local = await startShop({ scriptOrigin: () => local.origin, attributes: () => TEST_ATTRIBUTES, serveEmbed: true });

@@ -1,12 +1,12 @@
 // The CDN-like server of `npm run preview` (and the delivery bench/tests): precompressed copies with
 // Content-Encoding by Accept-Encoding, cache lifetimes by name, ETag/304, and the precompressor.
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { precompressFolder } from '../../../scripts/build/precompress.ts';
+import { BROTLI_QUALITY_FAST, precompressFolder } from '../../../scripts/build/precompress.ts';
 import { cacheControl, pickEncoding, startEmbedServer, type EmbedServer } from '../../../scripts/build/serve.ts';
 
 let dir: string;
@@ -39,6 +39,22 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.close();
   rmSync(dir, { recursive: true, force: true });
+});
+
+describe('precompressFolder', () => {
+  it('fast: the same files, brotli at the fast quality (its own cache entries), decoding to the original', () => {
+    const fastDir = mkdtempSync(join(tmpdir(), 'because-fast-'));
+    try {
+      writeFileSync(join(fastDir, 'because-embed.js'), code);
+      precompressFolder(fastDir, join(fastDir, '.cache'), () => undefined, true);
+      expect(brotliDecompressSync(readFileSync(join(fastDir, 'because-embed.js.br'))).toString()).toBe(code);
+      expect(gunzipSync(readFileSync(join(fastDir, 'because-embed.js.gz'))).toString()).toBe(code);
+      expect(readdirSync(join(fastDir, '.cache')).some((f) => f.endsWith(`.br${BROTLI_QUALITY_FAST}`))).toBe(true);
+      expect(readdirSync(join(fastDir, '.cache')).some((f) => f.endsWith('.br11'))).toBe(false);
+    } finally {
+      rmSync(fastDir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('CDN-like serving', () => {
