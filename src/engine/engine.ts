@@ -356,12 +356,11 @@ export class Engine implements Explainer {
   }
 
   /**
-   * The reason of one planned item: the cached one, or a new one (the scheduler request is submitted
-   * synchronously, so answering many plans in one loop puts them in one batch).
+   * The reason of one planned item the cache missed (reasonsFor answers the hits), generated (the
+   * scheduler request is submitted synchronously, so answering many plans in one loop puts them in one batch).
    */
-  private answer(rt: Runtime, plan: Plan, ctx: UserContext, t0: number, options: RequestOptions): Promise<Reason> {
-    const { item, key, hit } = plan;
-    if (hit) return Promise.resolve(this.cached({ ...plan, hit }, t0));
+  private answer(rt: Runtime, plan: Plan, ctx: UserContext, options: RequestOptions): Promise<Reason> {
+    const { item, key } = plan;
     let pending = options.shared?.get(key);
     if (!pending) {
       const slots = this.model.slotsOf(rt);
@@ -400,6 +399,6 @@ export class Engine implements Explainer {
     throwIfAborted(options.signal);
     if (!rt) return items.map((item, k) => hits[k] ?? unavailable(item));
     const call = this.model.slotsOf(rt) ? { ...options, titleBans: this.titles.bans(rt, ctx) } : options;
-    return Promise.all(plans.map((plan, k) => hits[k] ?? (plan ? this.answer(rt, plan, ctx, t0, call) : this.fallback(items[k] as Item, ctx, 'model-error', rt.backend, 0))));
+    return Promise.all(plans.map((plan, k) => hits[k] ?? (plan ? this.answer(rt, plan, ctx, call) : this.fallback(items[k] as Item, ctx, 'model-error', rt.backend, 0))));
   }
 }
