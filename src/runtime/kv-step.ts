@@ -130,14 +130,6 @@ export function lastPositions(data: Float32Array, rows: number, positions: numbe
   return last;
 }
 
-/** `present.L.key` → `past_key_values.L.key` (the name the next step feeds it under); null for other outputs. */
-const pastNames = new Map<string, string | null>();
-function pastNameOf(output: string): string | null {
-  let name = pastNames.get(output);
-  if (name === undefined) pastNames.set(output, (name = output.startsWith('present') ? output.replace('present', 'past_key_values') : null));
-  return name;
-}
-
 /** Forwards of a session that get performance marks (trace.ts). */
 const TRACED_FORWARDS = 6;
 
@@ -170,9 +162,9 @@ export function createStep(
       const last = lastPositions(data, b, t, v);
       const next: PastRecord = {};
       for (const [name, tensor] of Object.entries(out)) {
-        const pastName = pastNameOf(name);
-        if (pastName) {
-          next[pastName] = tensor;
+        // `present.L.key` is fed back as `past_key_values.L.key`.
+        if (name.startsWith('present')) {
+          next[name.replace('present', 'past_key_values')] = tensor;
           step.kvLocation = tensor.location ?? null;
         } else if (tensor.location === 'gpu-buffer') {
           tensor.dispose();
