@@ -36,7 +36,7 @@ export const DEFAULT_TOP_K = 50;
 
 /**
  * What a scan of one row reports besides its draw: the row's largest logit over ALL ids (masked ones
- * included: the model's own softmax), so the scorer (candidates.ts logSoftmaxFrom) needs no pass of its
+ * included: the model's own softmax), so the scorer (candidates.ts logSoftmaxWith) needs no pass of its
  * own to find it. Same value as a separate `if (x > max) max = x` pass from -Infinity (NaN ignored).
  */
 export interface RowScan {
