@@ -306,15 +306,16 @@ for (const split of SPLITS) {
     } else {
       // Neutral rewrite, then trim: the longest clause-prefix (cut at a comma) that keeps every slot and passes.
       const n = neutral ? neutralized(r.target) : null;
-      const tries: [string, string][] = [];
-      if (n !== null) tries.push([n, 'neutral']);
-      if (trim) tries.push(...[r.target, ...(n !== null ? [n] : [])].map((t): [string, string] => [t, t === n ? 'neutral-trim' : 'trim']));
-      for (const [base, how] of tries) {
-        const t = how.endsWith('trim') ? trimmed(base, r.plan) : rejection(base, r.plan, {}, new Map()) === null ? base : null;
+      const tries: { how: string; kept: string; target: () => string | null }[] = [];
+      if (n !== null) tries.push({ how: 'neutral', kept: 'rewritten neutral', target: () => (rejection(n, r.plan, {}, new Map()) === null ? n : null) });
+      if (trim) tries.push({ how: 'trim', kept: 'trimmed', target: () => trimmed(r.target, r.plan) });
+      if (trim && n !== null) tries.push({ how: 'neutral-trim', kept: 'rewritten neutral and trimmed', target: () => trimmed(n, r.plan) });
+      for (const { how, kept, target } of tries) {
+        const t = target();
         if (t === null || keys.has(`${r.prompt}\u0001${t}`)) continue;
         out.push({ ...r, id: `${r.id}-${how}`, target: t });
         keys.add(`${r.prompt}\u0001${t}`);
-        count(why, `of those: ${how === 'trim' ? 'trimmed' : how === 'neutral' ? 'rewritten neutral' : 'rewritten neutral and trimmed'} and kept`);
+        count(why, `of those: ${kept} and kept`);
         break;
       }
     }
