@@ -105,10 +105,15 @@ function variant(title: string): 0 | 1 {
   return (h & 1) as 0 | 1;
 }
 
+/** The plan's fact slots, kinds apart from names (brand, artist): each a run of adjacent slots, filled as a list. */
+function kindsAndNames(p: ContentPlan): { kinds: string; names: string } {
+  const slots = (name: boolean): string => p.facts.filter((f) => isNameKind(f.kind) === name).map((f) => slotToken(f.slot)).join('');
+  return { kinds: slots(false), names: slots(true) };
+}
+
 /** "listed under electric guitars from Fender": a brand or artist is no category one is listed under. */
 function listedUnder(p: ContentPlan): string {
-  const kinds = p.facts.filter((f) => !isNameKind(f.kind)).map((f) => slotToken(f.slot)).join('');
-  const names = p.facts.filter((f) => isNameKind(f.kind)).map((f) => slotToken(f.slot)).join('');
+  const { kinds, names } = kindsAndNames(p);
   if (!names) return `listed under ${kinds}`;
   return kinds ? `listed under ${kinds}, from ${names}` : `from ${names}`;
 }
@@ -119,12 +124,10 @@ function listedUnder(p: ContentPlan): string {
  * Clash albums").
  */
 function namedNoun(shape: string, p: ContentPlan): string {
-  const names = p.facts.filter((f) => isNameKind(f.kind));
-  if (names.length === 0) return shape;
-  const kinds = p.facts.filter((f) => !isNameKind(f.kind)).map((f) => slotToken(f.slot)).join('');
-  const by = names.every((f) => MAKER_KINDS.test(f.kind)) ? 'from' : 'by';
-  const who = names.map((f) => slotToken(f.slot)).join('');
-  return shape.replace(/\{F\} (<\|@nouns?\|>)/, (_m, noun: string) => `${kinds ? `${kinds} ` : ''}${noun} ${by} ${who}`);
+  const { kinds, names } = kindsAndNames(p);
+  if (!names) return shape;
+  const by = p.facts.filter((f) => isNameKind(f.kind)).every((f) => MAKER_KINDS.test(f.kind)) ? 'from' : 'by';
+  return shape.replace(/\{F\} (<\|@nouns?\|>)/, (_m, noun: string) => `${kinds ? `${kinds} ` : ''}${noun} ${by} ${names}`);
 }
 
 /** Name kinds of a maker (a product is "from" its brand; music and books are "by" their artist or author). */
