@@ -16,7 +16,7 @@ import { checkReason } from './grounding.ts';
 import { hasMarkup } from './markup.ts';
 import { capitalizedRuns, quotedSpans } from './names.ts';
 import { offDomainWords } from './off-domain.ts';
-import { phrasingProblems } from './phrasing.ts';
+import { copula, phrasingProblems } from './phrasing.ts';
 import type { ContentPlan } from './plan.ts';
 import { isCategoryKind, planDomain } from './plan.ts';
 import { hasPluralHead } from './slots.ts';
@@ -191,18 +191,18 @@ export function checkFilledReason(text: string, input: ReasonCheckInput): Reason
   // The noun slot written as a list item: "genres such as action, RPG, and games".
   if (lexicon || plan) {
     const { noun, nouns } = domainFillers(plan?.domain || planDomain(context));
-    const escape = (w: string): string => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const escape = phrasePattern;
     // With or without the comma: "both electric guitars and products" lists the noun as a kind of thing.
     const listed = new RegExp(`,?\\s*\\b(?:and|or)\\s+(?:${escape(nouns)}|${escape(noun)})(?=[\\s.,;!?]|$)`, 'iu').exec(clean);
     if (listed) flag('listed-noun', listed[0].replace(/^,?\s*/, ''));
     // A singular count noun needs a determiner after a copula; a plural one cannot follow "that's/it's".
-    const bare = new RegExp(`${copula('that|it|which|this')}(?:${escape(noun)}|${escape(nouns)})(?=[\\s.,;!?]|$)`, 'iu').exec(clean);
+    const bare = new RegExp(`\\b${copula('that|it|which|this')}(?:${escape(noun)}|${escape(nouns)})(?=[\\s.,;!?]|$)`, 'iu').exec(clean);
     if (bare) flag('bare-noun', bare[0]);
     // The same for a plural category value: "This product is guitars" ("it is free to play" is fine: a tag, no noun).
     for (const f of plan?.facts ?? []) {
       if (!isCategoryKind(f.kind) || !hasPluralHead(f.value)) continue;
       const escaped = escape(f.value);
-      const m = new RegExp(`${copula('that|it|which|this|product')}${escaped}(?![\\p{L}\\p{N}])`, 'iu').exec(clean);
+      const m = new RegExp(`\\b${copula('that|it|which|this|product')}${escaped}(?![\\p{L}\\p{N}])`, 'iu').exec(clean);
       if (m) flag('bare-noun', m[0]);
     }
   }
@@ -299,8 +299,7 @@ export function misplacedItem(text: string, item: ItemLike): string | null {
     const key = name.toLowerCase();
     if (!key) continue;
     if (lower.length !== text.length || key.length !== name.length) {
-      const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      const m = new RegExp(`(?<![\\p{L}\\p{N}])${NOT_BEFORE_ITEM}\\s+(?:the\\s+)?["\u201C]?${escaped}(?![\\p{L}\\p{N}])`, 'iu').exec(text);
+      const m = new RegExp(`(?<![\\p{L}\\p{N}])${NOT_BEFORE_ITEM}\\s+(?:the\\s+)?["\u201C]?${phrasePattern(name)}(?![\\p{L}\\p{N}])`, 'iu').exec(text);
       if (m) return m[0];
       continue;
     }
@@ -313,10 +312,6 @@ export function misplacedItem(text: string, item: ItemLike): string | null {
   return null;
 }
 
-/** "that's ", "it is ", "is " … before a predicate: the subjects given, then 's or is (regex source). */
-function copula(subjects: string): string {
-  return String.raw`\b(?:(?:${subjects})(?:['’]s|\s+is)|is)\s+`;
-}
 
 /** A sentence end right after a word that cannot end one (article, copula, preposition, conjunction). */
 const DANGLING = /\b(?:a|an|the|that['’]s|it['’]s|and|or|of|its|your|than|(?:that['’]s|it['’]s|is)\s+both)\s*[.!?](?=\s|$)/giu;

@@ -28,8 +28,16 @@ const WORD_START = String.raw`(?<![\p{L}\p{N}])`;
 
 /** Endings of words that are adjectives in English ('-ing' and '-y' are not here: 'racing', 'strategy'). */
 const ADJECTIVE_ENDING = /(?:ous|ive|ful|ish|less|able|ible|ic|al|ed)$/iu;
-/** A copula right before the predicate: "that's ", "it is ", "which is ", "is ". */
-const COPULA = String.raw`(?<![\p{L}\p{N}])(?:(?:that|it|which|this)(?:['’]s|\s+is)|is|are)\s+`;
+/**
+ * "that's ", "it is ", "is " … before a predicate (regex source, no leading boundary: the caller's):
+ * one of `subjects` then 's or is, or a bare verb of `bare`.
+ */
+export function copula(subjects: string, bare = 'is'): string {
+  return String.raw`(?:(?:${subjects})(?:['’]s|\s+is)|${bare})\s+`;
+}
+
+/** A copula right before the predicate: "that's ", "it is ", "which is ", "is ", "are ". */
+const COPULA = WORD_START + copula('that|it|which|this', 'is|are');
 /** The end of the predicate: punctuation, the end, or a conjunction that starts the next part. */
 const CLAUSE_END = String.raw`(?=\s*(?:[.,;:!?]|$)|\s+(?:and|or|but|so|allowing|offering|making|with)(?![\p{L}\p{N}]))`;
 /** Kind nouns a category value may be followed by ("the classical guitars category"). */
