@@ -516,9 +516,13 @@ describe('shopper-read findings (lead, end of session)', () => {
 });
 
 describe('phrasings that are true but read wrong (phrasing.ts; read on shown reasons)', () => {
+  /** The item's plan on a page of `context`, and the problem kinds the check finds in a text written for it. */
+  const page = (item: Item, context: UserContext) => {
+    const plan = contentPlan(item, context);
+    return { plan, kinds: (text: string) => checkFilledReason(text, { item, context, plan, lexicon: small }).problems.map((p) => p.kind) };
+  };
   const batman = { id: 'b', title: 'Batman: Arkham Origins', attributes: { genres: ['Action', 'Adventure'], tags: ['Free to Play'] } };
-  const plan = contentPlan(batman, { domain: 'game', history: [] });
-  const kinds = (text: string) => checkFilledReason(text, { item: batman, context: { domain: 'game', history: [] }, plan, lexicon: small }).problems.map((p) => p.kind);
+  const { plan, kinds } = page(batman, { domain: 'game', history: [] });
   it('rejects a one-word fact as a bare predicate, not a multi-word one or a modifier', () => {
     expect(plan.facts.map((f) => f.value)).toEqual(['Action', 'Adventure', 'Free to Play']);
     expect(kinds('It is an action game that is adventure.')).toContain('predicate-fact');
@@ -529,8 +533,7 @@ describe('phrasings that are true but read wrong (phrasing.ts; read on shown rea
   });
   it('rejects a plural category value that modifies the next word, not one that heads its phrase', () => {
     const squier = { id: 's', title: 'Squier Affinity Telecaster', attributes: { category: ['Guitars', 'Electric Guitars'], brand: 'Squier' } };
-    const p = contentPlan(squier, { domain: 'product', history: [] });
-    const k = (text: string) => checkFilledReason(text, { item: squier, context: { domain: 'product', history: [] }, plan: p, lexicon: small }).problems.map((x) => x.kind);
+    const { plan: p, kinds: k } = page(squier, { domain: 'product', history: [] });
     expect(p.facts.map((f) => f.value)).toContain('Electric Guitars');
     expect(k("It's a top electric guitars Squier product.")).toContain('plural-modifier');
     expect(k('This product falls under the electric guitars category.')).not.toContain('plural-modifier');
@@ -546,8 +549,7 @@ describe('phrasings that are true but read wrong (phrasing.ts; read on shown rea
   });
   it('rejects a category path written as a mix, not genres that mix', () => {
     const mic = { id: 'm', title: 'Shure SM58', attributes: { category: ['Recording', 'Microphones'], brand: 'Shure' } };
-    const p = contentPlan(mic, { domain: 'product', history: [] });
-    const k = (text: string) => checkFilledReason(text, { item: mic, context: { domain: 'product', history: [] }, plan: p, lexicon: small }).problems.map((x) => x.kind);
+    const { kinds: k } = page(mic, { domain: 'product', history: [] });
     expect(k('It offers a unique blend of microphones and recording.')).toContain('category-blend');
     expect(k('It combines elements of microphones.')).toContain('category-blend');
     expect(k('This product falls under the microphones category.')).not.toContain('category-blend');
@@ -555,9 +557,7 @@ describe('phrasings that are true but read wrong (phrasing.ts; read on shown rea
   });
   it('rejects a title listed with a bare fact, and an article before a title', () => {
     const rust = { title: 'Rust', attributes: { genres: ['Action', 'Adventure'] } };
-    const ctx = { domain: 'game', history: [rust] };
-    const p = contentPlan(batman, ctx);
-    const k = (text: string) => checkFilledReason(text, { item: batman, context: ctx, plan: p, lexicon: small }).problems.map((x) => x.kind);
+    const { plan: p, kinds: k } = page(batman, { domain: 'game', history: [rust] });
     expect(p.history.map((h) => h.title)).toEqual(['Rust']);
     expect(k("It's an action game like Rust and adventure.")).toContain('title-list');
     expect(k("It's an action game like Rust and other adventure games.")).not.toContain('title-list');
@@ -566,9 +566,7 @@ describe('phrasings that are true but read wrong (phrasing.ts; read on shown rea
   });
   it('rejects a name fact stacked or listed with a genre, the item as already done, a title contraction, a/an before the plural noun', () => {
     const clash = { id: 'lc', title: 'London Calling', attributes: { genres: ['Punk Rock'], artist: 'The Clash' } };
-    const ctx = { domain: 'music', history: [] };
-    const p = contentPlan(clash, ctx);
-    const k = (text: string) => checkFilledReason(text, { item: clash, context: ctx, plan: p, lexicon: small }).problems.map((x) => x.kind);
+    const { plan: p, kinds: k } = page(clash, { domain: 'music', history: [] });
     expect(p.facts.map((f) => f.value)).toEqual(expect.arrayContaining(['Punk Rock', 'The Clash']));
     expect(k('It offers a unique punk rock The Clash environment.')).toContain('name-stack');
     expect(k("It's a perfect blend of punk rock and The Clash.")).toContain('name-stack');
