@@ -15,8 +15,13 @@ afterEach(async () => {
 });
 
 function overChannel(load: () => Promise<Runtime>): { x: WorkerExplainer; channel: MessageChannel } {
+  return exposing(createWorkerApi((o) => new Engine({ ...o, loadRuntime: load }), Comlink.releaseProxy));
+}
+
+/** A WorkerExplainer talking to `api` over a MessageChannel, as to a worker. */
+function exposing(api: object): { x: WorkerExplainer; channel: MessageChannel } {
   const channel = new MessageChannel();
-  Comlink.expose(createWorkerApi((o) => new Engine({ ...o, loadRuntime: load }), Comlink.releaseProxy), channel.port2 as never);
+  Comlink.expose(api, channel.port2 as never);
   const port = channel.port1 as unknown as Worker;
   (port as unknown as { terminate: () => void }).terminate = () => {
     channel.port1.close();
@@ -56,7 +61,6 @@ describe('busy engine', () => {
 
 describe('a worker busy with the next batch', () => {
   it('stream() ends on the reason chunk, without waiting for the call result (which a busy worker sends late)', async () => {
-    const channel = new MessageChannel();
     const reason = { itemId: 'p', text: 'A Puzzle game.', facts: [], source: 'model', backend: 'wasm', tokens: 4, ms: 1 };
     const aborted: number[] = [];
     const api = {
@@ -69,14 +73,7 @@ describe('a worker busy with the next batch', () => {
       abort: (id: number) => void aborted.push(id),
       dispose: async () => undefined,
     };
-    Comlink.expose(api, channel.port2 as never);
-    const port = channel.port1 as unknown as Worker;
-    (port as unknown as { terminate: () => void }).terminate = () => {
-      channel.port1.close();
-      channel.port2.close();
-    };
-    const x = new WorkerExplainer(port, { persistentCache: false });
-    closers.push(() => x.dispose());
+    const { x } = exposing(api);
     const chunks: string[] = [];
     for await (const chunk of x.stream(item, { domain: 'game' })) chunks.push(chunk.type === 'delta' ? chunk.text : `reason:${chunk.reason.text}`);
     expect(chunks).toEqual(['A Puzzle game.', 'reason:A Puzzle game.']);
