@@ -4,7 +4,7 @@
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
-import type { BrowserContext, Page, Request, Route } from 'playwright-core';
+import type { BrowserContext, Page, Request, Response as PageResponse, Route } from 'playwright-core';
 import { freePort, REPO_ROOT, type ServerHandle } from './harness.ts';
 import { MIME } from '../build/serve.ts';
 
@@ -103,6 +103,8 @@ export function startShop(options: ShopOptions): Promise<ServerHandle> {
     const headers = options.headers?.(path, self) ?? {};
     const embed = options.serveEmbed ? embedFile(path) : null;
     if (embed) return sendFile(res, embed, req.method, headers);
+    // Chromium asks for a favicon when it likes; a 404 there would be a console error no test caused.
+    if (path === '/favicon.ico') return void res.writeHead(204, headers).end();
     let html: string | null = null;
     if (path === '/many.html') html = manyProductsPage();
     else if (path.endsWith('.html')) {
@@ -157,6 +159,7 @@ export async function recordTraffic(context: BrowserContext, page: Page, origins
     errors: () => [...new Set(log.console.filter((m) => m.type === 'error').map((m) => m.text)), ...log.pageErrors.map((e) => `[uncaught] ${e}`)],
     stop: async () => {
       context.off('request', onRequest);
+      context.off('response', onResponse);
       await context.unroute('**/*', router);
     },
   };
@@ -164,12 +167,17 @@ export async function recordTraffic(context: BrowserContext, page: Page, origins
   const onRequest = (request: Request): void => {
     log.requests.push({ method: request.method(), url: request.url(), postData: request.postData(), resourceType: request.resourceType() });
   };
+  const onResponse = (response: PageResponse): void => {
+    if (response.status() >= 400) log.console.push({ type: 'error', text: `HTTP ${response.status()} for ${response.request().method()} ${response.url()}` });
+  };
   const router = (route: Route): Promise<void> => (allowed(route.request().url()) ? route.fallback() : route.abort('blockedbyclient'));
   context.on('request', onRequest);
   await context.route('**/*', router);
   page.on('console', (m) => log.console.push({ type: m.type(), text: m.text() }));
   page.on('worker', (w) => w.on('console', (m) => log.console.push({ type: m.type(), text: m.text() })));
   page.on('pageerror', (e) => log.pageErrors.push(e.stack ?? e.message));
+  // A console "Failed to load resource" names no URL; this says which request failed.
+  context.on('response', onResponse);
   page.on('dialog', (d) => {
     log.dialogs.push(d.message());
     void d.dismiss();
