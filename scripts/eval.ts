@@ -16,7 +16,7 @@ import type { FactCheck } from './eval/factuality.ts';
 import { factualScores, openScores, scoreSystem } from './eval/metrics.ts';
 import type { SystemScores } from './eval/metrics.ts';
 import { compareSystems, type Comparison } from './eval/significance.ts';
-import { configuredMaxNewTokens, EVAL_MAX_NEW_TOKENS, ModelRunner, modelFiles } from './eval/model-runner.ts';
+import { configuredMaxNewTokens, EVAL_MAX_NEW_TOKENS, firstPlan, ModelRunner, modelFiles } from './eval/model-runner.ts';
 import type { Generation, ModelFiles, SpeedReport } from './eval/model-runner.ts';
 import { formatMarkdown, formatTable } from './eval/report.ts';
 import { loadEngineCheck } from './audit/engine-check.ts';
@@ -213,6 +213,12 @@ async function main(): Promise<void> {
   });
 
   const main = systems(test, false);
+  // The held-out split repeats inputs (one item for many users, many places with no facts): pairs
+  // with the same content plan get the same reason from any system that reads only the plan, so USR
+  // over `test` cannot pass distinct plans / n. One pair per plan shows whether the model repeats itself.
+  const planKey = (p: EvalPair): string => JSON.stringify(firstPlan(p));
+  const onePerPlan = [...new Map(test.map((p) => [planKey(p), p] as const)).values()];
+  const perPlan = systems(onePerPlan, false);
   const xrecSystems = xrecPairs.length > 0 ? systems(xrecPairs, true) : undefined;
   const sources = [...new Set(test.map((p) => p.source))].sort();
   const bySource = Object.fromEntries(sources.map((s) => [s, systems(test.filter((p) => p.source === s), false)]));
@@ -235,6 +241,7 @@ async function main(): Promise<void> {
     ...(xrecSystems?.xrec ? { xrec: xrecSystems.xrec } : {}),
     ...(xrecSystems ? { xrec_pairs: xrecSystems } : {}),
     by_source: bySource,
+    one_per_plan: { pairs: onePerPlan.length, usr_ceiling: onePerPlan.length / Math.max(test.length, 1), ...perPlan },
     ...(comparisons ? { comparisons } : {}),
     reference_factual: { test: referenceFactual(test), ...(xrecPairs.length ? { xrec_pairs: referenceFactual(xrecPairs) } : {}) },
     meta: {
@@ -279,6 +286,7 @@ async function main(): Promise<void> {
   const table = (title: string, rows: Partial<Record<SystemName, SystemScores>>): string =>
     args.markdown ? `**${title}**\n\n${formatMarkdown(rows)}` : formatTable(title, rows);
   console.log(table(`Held-out split: ${test.length} pairs (${result.meta.sample})`, main));
+  console.log('\n' + table(`One pair per distinct content plan: ${onePerPlan.length} of ${test.length} (the USR any plan-reading system can reach on the split: ${result.one_per_plan.usr_ceiling.toFixed(3)})`, perPlan));
   if (xrecSystems) console.log('\n' + table(`Held-out XRec pairs: ${xrecPairs.length} (xrec = XRec's own predictions)`, xrecSystems));
   if (args['by-source']) for (const s of sources) console.log('\n' + table(`Source ${s}`, bySource[s]!));
   if (comparisons) console.log('\nPaired bootstrap, 1000 resamples: A − B with 95% interval');

@@ -2,7 +2,7 @@
 // transformers.js, onnxruntime-node on CPU in Node) and decode loop (src/generation/generate.ts: batched,
 // left-padded, greedy, stop at <|end|>). No grounding check and no fallback: the raw model text is scored.
 // A slot model (v2) is run as the engine runs its first attempt: content plan → prompt format v2 →
-// decoding under the plan's constraints → slots filled; the filled text is scored.
+// decoding under the plan's constraints → slots filled → the candidate the engine would show (pick.ts); that text is scored.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -15,6 +15,7 @@ import { buildPrompt } from '../../src/core/prompt.ts';
 import { fillSlots } from '../../src/core/slots.ts';
 import type { DType } from '../../src/types.ts';
 import { generateBatch } from '../../src/generation/generate.ts';
+import { pickShown } from '../../src/engine/pick.ts';
 import { loadRuntime } from '../../src/runtime/runtime.ts';
 import type { Runtime } from '../../src/runtime/runtime.ts';
 import { attemptPlan, firstAttemptSampling, isSlotModel, SlotDecoding } from '../../src/generation/slot-decoding.ts';
@@ -82,6 +83,11 @@ export function configuredMaxNewTokens(dir: string): number | undefined {
   return typeof value === 'number' && value > 0 ? value : undefined;
 }
 
+/** The content plan of a pair's first attempt, as the engine makes it. */
+export function firstPlan(p: EvalPair): ContentPlan {
+  return attemptPlan(contentPlan(p.item, p.context), 0);
+}
+
 export class ModelRunner {
   /** The slot rules when the model writes slots (reason model v2), else null. */
   private readonly slots: SlotDecoding | null;
@@ -112,17 +118,12 @@ export class ModelRunner {
   private rows(pairs: readonly EvalPair[], greedy = this.greedy) {
     return pairs.map((p) => {
       if (!this.slots) return { ids: this.runtime.encode(buildPrompt(p.item, p.context)), maxNewTokens: this.maxNewTokens };
-      const plan = attemptPlan(contentPlan(p.item, p.context), 0);
+      const plan = firstPlan(p);
       const prompt = buildPlanPrompt(plan);
       // The engine's first attempt: its seeded samples; the raw model's pick is the most probable one (no check).
       const decoding = greedy ? {} : { candidates: DECODING.candidates, sampling: firstAttemptSampling(this.runtime.modelId, prompt, plan) };
       return { ids: this.runtime.encode(prompt), maxNewTokens: this.maxNewTokens, constraints: this.slots.constraints(plan), plan, ...decoding };
     });
-  }
-
-  /** The text to score: a slot model's slots filled from the row's plan. */
-  private shown(text: string, plan: ContentPlan | undefined): string {
-    return plan ? fillSlots(text.trim(), plan).text : text.trim();
   }
 
   /**
@@ -139,7 +140,14 @@ export class ModelRunner {
         eosId: this.runtime.eosId,
         padId: this.runtime.padId,
       });
-      results.forEach((r, k) => out.set(group[k]!.pair.id, { text: this.shown(r.text, (group[k]!.row as { plan?: ContentPlan }).plan), tokens: r.tokens.length, stop: r.stop }));
+      results.forEach((r, k) => {
+        const plan = (group[k]!.row as { plan?: ContentPlan }).plan;
+        if (!plan) return out.set(group[k]!.pair.id, { text: r.text.trim(), tokens: r.tokens.length, stop: r.stop });
+        // Picked as the engine picks among accepted candidates (src/engine/pick.ts), with no check.
+        const filled = (r.candidates ?? [r]).map((c) => ({ ...fillSlots(c.text.trim(), plan), tokens: c.tokens.length, stop: c.stop }));
+        const shown = pickShown(filled, plan.history.length > 0)!;
+        out.set(group[k]!.pair.id, { text: shown.text, tokens: shown.tokens, stop: shown.stop });
+      });
       onProgress?.(Math.min(start + batch, rows.length), rows.length);
     }
     return out;

@@ -11,6 +11,7 @@ import type { Backend, CitedFact, Item, Reason, ReasonPlan, UserContext } from '
 import { firstBannedIndex, type GenerateRow, type RowResult } from '../generation/generate.ts';
 import { ATTEMPTS, attemptPlan, encodeVariants, firstAttemptSampling, type SlotDecoding } from '../generation/slot-decoding.ts';
 import type { Runtime } from '../runtime/runtime.ts';
+import { pickShown } from './pick.ts';
 import { shownText } from './trim-cut.ts';
 
 export interface GenResult extends RowResult {
@@ -32,11 +33,6 @@ export interface AttemptHost {
 /** The public shape of a plan, carried on the Reason. */
 export function publicPlan(plan: ContentPlan): ReasonPlan {
   return { mode: plan.mode, hasHistory: plan.hasHistory, domain: plan.domain, history: plan.history.map((h) => ({ title: h.title })), facts: plan.facts.map((f) => ({ value: f.value, kind: f.kind })) };
-}
-
-/** Whether a filled reason names a history title. */
-function namesHistory(facts: readonly CitedFact[]): boolean {
-  return facts.some((f) => f.kind === 'title' && f.from === 'history');
 }
 
 /** A failed generation: disposal and aborts propagate; a runtime failure still gets an honest answer. */
@@ -74,28 +70,23 @@ export async function reasonFromPlan(host: AttemptHost, rt: Runtime, slots: Slot
       const decoding = attempt === 0 ? { candidates: DECODING.candidates, sampling: firstAttemptSampling(rt.modelId, prompt, plan) } : { candidates: DECODING.retryCandidates };
       const result = await host.generate({ ids, maxNewTokens: host.maxNewTokens, sentences: host.sentences, constraints: slots.constraints(plan), badWords, ...decoding, signal: options.signal });
       ms += result.ms;
-      let chosen: { filled: ReturnType<typeof fillSlots>; tokens: number } | undefined;
-      for (const candidate of result.candidates ?? [result]) {
-        const filled = fillSlots(shownText(candidate), plan);
-        const check = host.check(filled.text, item, ctx, rt, plan);
-        if (check.ok && filled.unknown.length === 0) {
-          // The most probable accepted candidate, unless a later accepted one names what the visitor
-          // did ("like Rust") where this one does not: the personal reason is the product's point.
-          if (!chosen) chosen = { filled, tokens: candidate.tokens.length };
-          if (plan.history.length === 0 || namesHistory(chosen.filled.facts)) break;
-          if (namesHistory(filled.facts)) {
-            chosen = { filled, tokens: candidate.tokens.length };
-            break;
+      // Checked lazily as pickShown reads them; a rejected one's findings are banned next attempt.
+      const accepted = function* () {
+        for (const candidate of result.candidates ?? [result]) {
+          const filled = fillSlots(shownText(candidate), plan);
+          const check = host.check(filled.text, item, ctx, rt, plan);
+          if (check.ok && filled.unknown.length === 0) {
+            yield { ...filled, tokens: candidate.tokens.length };
+            continue;
           }
-          continue;
+          problem = filled.unknown.length > 0 ? 'unknown-slot' : (check.problems[0]?.kind ?? problem);
+          banned = [...new Set([...banned, ...check.banned])];
         }
-        if (chosen) continue;
-        problem = filled.unknown.length > 0 ? 'unknown-slot' : (check.problems[0]?.kind ?? problem);
-        banned = [...new Set([...banned, ...check.banned])];
-      }
+      };
+      const chosen = pickShown(accepted(), plan.history.length > 0);
       if (chosen) {
-        options.onDelta?.(chosen.filled.text);
-        return { itemId: item.id, text: chosen.filled.text, facts: chosen.filled.facts, source: 'model', backend: rt.backend, tokens: chosen.tokens, ms, plan: publicPlan(plan) };
+        options.onDelta?.(chosen.text);
+        return { itemId: item.id, text: chosen.text, facts: chosen.facts, source: 'model', backend: rt.backend, tokens: chosen.tokens, ms, plan: publicPlan(plan) };
       }
     }
     return host.fallback(item, ctx, problem, rt.backend, ms, first);

@@ -31,6 +31,12 @@ describe('eval CLI', () => {
         expect(v).toBeLessThanOrEqual(1);
       }
     }
+    // One pair per distinct content plan: a subset of the sample, scored for the same systems.
+    const perPlan = result.one_per_plan as unknown as { pairs: number; usr_ceiling: number } & Record<string, { n: number }>;
+    expect(perPlan.pairs).toBeGreaterThan(0);
+    expect(perPlan.pairs).toBeLessThanOrEqual(4);
+    expect(perPlan.usr_ceiling).toBeCloseTo(perPlan.pairs / 4);
+    for (const name of systems) expect(perPlan[name]!.n).toBe(perPlan.pairs);
     if (hasModel) {
       const meta = result.meta as { model: { bytes: number }; speed: { tokens_per_s: number } };
       expect(meta.model.bytes).toBeGreaterThan(0);
