@@ -70,22 +70,19 @@ export async function configureWasm(env: TJS['env'], wasmPaths: string | undefin
   // the file into an ArrayBuffer (its Cache Storage) and hands it over as `wasmBinary`, which V8
   // compiles from scratch on every visit.
   env.useWasmCache = false;
-  const webgpu = backend === 'webgpu';
-  if (wasmPaths) {
-    // A folder holding onnxruntime-web's dist files under their published names.
-    const base = wasmPaths.replace(/\/?$/, '/');
-    const name = webgpu ? 'ort-wasm-simd-threaded.asyncify' : 'ort-wasm-simd-threaded';
-    wasm.wasmPaths = { wasm: `${base}${name}.wasm`, mjs: `${base}${name}.mjs` };
-    return;
-  }
-  const urls = await import('./ort-wasm-urls.ts');
-  wasm.wasmPaths = { ...(webgpu ? urls.ORT_WEBGPU : urls.ORT_WASM_ONLY) };
+  wasm.wasmPaths = await ortFiles(wasmPaths, backend === 'webgpu');
 }
 
-/** The WASM-only onnxruntime files (the fallback session after a device loss), from `wasmPaths` or our build. */
+/**
+ * The onnxruntime-web build's .wasm/.mjs for a backend, from `wasmPaths` (a folder holding ORT's dist
+ * files under their published names) or our build (also the WASM-only pair after a device loss).
+ */
 export async function ortFiles(wasmPaths: string | undefined, webgpu: boolean): Promise<{ wasm: string; mjs: string }> {
   const name = webgpu ? 'ort-wasm-simd-threaded.asyncify' : 'ort-wasm-simd-threaded';
-  if (wasmPaths) return { wasm: `${wasmPaths.replace(/\/?$/, '/')}${name}.wasm`, mjs: `${wasmPaths.replace(/\/?$/, '/')}${name}.mjs` };
+  if (wasmPaths) {
+    const base = wasmPaths.replace(/\/?$/, '/');
+    return { wasm: `${base}${name}.wasm`, mjs: `${base}${name}.mjs` };
+  }
   const urls = await import('./ort-wasm-urls.ts');
   return { ...(webgpu ? urls.ORT_WEBGPU : urls.ORT_WASM_ONLY) };
 }
