@@ -12,6 +12,7 @@ import { firstBannedIndex, type GenerateRow, type RowResult } from '../generatio
 import { ATTEMPTS, attemptPlan, encodeVariants, firstAttemptSampling, type SlotDecoding } from '../generation/slot-decoding.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { pickShown } from './pick.ts';
+import type { RecentWording } from './recent-wording.ts';
 import { shownText } from './trim-cut.ts';
 
 export interface GenResult extends RowResult {
@@ -28,6 +29,8 @@ export interface AttemptHost {
   check(text: string, item: Item, ctx: UserContext, rt: Runtime, plan: ContentPlan | null): ReasonCheck;
   fallback(item: Item, ctx: UserContext, why: string, backend: Backend, ms: number, plan?: ContentPlan): Reason;
   regenerated(): void;
+  /** The wording of the reasons shown last (a page's worth), to avoid repeating it card after card. */
+  readonly wording: RecentWording;
 }
 
 /** The public shape of a plan, carried on the Reason. */
@@ -51,8 +54,8 @@ export interface PlanRequest {
 
 /**
  * A slot model's reason: a few seeded samples under the plan's constraints (DECODING), each filled
- * and checked, the most probable accepted one shown (with a history: the most probable accepted one
- * that names a history title, when there is one); else once more with a smaller plan, greedy
+ * and checked, one accepted shown (pick.ts: naming the history first, then a wording the page does
+ * not show yet, then the most probable); else once more with a smaller plan, greedy
  * forks and the check's findings banned; else the labelled fallback. The filled text is sent as one
  * delta (slot text is not what a visitor should see stream by).
  */
@@ -73,18 +76,20 @@ export async function reasonFromPlan(host: AttemptHost, rt: Runtime, slots: Slot
       // Checked lazily as pickShown reads them; a rejected one's findings are banned next attempt.
       const accepted = function* () {
         for (const candidate of result.candidates ?? [result]) {
-          const filled = fillSlots(shownText(candidate), plan);
+          const skeleton = shownText(candidate);
+          const filled = fillSlots(skeleton, plan);
           const check = host.check(filled.text, item, ctx, rt, plan);
           if (check.ok && filled.unknown.length === 0) {
-            yield { ...filled, tokens: candidate.tokens.length };
+            yield { ...filled, tokens: candidate.tokens.length, skeleton };
             continue;
           }
           problem = filled.unknown.length > 0 ? 'unknown-slot' : (check.problems[0]?.kind ?? problem);
           banned = [...new Set([...banned, ...check.banned])];
         }
       };
-      const chosen = pickShown(accepted(), plan.history.length > 0);
+      const chosen = pickShown(accepted(), plan.history.length > 0, (c) => host.wording.has(c.skeleton));
       if (chosen) {
+        host.wording.add(chosen.skeleton);
         options.onDelta?.(chosen.text);
         return { itemId: item.id, text: chosen.text, facts: chosen.facts, source: 'model', backend: rt.backend, tokens: chosen.tokens, ms, plan: publicPlan(plan) };
       }

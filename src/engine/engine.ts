@@ -24,6 +24,7 @@ import { attemptPlan } from '../generation/slot-decoding.ts';
 import { withDeviceRecovery } from '../runtime/device-loss.ts';
 import { inNodeJs, loadRuntime, type Runtime, type RuntimeOptions, type RuntimeTokenizer } from '../runtime/runtime.ts';
 import { type AttemptHost, type GenResult, publicPlan, reasonFromPlan, reasonFromPrompt } from './attempts.ts';
+import { RecentWording } from './recent-wording.ts';
 import { cacheKey, modelKey, ReasonCache } from './cache.ts';
 import { fitPrompt } from './fit-prompt.ts';
 import { ModelCheck } from './model-check.ts';
@@ -113,6 +114,7 @@ export class Engine implements Explainer {
       check: (text, item, ctx, rt, plan) => this.model.check(text, item, ctx, rt, plan, this.titles.titles()),
       fallback: (item, ctx, why, backend, ms, plan) => this.fallback(item, ctx, why, backend, ms, plan),
       regenerated: () => this.counters.regeneration(),
+      wording: new RecentWording(),
     };
     this.cache = new ReasonCache<Reason>({ persistent: clean.persistentCache ?? true });
     this.scheduler = new BatchScheduler<GenRequest, GenResult>({

@@ -8,16 +8,19 @@ export function namesHistory(facts: readonly CitedFact[]): boolean {
 }
 
 /**
- * The first of `accepted` (most probable first), unless a later one names what the visitor did
- * ("like Rust") where the first does not: the personal reason is the product's point. Reads
- * `accepted` lazily, so a caller that checks as it yields checks no more than it must.
+ * Of `accepted` (most probable first): the first that names what the visitor did ("like Rust"), the
+ * personal reason being the product's point, and, next, the first whose wording the page does not
+ * show yet (`repeated`: the same sentence under every card reads as boilerplate); else the most
+ * probable. Reads `accepted` lazily, so a caller that checks as it yields checks no more than it must.
  */
-export function pickShown<T extends { facts: readonly CitedFact[] }>(accepted: Iterable<T>, hasHistory: boolean): T | undefined {
-  let first: T | undefined;
+export function pickShown<T extends { facts: readonly CitedFact[] }>(accepted: Iterable<T>, hasHistory: boolean, repeated: (candidate: T) => boolean = () => false): T | undefined {
+  const top = hasHistory ? 3 : 1;
+  let best: T | undefined;
+  let bestRank = -1;
   for (const candidate of accepted) {
-    if (!hasHistory) return candidate;
-    if (namesHistory(candidate.facts)) return candidate;
-    first ??= candidate;
+    const rank = (hasHistory && namesHistory(candidate.facts) ? 2 : 0) + (repeated(candidate) ? 0 : 1);
+    if (rank > bestRank) [best, bestRank] = [candidate, rank];
+    if (bestRank === top) break;
   }
-  return first;
+  return best;
 }

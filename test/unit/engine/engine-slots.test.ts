@@ -80,6 +80,21 @@ describe('Engine with a slot model: which accepted candidate is shown', () => {
     const [reason] = await e.explain([sciFi], newVisitor);
     expect(reason).toMatchObject({ source: 'model', text: 'Try Portal 2, a puzzle game.' });
   });
+  const cards: Item[] = ['Portal 2', 'Talos', 'Braid'].map((title, k) => ({ id: `c${k}`, title, attributes: { tags: ['Puzzle', 'Sci-fi'] } }));
+  it('a wording already shown on the page gives way to an accepted one that is not', async () => {
+    const e = engine({ factsVocab: ['Puzzle', 'Sci-fi'], reply: (prompt) => (prompt.includes('<|@f2|>') ? 'You might enjoy <|@item|> next.' : ['Try <|@item|>, a <|@f1|> <|@noun|>.', 'Yes, <|@item|> is a <|@f1|> <|@noun|>.']) });
+    // Cards arrive one call each, as the embed streams them.
+    const texts: string[] = [];
+    for (const card of cards) texts.push(((await e.explain([card], newVisitor))[0] as { text: string }).text);
+    // The third card has no unused wording left: the most probable one again.
+    expect(texts).toEqual(['Try Portal 2, a puzzle game.', 'Yes, Talos is a puzzle game.', 'Try Braid, a puzzle game.']);
+  });
+  it('naming the history still comes before a new wording', async () => {
+    const e = engine({ factsVocab: ['Puzzle', 'Sci-fi'], reply });
+    const texts: string[] = [];
+    for (const card of cards.slice(0, 2)) texts.push(((await e.explain([card], history))[0] as { text: string }).text);
+    expect(texts).toEqual(['Like Portal, Portal 2 is a puzzle game.', 'Like Portal, Talos is a puzzle game.']);
+  });
 });
 
 describe('Engine when the tokenizer throws on an item', () => {

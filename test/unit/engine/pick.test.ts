@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { pickShown } from '../../../src/engine/pick.ts';
+import { RecentWording } from '../../../src/engine/recent-wording.ts';
 import type { CitedFact } from '../../../src/types.ts';
 
 const item: CitedFact = { value: 'Portal 2', from: 'item', kind: 'title' };
@@ -31,5 +32,30 @@ describe('pickShown', () => {
     }
     expect(pickShown(lazy(), true)?.name).toBe('b');
     expect(read).toEqual(['a', 'b']);
+  });
+
+  it('prefers a wording the page does not show yet, after naming the history', () => {
+    const shown = new Set(['a', 'c']);
+    const repeated = (x: { name: string }) => shown.has(x.name);
+    expect(pickShown([c('a', tag), c('b', tag)], false, repeated)?.name).toBe('b');
+    expect(pickShown([c('a', tag), c('c', tag)], false, repeated)?.name).toBe('a');
+    // History first: a repeated history reason beats a fresh one that does not name it...
+    expect(pickShown([c('b', tag), c('c', history)], true, repeated)?.name).toBe('c');
+    // ...and a fresh history reason beats both.
+    expect(pickShown([c('b', tag), c('c', history), c('d', history)], true, repeated)?.name).toBe('d');
+  });
+});
+
+describe('RecentWording', () => {
+  it('remembers the last `size` wordings, forgetting the oldest first (repeats counted)', () => {
+    const recent = new RecentWording(3);
+    for (const w of ['x', 'y', 'x']) recent.add(w);
+    expect([recent.has('x'), recent.has('y'), recent.has('z')]).toEqual([true, true, false]);
+    recent.add('z'); // drops the first 'x'; the second is still there
+    expect([recent.has('x'), recent.has('y'), recent.has('z')]).toEqual([true, true, true]);
+    recent.add('w'); // drops 'y'
+    expect(recent.has('y')).toBe(false);
+    recent.add('v'); // drops the second 'x'
+    expect(recent.has('x')).toBe(false);
   });
 });
