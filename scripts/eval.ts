@@ -25,6 +25,7 @@ import { createOpenChecker, pairSkeleton } from './eval/open-check.ts';
 import type { OpenCheck } from './eval/open-check.ts';
 import { ensurePreparedData } from './eval/prepare.ts';
 import { DEFAULT_MODEL_ID } from '../src/defaults.ts';
+import { DEFAULT_SENTENCES } from '../src/engine/engine-options.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
@@ -39,6 +40,7 @@ const HELP = `Usage: npm run eval -- [options]
   --batch N             prompts per forward pass for the quality run (default 8)
   --threads N           onnxruntime intra-op threads (default: onnxruntime's, one per core)
   --max-new-tokens N    default: generation_config.json's max_new_tokens, else ${EVAL_MAX_NEW_TOKENS}
+  --sentences N         stop after N sentences (default ${DEFAULT_SENTENCES}, the engine's; 0: only at <|end|> or the limit)
   --speed-prompts N     prompts for the batch-1 speed measurement (default 20; 0 skips it)
   --speed-repeats N     passes over those prompts; the median is reported (default 3)
   --skip-model          score only the baselines (and XRec)
@@ -68,6 +70,7 @@ const { values: args } = parseArgs({
     batch: { type: 'string' },
     threads: { type: 'string' },
     'max-new-tokens': { type: 'string' },
+    sentences: { type: 'string' },
     'speed-prompts': { type: 'string' },
     'speed-repeats': { type: 'string' },
     'skip-model': { type: 'boolean', default: false },
@@ -122,6 +125,7 @@ async function main(): Promise<void> {
     files = modelFiles(args.model!, dtype);
     runner = await ModelRunner.load(files.dir, dtype, maxNewTokens, threads);
     runner.greedy = args.greedy === true;
+    runner.sentences = positiveInt('sentences', args.sentences, DEFAULT_SENTENCES, true) || undefined;
     log(`model ${files.file} (${files.bytes} bytes) on ${runner.backend}, max ${maxNewTokens} new tokens`);
   }
 
@@ -219,6 +223,13 @@ async function main(): Promise<void> {
   const planKey = (p: EvalPair): string => JSON.stringify(firstPlan(p));
   const onePerPlan = [...new Map(test.map((p) => [planKey(p), p] as const)).values()];
   const perPlan = systems(onePerPlan, false);
+  // The engine asks the model only when the plan cites something (src/engine/attempts.ts
+  // 'nothing-planned'): the model's text on these pairs is the text a visitor can see.
+  const planned = test.filter((p) => {
+    const plan = firstPlan(p);
+    return plan.facts.length > 0 || plan.history.length > 0;
+  });
+  const plannedSystems = systems(planned, false);
   const xrecSystems = xrecPairs.length > 0 ? systems(xrecPairs, true) : undefined;
   const sources = [...new Set(test.map((p) => p.source))].sort();
   const bySource = Object.fromEntries(sources.map((s) => [s, systems(test.filter((p) => p.source === s), false)]));
@@ -242,6 +253,7 @@ async function main(): Promise<void> {
     ...(xrecSystems ? { xrec_pairs: xrecSystems } : {}),
     by_source: bySource,
     one_per_plan: { pairs: onePerPlan.length, usr_ceiling: onePerPlan.length / Math.max(test.length, 1), ...perPlan },
+    planned: { pairs: planned.length, ...plannedSystems },
     ...(comparisons ? { comparisons } : {}),
     reference_factual: { test: referenceFactual(test), ...(xrecPairs.length ? { xrec_pairs: referenceFactual(xrecPairs) } : {}) },
     meta: {
@@ -253,7 +265,7 @@ async function main(): Promise<void> {
       sample: limit === undefined ? 'all' : `seeded hash sample, seed ${seed}`,
       train_pairs: train.length,
       model: files ? { dir: args.model, dtype, file: DTYPE_FILES[dtype], bytes: files.bytes, backend: 'onnxruntime-node CPU via transformers.js (src/runtime/runtime.ts)' } : null,
-      decoding: { greedy: true, batch, threads: threads ?? 'onnxruntime default', max_new_tokens: maxNewTokens, grounding: 'off (raw model text)', stops },
+      decoding: { greedy: args.greedy === true, sentences: runner?.sentences ?? null, batch, threads: threads ?? 'onnxruntime default', max_new_tokens: maxNewTokens, grounding: 'off (raw model text)', stops },
       generate_seconds: generateSeconds,
       speed: speed ?? null,
       vocabulary_terms: checker.sizes,
@@ -286,6 +298,7 @@ async function main(): Promise<void> {
   const table = (title: string, rows: Partial<Record<SystemName, SystemScores>>): string =>
     args.markdown ? `**${title}**\n\n${formatMarkdown(rows)}` : formatTable(title, rows);
   console.log(table(`Held-out split: ${test.length} pairs (${result.meta.sample})`, main));
+  console.log('\n' + table(`Pairs whose plan cites something (the engine asks the model only for these): ${planned.length} of ${test.length}`, plannedSystems));
   console.log('\n' + table(`One pair per distinct content plan: ${onePerPlan.length} of ${test.length} (the USR any plan-reading system can reach on the split: ${result.one_per_plan.usr_ceiling.toFixed(3)})`, perPlan));
   if (xrecSystems) console.log('\n' + table(`Held-out XRec pairs: ${xrecPairs.length} (xrec = XRec's own predictions)`, xrecSystems));
   if (args['by-source']) for (const s of sources) console.log('\n' + table(`Source ${s}`, bySource[s]!));

@@ -78,7 +78,8 @@ export interface Reason {
   /** Wall time spent on this reason in ms (shared batch time is split evenly). */
   ms: number;
   /**
-   * Why a fallback was used: 'model-unavailable', 'model-error', 'invalid-item', 'unknown-slot', or the
+   * Why a fallback was used: 'model-unavailable', 'model-error', 'invalid-item', 'unknown-slot',
+   * 'nothing-planned' (no fact of the item and no history to cite: the model is not asked), or the
    * check's first finding ('ungrounded', 'unknown-name', 'non-word', 'history-claim', 'off-domain',
    * 'omitted', 'too-short', … — src/core/check.ts ProblemKind).
    */

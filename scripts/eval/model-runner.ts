@@ -20,6 +20,7 @@ import { loadRuntime } from '../../src/runtime/runtime.ts';
 import type { Runtime } from '../../src/runtime/runtime.ts';
 import { attemptPlan, firstAttemptSampling, isSlotModel, SlotDecoding } from '../../src/generation/slot-decoding.ts';
 import { DECODING, DTYPE_FILES } from '../../src/defaults.ts';
+import { DEFAULT_SENTENCES } from '../../src/engine/engine-options.ts';
 import type { EvalPair } from './data.ts';
 
 export const EVAL_MAX_NEW_TOKENS = 128;
@@ -95,6 +96,9 @@ export class ModelRunner {
   /** Plain greedy decoding instead of the engine's first attempt (eval --greedy: the comparison). */
   greedy = false;
 
+  /** Stop after this many sentences, as the engine does (DEFAULT_SENTENCES); undefined: only at <|end|> or the limit. */
+  sentences: number | undefined = DEFAULT_SENTENCES;
+
   private constructor(
     private readonly runtime: Runtime,
     readonly maxNewTokens: number,
@@ -117,12 +121,13 @@ export class ModelRunner {
 
   private rows(pairs: readonly EvalPair[], greedy = this.greedy) {
     return pairs.map((p) => {
-      if (!this.slots) return { ids: this.runtime.encode(buildPrompt(p.item, p.context)), maxNewTokens: this.maxNewTokens };
+      const sentences = this.sentences;
+      if (!this.slots) return { ids: this.runtime.encode(buildPrompt(p.item, p.context)), maxNewTokens: this.maxNewTokens, sentences };
       const plan = firstPlan(p);
       const prompt = buildPlanPrompt(plan);
       // The engine's first attempt: its seeded samples; the raw model's pick is the most probable one (no check).
       const decoding = greedy ? {} : { candidates: DECODING.candidates, sampling: firstAttemptSampling(this.runtime.modelId, prompt, plan) };
-      return { ids: this.runtime.encode(prompt), maxNewTokens: this.maxNewTokens, constraints: this.slots.constraints(plan), plan, ...decoding };
+      return { ids: this.runtime.encode(prompt), maxNewTokens: this.maxNewTokens, sentences, constraints: this.slots.constraints(plan), plan, ...decoding };
     });
   }
 

@@ -26,6 +26,8 @@ const PATTERNS: readonly RegExp[] = [
   /\b(categor(y|ies)|genres?|topics?)\s+(of\s+your\s+interest|you\s+(like|love|enjoy|prefer|follow))/i,
   /\byour\s+([\w-]+\s+)?(collection|library|backlog|rotation|lineup|watchlist|playlist|shelf|bookshelf)\b/i,
   /\byou\s+have\s+had\b/i,
+  // "falls under the products you have previously": the verb left out, the claim still made.
+  /\byou\s+(have|had)\s+(previously|already|recently|before|in\s+the\s+past)\b/i,
   /\b(similar|like)\s+(the\s+)?(other|previous|earlier)\b/i,
   /\b(similar|like|akin)\s+to\s+(what|the ones?|those|others?|many|some)\s+(you|the user)\b/i,
   /\b(you('ve| have)?|the user( has)?)\s+(shown|demonstrated|expressed|displayed)\s+(an?\s+)?(interest|preference|liking|love|fondness)\b/i,

@@ -60,6 +60,9 @@ export interface PlanRequest {
  * delta (slot text is not what a visitor should see stream by).
  */
 export async function reasonFromPlan(host: AttemptHost, rt: Runtime, slots: SlotDecoding, item: Item, ctx: UserContext, first: ContentPlan, firstIds: number[], options: PlanRequest): Promise<Reason> {
+  // Nothing to cite (an item without facts, and no history that shares any): whatever the model
+  // wrote would fit every card ("Don't miss out on this exciting place!"), so it is not asked.
+  if (first.facts.length === 0 && first.history.length === 0) return host.fallback(item, ctx, 'nothing-planned', rt.backend, 0, first);
   let ms = 0;
   let banned: string[] = [];
   let problem = 'ungrounded';

@@ -142,6 +142,8 @@ describe('historyClaims', () => {
     "It's similar to the ones you have enjoyed in the past.",
     'You have not viewed any news about sports.',
     'You enjoy action games, so try it.',
+    'It falls under the products you have previously.',
+    "It is like the ones you've already.",
   ])('claims: %s', (text) => {
     expect(hasHistoryClaim(text)).toBe(true);
   });

@@ -37,6 +37,18 @@ describe('Engine with a slot model', () => {
     expect(reason?.facts.map((f) => `${f.from}:${f.value}`)).toEqual(['history:Portal', 'item:Portal 2', 'item:Puzzle']);
   });
 
+  it('does not ask the model when the plan has nothing to cite (no fact of the item, no history)', async () => {
+    const prompts: string[] = [];
+    const e = engine({ reply: (prompt) => (prompts.push(prompt), "Don't miss out on this exciting <|@noun|>!") });
+    const [bare, tagged] = await e.explain([{ id: 'b', title: 'Burger Lounge' }, portal2], newVisitor);
+    expect(bare).toMatchObject({ source: 'fallback', fallbackReason: 'nothing-planned', tokens: 0 });
+    expect(bare?.text).toContain('Burger Lounge');
+    // The same reply under a card with facts is asked for (and fails the check: it cites none of them).
+    expect(prompts.some((p) => p.includes('Puzzle'))).toBe(true);
+    expect(prompts.every((p) => p.includes('<|facts|>'))).toBe(true);
+    expect(tagged?.fallbackReason).not.toBe('nothing-planned');
+  });
+
   it('never emits a slot the plan does not define (a new visitor has no history slot)', async () => {
     const e = engine({
       // The model prefers a history slot; the plan of a new visitor has none, so the mask takes the next choice.
