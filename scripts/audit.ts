@@ -110,6 +110,7 @@ async function main(): Promise<void> {
   const planner = await loadPlanner();
 
   const { createExplainer } = await import('../src/index.ts');
+  const { namesHistory } = await import('../src/engine/pick.ts');
   const rows: AuditedReason[] = [];
   const scenarios: Scenario[] = [];
   let modelInfo: Awaited<ReturnType<Explainer['info']>> | undefined;
@@ -135,6 +136,7 @@ async function main(): Promise<void> {
           text: reason.text,
           source: reason.source,
           ...(reason.fallbackReason ? { fallbackReason: reason.fallbackReason } : {}),
+          namesHistory: namesHistory(reason.facts),
           findings: findingsOf(reason.text, { item, context: scenario.context, domain: scenario.domain, pageTitles, pageTitleList, ...(plan ? { plan } : {}) }, resources),
         });
       });

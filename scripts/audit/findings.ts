@@ -105,5 +105,7 @@ export interface AuditedReason {
   text: string;
   source: Reason['source'];
   fallbackReason?: string;
+  /** The reason names one of the visitor's history titles ("like Rust"): the personal part. */
+  namesHistory: boolean;
   findings: Findings;
 }

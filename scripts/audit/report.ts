@@ -20,7 +20,7 @@ const HEAD: Record<string, string> = {
 
 /** One row per scenario and one overall: model share, each counter as reasons (model/fallback), omission, USR, skeletons. */
 export function summaryMarkdown(scenarios: Record<string, Tally>, overall: Tally): string {
-  const header = ['scenario', 'n', 'model', ...COUNTERS.map((c) => HEAD[c]!), 'planned omitted', 'USR', 'distinct skeletons'];
+  const header = ['scenario', 'n', 'model', ...COUNTERS.map((c) => HEAD[c]!), 'planned omitted', 'names history', 'USR', 'distinct skeletons'];
   const lines = [`| ${header.join(' | ')} |`, `| ${header.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`];
   const row = (name: string, t: Tally) => {
     const cells = [
@@ -32,6 +32,7 @@ export function summaryMarkdown(scenarios: Record<string, Tally>, overall: Tally
         return n ? (n.reasons === 0 ? '0' : `${n.reasons} (${n.model}/${n.fallback})`) : '–';
       }),
       t.planned_omitted ? `${pct(t.planned_omitted.share)} (${t.planned_omitted.reasons})` : '–',
+      pct(t.names_history),
       num(t.usr),
       num(t.distinct_skeletons),
     ];

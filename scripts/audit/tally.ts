@@ -29,6 +29,8 @@ export interface Tally {
   counts: Record<Counter, Count | null>;
   /** Reasons with a plan that leave out at least one planned title/fact, and the share of planned citations omitted; null: no plans. */
   planned_omitted: { reasons: number; omitted: number; planned: number; share: number | null; examples: string[] } | null;
+  /** Share of shown reasons that name a history title (0 without a history, by the check). */
+  names_history: number | null;
   /** Unique-sentence ratio of the shown texts (PETER's USR, one reason = one sentence). */
   usr: number | null;
   /** Distinct delexicalized skeletons / reasons. */
@@ -79,6 +81,7 @@ export function tally(rows: readonly AuditedReason[]): Tally {
     planned_omitted: planned.length
       ? { reasons: planned.filter((r) => r.findings.planned_omitted!.length > 0).length, omitted: omittedCount, planned: plannedCount, share: plannedCount ? omittedCount / plannedCount : null, examples }
       : null,
+    names_history: rows.length ? rows.filter((r) => r.namesHistory).length / rows.length : null,
     usr: rows.length ? uniqueSentenceRatio(rows.map((r) => tokenize(r.text))) : null,
     distinct_skeletons: distinctShare(skeletons),
     skeletons: new Set(skeletons).size,

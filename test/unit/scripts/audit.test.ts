@@ -160,9 +160,10 @@ describe('findings and tally', () => {
     expect(good.non_words).toEqual([]);
   });
   it('tallies shown reasons by source and checks the targets', () => {
-    const row = (text: string, findings: typeof bad, source: 'model' | 'fallback'): AuditedReason => ({ scenario: 's', itemId: 'i', title: 't', text, source, findings });
-    const t = tally([row('a', bad, 'model'), row('b', good, 'fallback'), row('c', good, 'model')]);
+    const row = (text: string, findings: typeof bad, source: 'model' | 'fallback', namesHistory = false): AuditedReason => ({ scenario: 's', itemId: 'i', title: 't', text, source, namesHistory, findings });
+    const t = tally([row('a', bad, 'model'), row('b', good, 'fallback', true), row('c', good, 'model')]);
     expect(t.reasons).toBe(3);
+    expect(t.names_history).toBeCloseTo(1 / 3);
     expect(t.model_share).toBeCloseTo(2 / 3);
     expect(t.counts.history_claims).toMatchObject({ reasons: 1, model: 1, fallback: 0 });
     expect(t.counts.cut!.reasons).toBe(1);
