@@ -52,8 +52,8 @@ const PRAISE_PAIR = new RegExp(String.raw`(?<![\p{L}\p{N}])(${PRAISE.join('|')})
 
 const BLEND = /(?<![\p{L}\p{N}])(?:blend(?:s|ed|ing)?|combin(?:e|es|ed|ing|ation|ations)|mix(?:es|ed|ing|ture)?|fusion|fuses|elements|merges?)(?![\p{L}\p{N}])/iu;
 
-/** "it is a … album that you have previously enjoyed": the item described as already done. */
-const ITEM_DONE = /(?<![\p{L}\p{N}])(?:it|this\s+[\p{L}-]+)\s+(?:is|['’]s)\s+(?:a|an)\s+[^.!?]*?\bthat\s+you(?:['’]ve|\s+have|\s+had)?\s+(?:previously\s+|already\s+|recently\s+)?(?:enjoyed|played|liked|loved|bought|purchased|watched|read|listened\s+to|owned|heard|visited)(?![\p{L}\p{N}])/iu;
+/** "it is a … album that you have previously enjoyed", "it's an action game, which you've played": the item described as already done. */
+const ITEM_DONE = /(?<![\p{L}\p{N}])(?:it|this\s+[\p{L}-]+)(?:\s+is|['’]s)\s+(?:a|an)\s+[^.!?]*?(?:\bthat|,\s*which)\s+you(?:['’]ve|\s+have|\s+had)?\s+(?:previously\s+|already\s+|recently\s+)?(?:enjoyed|played|liked|loved|bought|purchased|watched|read|listened\s+to|owned|heard|visited)(?![\p{L}\p{N}])/iu;
 
 type Rule = (text: string, plan: ContentPlan) => PhrasingProblem[];
 const found = (kind: PhrasingProblem['kind'], m: RegExpExecArray | null, ban = m?.[0]): PhrasingProblem[] => (m ? [{ kind, text: m[0].trim(), ban: (ban ?? m[0]).trim() }] : []);
@@ -125,10 +125,15 @@ const nameStack: Rule = (text, plan) => {
   return out;
 };
 
-/** "an album that you have previously enjoyed": the item as something the visitor already did. */
-const itemDone = (text: string): PhrasingProblem[] => {
+/**
+ * "an album that you have previously enjoyed": the item as something the visitor already did. Not
+ * when a history title comes before the "that"/"which" ("an action game like Rust, which you've
+ * played": that is Rust).
+ */
+const itemDone = (text: string, plan?: ContentPlan): PhrasingProblem[] => {
   const m = ITEM_DONE.exec(text);
-  return found('item-history-claim', m, m?.[0].replace(/^.*?\bthat\s+/iu, 'that '));
+  if (m && plan?.history.some((h) => h.title.trim() !== '' && new RegExp(`${WORD_START}${escape(h.title.trim())}${WORD_END}`, 'iu').test(m[0]))) return [];
+  return found('item-history-claim', m, m?.[0].replace(/^.*?(?:\bthat|,\s*which)\s+/iu, (w) => (/which/iu.test(w) ? 'which ' : 'that ')));
 };
 
 /** "a well-rounded pop R&B albums" and "those with products": the domain's plural noun misused. */

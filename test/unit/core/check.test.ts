@@ -563,6 +563,10 @@ describe('phrasings that are true but read wrong (phrasing.ts; read on shown rea
     expect(k("It's an action game like Rust and other adventure games.")).not.toContain('title-list');
     expect(k("It's an action and adventure game like the Rust.")).toContain('article-title');
     expect(k("It's an action and adventure game like Rust.")).not.toContain('article-title');
+    // "which you've played" after the item's own description claims the item was played; after a history title it is that title.
+    expect(k("It's an action multiplayer game, which you've played.")).toContain('item-history-claim');
+    expect(k("It's an action game, which you have enjoyed in the past.")).toContain('item-history-claim');
+    expect(k("It's an action game like Rust, which you've played.")).not.toContain('item-history-claim');
   });
   it('rejects a name fact stacked or listed with a genre, the item as already done, a title contraction, a/an before the plural noun', () => {
     const clash = { id: 'lc', title: 'London Calling', attributes: { genres: ['Punk Rock'], artist: 'The Clash' } };
