@@ -46,7 +46,7 @@ export type ProblemKind =
   | 'unsupported-claim' // a claim the item's facts do not back ('without any cost' under a paid game)
   | 'listed-noun' // the domain's noun as the last item of a list of facts ('such as action, RPG, and games')
   | 'bare-noun' // the domain's noun as a bare predicate ('an action game that's game', 'that's albums you liked')
-  | 'dangling' // a sentence that ends on a word that needs more ('a strategy game that's .', 'just like the.')
+  | 'dangling' // a sentence that ends on a word that needs more ('a strategy game that's .', 'just like the.', 'allowing you to enjoy.')
   | 'stacked-facts' // two planned facts sharing a word side by side, no 'and' or comma ('a strategy turn-based strategy environment')
   | 'misplaced-item' // the item's own title where only another thing can stand ('an RPG game with Undertale' under Undertale; 'a game that's <item>')
   | 'category-blend' // a category path written as a mix ('a unique blend of microphones and recording'): phrasing.ts
@@ -61,6 +61,11 @@ export type ProblemKind =
   | 'title-contraction' // "<title>'s a great choice": phrasing.ts
   | 'offers-itself' // 'Borderlands 2 offers an exciting action RPG game': phrasing.ts
   | 'empty-praise' // two praise words coordinated ('a fun and engaging game'): phrasing.ts
+  | 'self-comparison' // the item compared with itself ("much like 'Homogenic'" under Homogenic): phrasing.ts
+  | 'falls-under-noun' // 'falls under the hard rock album': a category is what a thing falls under: phrasing.ts
+  | 'empty-clause' // 'an action game with a massive game', '… with features', '…, which is a game': phrasing.ts
+  | 'kind-then-fact' // 'falls under the rock category and pop.': phrasing.ts
+  | 'doubled-pair' // 'adds depth and depth': phrasing.ts
   | 'omitted'; // a planned fact or history title the text leaves out
 
 export interface Problem {
@@ -314,7 +319,7 @@ export function misplacedItem(text: string, item: ItemLike): string | null {
 
 
 /** A sentence end right after a word that cannot end one (article, copula, preposition, conjunction). */
-const DANGLING = /\b(?:a|an|the|that['’]s|it['’]s|and|or|of|its|your|than|(?:that['’]s|it['’]s|is)\s+both)\s*[.!?](?=\s|$)/giu;
+const DANGLING = /\b(?:a|an|the|that['’]s|it['’]s|and|or|of|its|your|than|(?:that['’]s|it['’]s|is)\s+both|(?:allowing|letting|helping|enabling)\s+you\s+(?:to\s+)?(?:enjoy|experience|explore|discover|have|try))\s*[.!?](?=\s|$)/giu;
 
 /** The words before the item's name that make it misplaced, anchored at the name. */
 const BEFORE_ITEM = new RegExp(`(?<![\\p{L}\\p{N}])${NOT_BEFORE_ITEM}\\s+(?:the\\s+)?["\u201C]?$`, 'iu');

@@ -15,7 +15,7 @@ import { AFTER_HEAD, hasPluralHead, isNameKind } from './slots.ts';
 import { phrasePattern } from './term-index.ts';
 
 export interface PhrasingProblem {
-  kind: 'predicate-fact' | 'bare-noun' | 'plural-modifier' | 'category-blend' | 'misplaced-item' | 'title-list' | 'article-title' | 'name-stack' | 'item-history-claim' | 'title-contraction' | 'article-plural' | 'offers-itself' | 'empty-praise';
+  kind: 'predicate-fact' | 'bare-noun' | 'plural-modifier' | 'category-blend' | 'misplaced-item' | 'title-list' | 'article-title' | 'name-stack' | 'item-history-claim' | 'title-contraction' | 'article-plural' | 'offers-itself' | 'empty-praise' | 'self-comparison' | 'falls-under-noun' | 'empty-clause' | 'kind-then-fact' | 'doubled-pair';
   /** The phrase as found. */
   text: string;
   /** What the regeneration should not write. */
@@ -100,15 +100,33 @@ const itemPhrases: Rule = (text, plan) => {
   return [
     ...found('misplaced-item', new RegExp(`${WORD_START}which\\s+${escape(title)}\\s+(?:is|are)\\s+(?:a|an|the)${WORD_END}`, 'iu').exec(text)),
     ...found('title-contraction', new RegExp(`${WORD_START}${escape(title)}['’]s\\s+(?:a|an|the|great|perfect|definitely|sure)${WORD_END}`, 'iu').exec(text)),
+    // "much like 'Homogenic'" under Homogenic: the item compared with itself reads as a history it is not.
+    // ... also further down the list ("like 'Team Fortress 2' and 'SMITE®'" under SMITE®).
+    ...found('self-comparison', new RegExp(`${WORD_START}(?:(?:just|much)\\s+like|(?<!(?:you|['’]ll|will|would|might|may|could|to|also|really)\\s+)like|similar\\s+to|akin\\s+to|reminiscent\\s+of|elements\\s+of|in\\s+the\\s+vein\\s+of)\\s+(?:[^.!?;]*?(?:,|\\band|\\bor|\\bin)\\s+)?["'“‘]?${escape(title)}${WORD_END}`, 'iu').exec(text)),
   ];
 };
 
-/** "like the Rust." and "like Rainbow Six Siege and multiplayer.": a title with an article, or listed with a bare fact. */
-const titlePhrases: Rule = (text, plan) =>
-  titlesOf(plan).flatMap((t) => [
+/** What may follow "<title> and": another title or fact, a determiner, a pronoun that starts a clause. */
+const AFTER_TITLE_AND = ['other', 'more', 'similar', 'many', 'some', 'all', 'any', 'the', 'its', 'their', 'a', 'an', 'it', 'you', 'this', 'that', 'they', 'which'];
+
+/**
+ * "like the Rust." and "like Rainbow Six Siege and multiplayer.": a title with an article, or listed
+ * with a bare fact; "like Team Fortress 2 and tender", "… and played games": a history title listed
+ * with a word that is neither a title, a fact nor a determiner; "combines action and co-op with Team
+ * Fortress 2": a title as an ingredient.
+ */
+const titlePhrases: Rule = (text, plan) => {
+  const titles = titlesOf(plan);
+  const starts = [...titles, ...plan.facts.map((f) => f.value)].map((v) => escape(v.trim().split(/\s+/u)[0] ?? '')).filter((v) => v !== '');
+  const allowed = `(?:${[...starts, ...AFTER_TITLE_AND].join('|')})${WORD_END}`;
+  return plan.history.map((h) => h.title.trim()).filter((t) => t !== '').flatMap((t) => [
+    ...found('title-list', new RegExp(`${escape(t)}["'”’]?\\s*(?:,\\s*)?(?:and|or|&)\\s+(?!["'“‘]|${allowed})[\\p{L}\\p{N}][\\p{L}\\p{N}'’-]*`, 'iu').exec(text)),
+    ...found('category-blend', new RegExp(`${BLEND.source}[^.!?;]*?\\bwith\\s+["'“‘]?${escape(t)}${WORD_END}`, 'iu').exec(text)),
+  ]).concat(titles.flatMap((t) => [
     ...(/^(?:the|a|an)\s/iu.test(t) ? [] : found('article-title', new RegExp(`${WORD_START}(?:a|an|the)\\s+${escape(t)}${CLAUSE_END}`, 'iu').exec(text))),
     ...plan.facts.flatMap((f) => found('title-list', new RegExp(`${escape(t)}\\s*(?:,\\s*)?(?:and|or|&)\\s+${escape(f.value)}${CLAUSE_END}`, 'iu').exec(text))),
-  ]);
+  ]));
+};
 
 /** "a rock U2 album", "hip hop and Nas": a name fact stacked or coordinated with another fact. */
 const nameStack: Rule = (text, plan) => {
@@ -141,7 +159,9 @@ const pluralNoun: Rule = (text, plan) => {
   const nouns = escape(domainWords(plan.domain).nouns);
   const article = new RegExp(`${WORD_START}(?:a|an)\\s+(?!${QUANTITY}${WORD_END})(?:(?!(?:of|and|or|for|with|to|in)${WORD_END})[\\p{L}\\p{N}&'’-]+\\s+){0,4}${nouns}${WORD_END}`, 'iu').exec(text);
   const those = new RegExp(`${WORD_START}(?:those|ones)\\s+(?:with|on|of|for|in|about)\\s+(?:(?:an?|the)\\s+)?(?:[\\p{L}-]+\\s+){0,2}${nouns}${WORD_END}`, 'iu').exec(text);
-  return [...found('article-plural', article && !article[0].includes(',') ? article : null), ...found('bare-noun', those)];
+  // "a focus on album.": the singular noun alone after a preposition.
+  const bare = new RegExp(`${WORD_START}(?:on|of|in|about)\\s+${escape(domainWords(plan.domain).noun)}(?=\\s*(?:[.,;:!?]|$))`, 'iu').exec(text);
+  return [...found('article-plural', article && !article[0].includes(',') ? article : null), ...found('bare-noun', those ?? bare)];
 };
 
 /** "Borderlands 2 offers an exciting action RPG game": the item offering the thing it is. */
@@ -150,13 +170,45 @@ const offersItself: Rule = (text, plan) => {
   return found('offers-itself', new RegExp(`${WORD_START}(?:offers?|provides?|delivers?)\\s+(?:you\\s+)?(?:a|an)\\s+(?:[\\p{L}\\p{N}&'’-]+\\s+){0,4}${noun}(?=\\s*(?:[.,;!?]|$))`, 'iu').exec(text));
 };
 
+/** "falls under the hard rock album", "… the hard rock industry": what something falls under is a category, not a thing. */
+const fallsUnderNoun: Rule = (text, plan) => {
+  const { noun, nouns } = domainWords(plan.domain);
+  const things = [noun, nouns, 'industry', 'world', 'scene', 'market', 'space'].map(escape).join('|');
+  return found('falls-under-noun', new RegExp(`${WORD_START}falls?\\s+(?:under|within|into|in)\\s+(?:the\\s+)?(?:[\\p{L}\\p{N}&'’-]+\\s+){1,5}?(?:${things})(?=\\s*(?:[.,;:!?]|$))`, 'iu').exec(text));
+};
+
+/**
+ * "an action adventure game with a massive game", "… with features", "combines action and
+ * multiplayer, which is a game": a clause that adds nothing but the domain's noun.
+ */
+const emptyClause: Rule = (text, plan) => {
+  const { noun, nouns } = domainWords(plan.domain);
+  const things = [noun, nouns, 'features'].map(escape).join('|');
+  const end = String.raw`(?=\s*(?:[.,;:!?]|$)|\s+(?:and|or)${WORD_END})`;
+  return found('empty-clause', new RegExp(`${WORD_START}(?:with\\s+(?:an?\\s+)?(?:(?:massive|unique|great|huge|large|strong|lot\\s+of|variety\\s+of)\\s+)?(?:${things})|which\\s+is\\s+(?:an?\\s+)?(?:${things}))${end}`, 'iu').exec(text));
+};
+
+/** "falls under the rock category and pop.", "… and U2.": a fact left hanging after its kind noun. */
+const kindThenFact: Rule = (text, plan) => {
+  const facts = plan.facts.map((f) => f.value.trim()).filter((v) => v !== '').map(escape);
+  if (facts.length === 0) return [];
+  return found('kind-then-fact', new RegExp(`${WORD_START}(?:categor(?:y|ies)|genres?)\\s+and\\s+(?:${facts.join('|')})(?=\\s*(?:[.,;:!?]|$))`, 'iu').exec(text));
+};
+
+/** "adds depth and depth": a word coordinated with itself (not a title's word: two entries may share a name). */
+const doubledPair: Rule = (text, plan) => {
+  const m = /(?<![\p{L}\p{N}])([\p{L}]{3,})\s+(?:and|or|&)\s+\1(?![\p{L}\p{N}])/iu.exec(text);
+  const word = m?.[1]?.toLowerCase() ?? '';
+  return m && !titlesOf(plan).some((t) => t.toLowerCase().split(/[^\p{L}\p{N}]+/u).includes(word)) ? found('doubled-pair', m) : [];
+};
+
 /** "a fun and engaging game": two praise words coordinated. */
 const emptyPraise = (text: string): PhrasingProblem[] => found('empty-praise', PRAISE_PAIR.exec(text));
 
 /** "a few", "a variety of": a/an that quantifies, not a/an before a noun. */
 const QUANTITY = '(?:few|lot|lots|couple|number|variety|range|bunch|handful|host|dozen|selection|collection|mix|series|set|list|pair|world|fan)';
 
-const RULES: readonly Rule[] = [predicateFact, pluralModifier, categoryBlend, itemPhrases, titlePhrases, nameStack, itemDone, pluralNoun, offersItself, emptyPraise];
+const RULES: readonly Rule[] = [predicateFact, pluralModifier, categoryBlend, itemPhrases, titlePhrases, nameStack, itemDone, pluralNoun, offersItself, fallsUnderNoun, emptyClause, kindThenFact, doubledPair, emptyPraise];
 
 /** The phrasing problems of a filled reason; `plan` gives the facts that slots wrote (none without a plan but empty-praise and item-history-claim). */
 export function phrasingProblems(text: string, plan: ContentPlan | null | undefined): PhrasingProblem[] {

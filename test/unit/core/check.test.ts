@@ -567,6 +567,37 @@ describe('phrasings that are true but read wrong (phrasing.ts; read on shown rea
     expect(k("It's an action multiplayer game, which you've played.")).toContain('item-history-claim');
     expect(k("It's an action game, which you have enjoyed in the past.")).toContain('item-history-claim');
     expect(k("It's an action game like Rust, which you've played.")).not.toContain('item-history-claim');
+    // A history title listed with a stray word, or mixed in as an ingredient.
+    expect(k('Based on your history, you enjoy action games like Rust and tender.')).toContain('title-list');
+    expect(k("It's an action game like Rust and played games.")).toContain('title-list');
+    expect(k("It's an adventure game like Rust and adventure games you've played before.")).not.toContain('title-list');
+    expect(k("It's an action game like Rust and other adventure games.")).not.toContain('title-list');
+    expect(k('It combines action and adventure with Rust, similar to games you have enjoyed.')).toContain('category-blend');
+    // The item further down a comparison list.
+    expect(k("You enjoy action games, like 'Rust' and 'Batman: Arkham Origins'.")).toContain('self-comparison');
+  });
+  it('rejects a "with" that adds nothing, and "allowing you to enjoy." with nothing to enjoy', () => {
+    expect(kinds('Batman: Arkham Origins is an action adventure game with a massive game.')).toContain('empty-clause');
+    expect(kinds('It is an action game with features.')).toContain('empty-clause');
+    expect(kinds('It is an action game with adventure elements.')).not.toContain('empty-clause');
+    expect(kinds('It is an action stealth game with games and played games.')).toContain('empty-clause');
+    expect(kinds('It combines action and adventure, which is a game.')).toContain('empty-clause');
+    expect(kinds('It combines elements of action and adventure, which adds depth and depth to the game.')).toContain('doubled-pair');
+    expect(kinds('It is an action game, allowing you to enjoy.')).toContain('dangling');
+    expect(kinds('It is an action game for you to enjoy.')).not.toContain('dangling');
+  });
+  it('rejects falling under a thing instead of a category', () => {
+    const clash = { id: 'lc', title: 'London Calling', attributes: { genres: ['Punk Rock'], artist: 'The Clash' } };
+    const { kinds: k } = page(clash, { domain: 'music', history: [] });
+    expect(k('You should try London Calling because it falls under the punk rock album.')).toContain('falls-under-noun');
+    expect(k('It falls under the punk rock industry.')).toContain('falls-under-noun');
+    expect(k('You should try London Calling because it falls under the punk rock category.')).not.toContain('falls-under-noun');
+    expect(k('It falls under the punk rock genre, an album by The Clash.')).not.toContain('falls-under-noun');
+    expect(k('It falls under the rock category and punk rock.')).toContain('kind-then-fact');
+    expect(k('This album falls under the punk rock category and The Clash.')).toContain('kind-then-fact');
+    expect(k('It falls under the punk rock category and the rock category.')).not.toContain('kind-then-fact');
+    expect(k('Based on your history, you seem to enjoy punk rock albums, particularly those with a focus on album.')).toContain('bare-noun');
+    expect(k('The album is punk rock, similar to The Clash in "London Calling".')).toContain('self-comparison');
   });
   it('rejects a name fact stacked or listed with a genre, the item as already done, a title contraction, a/an before the plural noun', () => {
     const clash = { id: 'lc', title: 'London Calling', attributes: { genres: ['Punk Rock'], artist: 'The Clash' } };
@@ -576,6 +607,9 @@ describe('phrasings that are true but read wrong (phrasing.ts; read on shown rea
     expect(k("It's a perfect blend of punk rock and The Clash.")).toContain('name-stack');
     expect(k('It is a punk rock album by The Clash.')).not.toContain('name-stack');
     expect(k('It is a punk rock album that you have previously enjoyed.')).toContain('item-history-claim');
+    expect(k("It combines punk rock elements, much like 'London Calling'.")).toContain('self-comparison');
+    expect(k('It has elements of London Calling.')).toContain('self-comparison');
+    expect(k("You'll like London Calling: it is a punk rock album by The Clash.")).not.toContain('self-comparison');
     expect(k("London Calling's a great choice for punk rock fans.")).toContain('title-contraction');
     expect(k("London Calling's punk rock still holds up.")).not.toContain('title-contraction');
     expect(k('It is a perfect choice for a well-rounded punk rock albums.')).toContain('article-plural');
