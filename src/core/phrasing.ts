@@ -47,6 +47,7 @@ const PRAISE = [
   'fun', 'engaging', 'engaged', 'entertaining', 'entertained', 'exciting', 'excited', 'enjoyable', 'captivating',
   'immersive', 'thrilling', 'amazing', 'fantastic', 'incredible', 'awesome', 'compelling', 'addictive', 'gripping',
   'delightful', 'unique', 'wonderful', 'memorable', 'unforgettable', 'satisfying', 'rewarding', 'enthralling',
+  'new', 'fresh', // "a new and exciting overdrive experiences"
 ];
 const PRAISE_PAIR = new RegExp(String.raw`(?<![\p{L}\p{N}])(${PRAISE.join('|')})(?:\s*,\s*|\s+(?:and|&)\s+)(${PRAISE.join('|')})(?![\p{L}\p{N}])`, 'iu');
 

@@ -639,6 +639,7 @@ describe('phrasings that are true but read wrong (phrasing.ts; read on shown rea
   it('rejects coordinated praise that says nothing about the item', () => {
     expect(kinds("It's an action game, offering you a fun and engaging game.")).toContain('empty-praise');
     expect(kinds('It will keep you engaged and entertained.')).toContain('empty-praise');
+    expect(kinds("It's a great choice for you to try for a new and exciting action experiences.")).toContain('empty-praise');
     expect(kinds('It is a fun action and adventure game.')).not.toContain('empty-praise');
   });
 });
