@@ -575,6 +575,7 @@ describe('phrasings that are true but read wrong (phrasing.ts; read on shown rea
     expect(k('It combines action and adventure with Rust, similar to games you have enjoyed.')).toContain('category-blend');
     // The item further down a comparison list.
     expect(k("You enjoy action games, like 'Rust' and 'Batman: Arkham Origins'.")).toContain('self-comparison');
+    expect(k('Like Rust, Batman: Arkham Origins is an action game.')).not.toContain('self-comparison');
   });
   it('rejects a "with" that adds nothing, and "allowing you to enjoy." with nothing to enjoy', () => {
     expect(kinds('Batman: Arkham Origins is an action adventure game with a massive game.')).toContain('empty-clause');
