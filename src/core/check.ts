@@ -129,12 +129,13 @@ export function checkFilledReason(text: string, input: ReasonCheckInput): Reason
   if (closed.problem === 'too-short' || closed.problem === 'repetitive') flag(closed.problem);
   if (hasMarkup(typeof text === 'string' ? text : '')) flag('markup');
 
-  // Quoted spans: only a title of the item or the history may be quoted.
-  // Quoted spans: a title of the item or the history (or a part of one, or a fact) only.
+  // Quoted spans: a title of the item or the history, or a part of one. Not a fact: 'just like "The
+  // Notorious B.I.G."' under one of its albums reads as a title the visitor knows (the audit's rule).
   const known = knownNames(item, context);
+  const titles = knownNames({ title: item?.title }, context && { ...context, history: Array.isArray(context.history) ? context.history.map((h) => ({ title: h?.title })) : [] });
   for (const span of quotedSpans(clean)) {
     const key = termKey(span);
-    if (!known.keys.has(loose(key)) && !partOfKnown(key, known)) flag('quoted', span);
+    if (!titles.keys.has(loose(key)) && !partOfKnown(key, titles)) flag('quoted', span);
   }
 
   // Capitalized names: each checked word inside a known title or fact, or the run a part of one.

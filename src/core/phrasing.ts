@@ -95,16 +95,22 @@ const categoryBlend: Rule = (text, plan) => {
 };
 
 /** "which <item> is a game" (no gap in the clause); "<item>'s a great choice". */
+/** "like", "similar to" … before a phrase (regex source): a comparison, not the verb ("you'll like"). */
+const COMPARED = String.raw`(?:(?:just|much)\s+like|(?<!(?:you|['’]ll|will|would|might|may|could|to|also|really)\s+)like|similar\s+to|akin\s+to|reminiscent\s+of|elements\s+of|in\s+the\s+vein\s+of)\s+`;
+
 const itemPhrases: Rule = (text, plan) => {
   const title = plan.item?.title?.trim();
   if (!title) return [];
+  // Who made the item is no comparison either ("just like The Notorious B.I.G." under Ready to Die).
+  const makers = plan.facts.filter((f) => isNameKind(f.kind) && f.from === 'item' && f.value.trim() !== '').map((f) => escape(f.value.trim()));
   return [
+    ...(makers.length ? found('self-comparison', new RegExp(`${WORD_START}${COMPARED}["'“‘]?(?:${makers.join('|')})${WORD_END}`, 'iu').exec(text)) : []),
     ...found('misplaced-item', new RegExp(`${WORD_START}which\\s+${escape(title)}\\s+(?:is|are)\\s+(?:a|an|the)${WORD_END}`, 'iu').exec(text)),
     ...found('title-contraction', new RegExp(`${WORD_START}${escape(title)}['’]s\\s+(?:a|an|the|great|perfect|definitely|sure)${WORD_END}`, 'iu').exec(text)),
     // "much like 'Homogenic'" under Homogenic: the item compared with itself reads as a history it is not.
     // ... also further down the list ("like 'Team Fortress 2' and 'SMITE®'" under SMITE®); not after
     // a comma, which may end the phrase ("Like Portal, Portal 2 is a puzzle game").
-    ...found('self-comparison', new RegExp(`${WORD_START}(?:(?:just|much)\\s+like|(?<!(?:you|['’]ll|will|would|might|may|could|to|also|really)\\s+)like|similar\\s+to|akin\\s+to|reminiscent\\s+of|elements\\s+of|in\\s+the\\s+vein\\s+of)\\s+(?:[^.!?;]*?(?:\\band|\\bor|\\bin)\\s+)?["'“‘]?${escape(title)}${WORD_END}`, 'iu').exec(text)),
+    ...found('self-comparison', new RegExp(`${WORD_START}${COMPARED}(?:[^.!?;]*?(?:\\band|\\bor|\\bin)\\s+)?["'“‘]?${escape(title)}${WORD_END}`, 'iu').exec(text)),
   ];
 };
 

@@ -168,6 +168,12 @@ describe('checkFilledReason: each rule', () => {
     expect(kinds("It's a puzzle game the players' friends will love, and you'll think.", { ...base, lexicon: shipped })).toEqual([]);
     // A quote left open by a cut text.
     expect(checkFilledReason('A puzzle game like "Portal Three', base).problems).toContainEqual({ kind: 'quoted', text: 'Portal Three' });
+    // A fact is no title: 'just like "The Notorious B.I.G."' under one of its albums.
+    const album = { item: { title: 'Ready to Die', attributes: { genres: ['Hip Hop'], artist: 'The Notorious B.I.G.' } }, context: { domain: 'music' } };
+    expect(checkFilledReason('It falls under the hip hop category, just like "The Notorious B.I.G."', album).problems.map((p) => p.kind)).toContain('quoted');
+    expect(checkFilledReason('It falls under the hip hop category, just like The Notorious B.I.G.', album).problems.map((p) => p.kind)).not.toContain('quoted');
+    expect(checkFilledReason('It falls under the hip hop category, just like The Notorious B.I.G.', { ...album, plan: contentPlan(album.item, album.context) }).problems.map((p) => p.kind)).toContain('self-comparison');
+    expect(checkFilledReason('It is a hip hop album by The Notorious B.I.G.', { ...album, plan: contentPlan(album.item, album.context) }).problems.map((p) => p.kind)).not.toContain('self-comparison');
   });
 
   it('names and quotes may be parts of titles, whole long titles, catalog-order titles', () => {
