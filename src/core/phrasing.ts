@@ -130,6 +130,8 @@ const titlePhrases: Rule = (text, plan) => {
   return plan.history.map((h) => h.title.trim()).filter((t) => t !== '').flatMap((t) => [
     ...found('title-list', new RegExp(`${escape(t)}["'”’]?\\s*(?:,\\s*)?(?:and|or|&)\\s+(?!["'“‘]|${allowed})[\\p{L}\\p{N}][\\p{L}\\p{N}'’-]*`, 'iu').exec(text)),
     ...found('category-blend', new RegExp(`${BLEND.source}[^.!?;]*?\\bwith\\s+["'“‘]?${escape(t)}${WORD_END}`, 'iu').exec(text)),
+    // "an action multiplayer game with Grim Dawn": a history title is not part of the item.
+    ...found('category-blend', new RegExp(`${escape(domainWords(plan.domain).noun)}\\s+with\\s+["'“‘]?${escape(t)}${WORD_END}`, 'iu').exec(text)),
   ]).concat(titles.flatMap((t) => [
     ...(/^(?:the|a|an)\s/iu.test(t) ? [] : found('article-title', new RegExp(`${WORD_START}(?:a|an|the)\\s+${escape(t)}${CLAUSE_END}`, 'iu').exec(text))),
     ...plan.facts.flatMap((f) => found('title-list', new RegExp(`${escape(t)}\\s*(?:,\\s*)?(?:and|or|&)\\s+${escape(f.value)}${CLAUSE_END}`, 'iu').exec(text))),
@@ -193,7 +195,9 @@ const emptyClause: Rule = (text, plan) => {
   const { noun, nouns } = domainWords(plan.domain);
   const things = [noun, nouns, 'features'].map(escape).join('|');
   const end = String.raw`(?=\s*(?:[.,;:!?]|$)|\s+(?:and|or)${WORD_END})`;
-  return found('empty-clause', new RegExp(`${WORD_START}(?:with\\s+(?:an?\\s+)?(?:(?:massive|unique|great|huge|large|strong|lot\\s+of|variety\\s+of)\\s+)?(?:${things})|which\\s+is\\s+(?:an?\\s+)?(?:${things}))${end}`, 'iu').exec(text));
+  // "with packed with", "with played like …", "with games like …": a "with" the model lost its way in.
+  const lost = new RegExp(`${WORD_START}with\\s+(?:packed|played|(?:${[noun, nouns].map(escape).join('|')})\\s+like)${WORD_END}`, 'iu').exec(text);
+  return found('empty-clause', lost ?? new RegExp(`${WORD_START}(?:with\\s+(?:an?\\s+)?(?:(?:massive|unique|great|huge|large|strong|lot\\s+of|variety\\s+of)\\s+)?(?:${things})|which\\s+is\\s+(?:an?\\s+)?(?:${things}))${end}`, 'iu').exec(text));
 };
 
 /** "falls under the rock category and pop.", "… and U2.": a fact left hanging after its kind noun. */

@@ -579,6 +579,8 @@ describe('phrasings that are true but read wrong (phrasing.ts; read on shown rea
     expect(k("It's an adventure game like Rust and adventure games you've played before.")).not.toContain('title-list');
     expect(k("It's an action game like Rust and other adventure games.")).not.toContain('title-list');
     expect(k('It combines action and adventure with Rust, similar to games you have enjoyed.')).toContain('category-blend');
+    expect(k("It's an action adventure game with Rust.")).toContain('category-blend');
+    expect(k("It's an action adventure game like Rust.")).not.toContain('category-blend');
     // The item further down a comparison list.
     expect(k("You enjoy action games, like 'Rust' and 'Batman: Arkham Origins'.")).toContain('self-comparison');
     expect(k('Like Rust, Batman: Arkham Origins is an action game.')).not.toContain('self-comparison');
@@ -591,6 +593,9 @@ describe('phrasings that are true but read wrong (phrasing.ts; read on shown rea
     expect(kinds('It combines action and adventure, which is a game.')).toContain('empty-clause');
     expect(kinds('It combines elements of action and adventure, which adds depth and depth to the game.')).toContain('doubled-pair');
     expect(kinds('It is an action game, allowing you to enjoy.')).toContain('dangling');
+    expect(kinds("It is an action stealth game that's played.")).toContain('dangling');
+    expect(kinds('It is an adventure game with packed with games you have played.')).toContain('empty-clause');
+    expect(kinds('It is an action and adventure game with games like Half-Life 2.')).toContain('empty-clause');
     expect(kinds('It is an action game for you to enjoy.')).not.toContain('dangling');
   });
   it('rejects falling under a thing instead of a category', () => {
