@@ -94,10 +94,10 @@ const categoryBlend: Rule = (text, plan) => {
   return [];
 };
 
-/** "which <item> is a game" (no gap in the clause); "<item>'s a great choice". */
 /** "like", "similar to" … before a phrase (regex source): a comparison, not the verb ("you'll like"). */
 const COMPARED = String.raw`(?:(?:just|much)\s+like|(?<!(?:you|['’]ll|will|would|might|may|could|to|also|really)\s+)like|similar\s+to|akin\s+to|reminiscent\s+of|elements\s+of|in\s+the\s+vein\s+of)\s+`;
 
+/** "which <item> is a game" (no gap in the clause); "<item>'s a great choice"; the item compared with itself or its maker. */
 const itemPhrases: Rule = (text, plan) => {
   const title = plan.item?.title?.trim();
   if (!title) return [];
