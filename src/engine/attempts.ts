@@ -7,7 +7,7 @@ import type { ContentPlan } from '../core/plan.ts';
 import { buildPlanPrompt } from '../core/plan-prompt.ts';
 import { fillSlots } from '../core/slots.ts';
 import { DECODING } from '../defaults.ts';
-import type { Backend, CitedFact, Item, Reason, ReasonPlan, UserContext } from '../types.ts';
+import type { Backend, Item, Reason, ReasonPlan, UserContext } from '../types.ts';
 import { firstBannedIndex, type GenerateRow, type RowResult } from '../generation/generate.ts';
 import { ATTEMPTS, attemptPlan, encodeVariants, firstAttemptSampling, type SlotDecoding } from '../generation/slot-decoding.ts';
 import type { Runtime } from '../runtime/runtime.ts';
