@@ -220,15 +220,12 @@ async function main(): Promise<void> {
   // The held-out split repeats inputs (one item for many users, many places with no facts): pairs
   // with the same content plan get the same reason from any system that reads only the plan, so USR
   // over `test` cannot pass distinct plans / n. One pair per plan shows whether the model repeats itself.
-  const planKey = (p: EvalPair): string => JSON.stringify(firstPlan(p));
-  const onePerPlan = [...new Map(test.map((p) => [planKey(p), p] as const)).values()];
+  const plans = new Map(test.map((p) => [p, firstPlan(p)] as const));
+  const onePerPlan = [...new Map(test.map((p) => [JSON.stringify(plans.get(p)), p] as const)).values()];
   const perPlan = systems(onePerPlan, false);
   // The engine asks the model only when the plan cites something (src/engine/attempts.ts
   // 'nothing-planned'): the model's text on these pairs is the text a visitor can see.
-  const planned = test.filter((p) => {
-    const plan = firstPlan(p);
-    return plan.facts.length > 0 || plan.history.length > 0;
-  });
+  const planned = test.filter((p) => plans.get(p)!.facts.length > 0 || plans.get(p)!.history.length > 0);
   const plannedSystems = systems(planned, false);
   const xrecSystems = xrecPairs.length > 0 ? systems(xrecPairs, true) : undefined;
   const sources = [...new Set(test.map((p) => p.source))].sort();

@@ -120,12 +120,12 @@ export class ModelRunner {
   }
 
   private rows(pairs: readonly EvalPair[], greedy = this.greedy) {
+    const sentences = this.sentences;
     return pairs.map((p) => {
-      const sentences = this.sentences;
       if (!this.slots) return { ids: this.runtime.encode(buildPrompt(p.item, p.context)), maxNewTokens: this.maxNewTokens, sentences };
       const plan = firstPlan(p);
       const prompt = buildPlanPrompt(plan);
-      // The engine's first attempt: its seeded samples; the raw model's pick is the most probable one (no check).
+      // The engine's first attempt: its seeded samples; generate() picks among them as the engine does (no check).
       const decoding = greedy ? {} : { candidates: DECODING.candidates, sampling: firstAttemptSampling(this.runtime.modelId, prompt, plan) };
       return { ids: this.runtime.encode(prompt), maxNewTokens: this.maxNewTokens, sentences, constraints: this.slots.constraints(plan), plan, ...decoding };
     });

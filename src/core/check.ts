@@ -318,7 +318,6 @@ export function misplacedItem(text: string, item: ItemLike): string | null {
   return null;
 }
 
-
 /** A sentence end right after a word that cannot end one (article, copula, preposition, conjunction). */
 const DANGLING = /\b(?:a|an|the|that['’]s|it['’]s|and|or|of|its|your|than|(?:that['’]s|it['’]s|is)\s+both|(?:allowing|letting|helping|enabling)\s+you\s+(?:to\s+)?(?:enjoy|experience|explore|discover|have|try)|that['’]s\s+(?:played|led|packed|enjoyed))\s*[.!?](?=\s|$)/giu;
 

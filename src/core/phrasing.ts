@@ -127,11 +127,12 @@ const titlePhrases: Rule = (text, plan) => {
   const titles = titlesOf(plan);
   const starts = [...titles, ...plan.facts.map((f) => f.value)].map((v) => escape(v.trim().split(/\s+/u)[0] ?? '')).filter((v) => v !== '');
   const allowed = `(?:${[...starts, ...AFTER_TITLE_AND].join('|')})${WORD_END}`;
+  const noun = escape(domainWords(plan.domain).noun);
   return plan.history.map((h) => h.title.trim()).filter((t) => t !== '').flatMap((t) => [
     ...found('title-list', new RegExp(`${escape(t)}["'”’]?\\s*(?:,\\s*)?(?:and|or|&)\\s+(?!["'“‘]|${allowed})[\\p{L}\\p{N}][\\p{L}\\p{N}'’-]*`, 'iu').exec(text)),
     ...found('category-blend', new RegExp(`${BLEND.source}[^.!?;]*?\\bwith\\s+["'“‘]?${escape(t)}${WORD_END}`, 'iu').exec(text)),
     // "an action multiplayer game with Grim Dawn": a history title is not part of the item.
-    ...found('category-blend', new RegExp(`${escape(domainWords(plan.domain).noun)}\\s+with\\s+["'“‘]?${escape(t)}${WORD_END}`, 'iu').exec(text)),
+    ...found('category-blend', new RegExp(`${noun}\\s+with\\s+["'“‘]?${escape(t)}${WORD_END}`, 'iu').exec(text)),
   ]).concat(titles.flatMap((t) => [
     ...(/^(?:the|a|an)\s/iu.test(t) ? [] : found('article-title', new RegExp(`${WORD_START}(?:a|an|the)\\s+${escape(t)}${CLAUSE_END}`, 'iu').exec(text))),
     ...plan.facts.flatMap((f) => found('title-list', new RegExp(`${escape(t)}\\s*(?:,\\s*)?(?:and|or|&)\\s+${escape(f.value)}${CLAUSE_END}`, 'iu').exec(text))),
@@ -166,11 +167,12 @@ const itemDone = (text: string, plan?: ContentPlan): PhrasingProblem[] => {
 
 /** "a well-rounded pop R&B albums" and "those with products": the domain's plural noun misused. */
 const pluralNoun: Rule = (text, plan) => {
-  const nouns = escape(domainWords(plan.domain).nouns);
+  const words = domainWords(plan.domain);
+  const nouns = escape(words.nouns);
   const article = new RegExp(`${WORD_START}(?:a|an)\\s+(?!${QUANTITY}${WORD_END})(?:(?!(?:of|and|or|for|with|to|in)${WORD_END})[\\p{L}\\p{N}&'’-]+\\s+){0,4}${nouns}${WORD_END}`, 'iu').exec(text);
   const those = new RegExp(`${WORD_START}(?:those|ones)\\s+(?:with|on|of|for|in|about)\\s+(?:(?:an?|the)\\s+)?(?:[\\p{L}-]+\\s+){0,2}${nouns}${WORD_END}`, 'iu').exec(text);
   // "a focus on album.": the singular noun alone after a preposition.
-  const bare = new RegExp(`${WORD_START}(?:on|of|in|about)\\s+${escape(domainWords(plan.domain).noun)}(?=\\s*(?:[.,;:!?]|$))`, 'iu').exec(text);
+  const bare = new RegExp(`${WORD_START}(?:on|of|in|about)\\s+${escape(words.noun)}(?=\\s*(?:[.,;:!?]|$))`, 'iu').exec(text);
   return [...found('article-plural', article && !article[0].includes(',') ? article : null), ...found('bare-noun', those ?? bare)];
 };
 
@@ -193,10 +195,11 @@ const fallsUnderNoun: Rule = (text, plan) => {
  */
 const emptyClause: Rule = (text, plan) => {
   const { noun, nouns } = domainWords(plan.domain);
-  const things = [noun, nouns, 'features'].map(escape).join('|');
+  const either = [noun, nouns].map(escape).join('|');
+  const things = `${either}|features`;
   const end = String.raw`(?=\s*(?:[.,;:!?]|$)|\s+(?:and|or)${WORD_END})`;
   // "with packed with", "with played like …", "with games like …": a "with" the model lost its way in.
-  const lost = new RegExp(`${WORD_START}with\\s+(?:packed|played|(?:${[noun, nouns].map(escape).join('|')})\\s+like)${WORD_END}`, 'iu').exec(text);
+  const lost = new RegExp(`${WORD_START}with\\s+(?:packed|played|(?:${either})\\s+like)${WORD_END}`, 'iu').exec(text);
   return found('empty-clause', lost ?? new RegExp(`${WORD_START}(?:with\\s+(?:an?\\s+)?(?:(?:massive|unique|great|huge|large|strong|lot\\s+of|variety\\s+of)\\s+)?(?:${things})|which\\s+is\\s+(?:an?\\s+)?(?:${things}))${end}`, 'iu').exec(text));
 };
 

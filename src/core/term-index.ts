@@ -74,12 +74,12 @@ export function segment(text: string): Segmented {
 const keyCache = new Map<string, string>();
 const KEY_CACHE_MAX = 20_000;
 
-/** The lookup key of a term: normalized and lower-cased (= segment(text).lower.join('')). Two spellings with one key are one fact. */
 /** `phrase` as a regex source: special characters escaped, any run of spaces matching any whitespace. */
 export function phrasePattern(phrase: string): string {
   return phrase.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s+');
 }
 
+/** The lookup key of a term: normalized and lower-cased (= segment(text).lower.join('')). Two spellings with one key are one fact. */
 export function termKey(text: string): string {
   const cached = keyCache.get(text);
   if (cached !== undefined) return cached;

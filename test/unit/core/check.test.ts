@@ -528,6 +528,7 @@ describe('phrasings that are true but read wrong (phrasing.ts; read on shown rea
     return { plan, kinds: (text: string) => checkFilledReason(text, { item, context, plan, lexicon: small }).problems.map((p) => p.kind) };
   };
   const batman = { id: 'b', title: 'Batman: Arkham Origins', attributes: { genres: ['Action', 'Adventure'], tags: ['Free to Play'] } };
+  const clash = { id: 'lc', title: 'London Calling', attributes: { genres: ['Punk Rock'], artist: 'The Clash' } };
   const { plan, kinds } = page(batman, { domain: 'game', history: [] });
   it('rejects a one-word fact as a bare predicate, not a multi-word one or a modifier', () => {
     expect(plan.facts.map((f) => f.value)).toEqual(['Action', 'Adventure', 'Free to Play']);
@@ -599,7 +600,6 @@ describe('phrasings that are true but read wrong (phrasing.ts; read on shown rea
     expect(kinds('It is an action game for you to enjoy.')).not.toContain('dangling');
   });
   it('rejects falling under a thing instead of a category', () => {
-    const clash = { id: 'lc', title: 'London Calling', attributes: { genres: ['Punk Rock'], artist: 'The Clash' } };
     const { kinds: k } = page(clash, { domain: 'music', history: [] });
     expect(k('You should try London Calling because it falls under the punk rock album.')).toContain('falls-under-noun');
     expect(k('It falls under the punk rock industry.')).toContain('falls-under-noun');
@@ -612,7 +612,6 @@ describe('phrasings that are true but read wrong (phrasing.ts; read on shown rea
     expect(k('The album is punk rock, similar to The Clash in "London Calling".')).toContain('self-comparison');
   });
   it('rejects a name fact stacked or listed with a genre, the item as already done, a title contraction, a/an before the plural noun', () => {
-    const clash = { id: 'lc', title: 'London Calling', attributes: { genres: ['Punk Rock'], artist: 'The Clash' } };
     const { plan: p, kinds: k } = page(clash, { domain: 'music', history: [] });
     expect(p.facts.map((f) => f.value)).toEqual(expect.arrayContaining(['Punk Rock', 'The Clash']));
     expect(k('It offers a unique punk rock The Clash environment.')).toContain('name-stack');
