@@ -66,6 +66,7 @@ export type ProblemKind =
   | 'empty-clause' // 'an action game with a massive game', '… with features', '…, which is a game': phrasing.ts
   | 'kind-then-fact' // 'falls under the rock category and pop.': phrasing.ts
   | 'doubled-pair' // 'adds depth and depth': phrasing.ts
+  | 'comma-splice' // 'you enjoy action games like Rust, Counter-Strike: Source is a game.': phrasing.ts
   | 'omitted'; // a planned fact or history title the text leaves out
 
 export interface Problem {
@@ -319,7 +320,7 @@ export function misplacedItem(text: string, item: ItemLike): string | null {
 }
 
 /** A sentence end right after a word that cannot end one (article, copula, preposition, conjunction). */
-const DANGLING = /\b(?:a|an|the|that['’]s|it['’]s|and|or|of|its|your|than|(?:that['’]s|it['’]s|is)\s+both|(?:allowing|letting|helping|enabling)\s+you\s+(?:to\s+)?(?:enjoy|experience|explore|discover|have|try)|that['’]s\s+(?:played|led|packed|enjoyed))\s*[.!?](?=\s|$)/giu;
+const DANGLING = /\b(?:a|an|the|that['’]s|it['’]s|and|or|of|its|your|than|(?:that['’]s|it['’]s|is)\s+both|(?:allowing|letting|helping|enabling)\s+you\s+(?:to\s+)?(?:enjoy|experience|explore|discover|have|try)|that['’]s\s+(?:played|led|packed|enjoyed)|(?<!(?:enjoyed|liked|loved|bought|owned|watched|heard|read)\s+)(?:and|or)\s+(?:played|led|packed))\s*[.!?](?=\s|$)/giu;
 
 /** The words before the item's name that make it misplaced, anchored at the name. */
 const BEFORE_ITEM = new RegExp(`(?<![\\p{L}\\p{N}])${NOT_BEFORE_ITEM}\\s+(?:the\\s+)?["\u201C]?$`, 'iu');

@@ -8,7 +8,7 @@ import { termKey, type ItemLike } from './facts.ts';
 import { phrasePattern } from './term-index.ts';
 import { isCategoryKind, type ContentPlan } from './plan.ts';
 import { keyedAttributeFacts } from './prompt.ts';
-import { hasPluralHead, isNameKind } from './slots.ts';
+import { ARTICLE_RUN, hasPluralHead, isNameKind } from './slots.ts';
 
 /**
  * The attribute keys of the training rows (training/out/data, train split: item and history
@@ -148,13 +148,13 @@ export function factKindProblems(text: string, item: ItemLike, context: UserCont
   return out;
 }
 
-/** "a microphones", "an accessories": a/an right before a plural category value of the plan (filling writes a heading one singular). */
+/** "a microphones", "an engaging microphones": a/an before a plural category value of the plan (filling writes a heading one singular). */
 export function articlePluralProblems(text: string, plan: ContentPlan | null | undefined): FactKindProblem[] {
   if (!plan) return [];
   const out: FactKindProblem[] = [];
   for (const f of plan.facts) {
     if (!isCategoryKind(f.kind) || !hasPluralHead(f.value)) continue;
-    const m = new RegExp(`(?<![\\p{L}\\p{N}])an?\\s+${escape(f.value)}(?![\\p{L}\\p{N}])`, 'iu').exec(text);
+    const m = new RegExp(`${ARTICLE_RUN}${escape(f.value)}(?![\\p{L}\\p{N}])`, 'iu').exec(text);
     if (m) out.push({ kind: 'article-plural', text: m[0], bans: [m[0]] });
   }
   return out;

@@ -11,11 +11,11 @@
 import type { ContentPlan } from './plan.ts';
 import { isCategoryKind } from './plan.ts';
 import { domainWords } from './domains.ts';
-import { AFTER_HEAD, hasPluralHead, isNameKind } from './slots.ts';
+import { AFTER_HEAD, ARTICLE_RUN, hasPluralHead, isNameKind } from './slots.ts';
 import { phrasePattern } from './term-index.ts';
 
 export interface PhrasingProblem {
-  kind: 'predicate-fact' | 'bare-noun' | 'plural-modifier' | 'category-blend' | 'misplaced-item' | 'title-list' | 'article-title' | 'name-stack' | 'item-history-claim' | 'title-contraction' | 'article-plural' | 'offers-itself' | 'empty-praise' | 'self-comparison' | 'falls-under-noun' | 'empty-clause' | 'kind-then-fact' | 'doubled-pair';
+  kind: 'predicate-fact' | 'bare-noun' | 'plural-modifier' | 'category-blend' | 'misplaced-item' | 'title-list' | 'article-title' | 'name-stack' | 'item-history-claim' | 'title-contraction' | 'article-plural' | 'offers-itself' | 'empty-praise' | 'self-comparison' | 'falls-under-noun' | 'empty-clause' | 'kind-then-fact' | 'doubled-pair' | 'comma-splice';
   /** The phrase as found. */
   text: string;
   /** What the regeneration should not write. */
@@ -83,9 +83,9 @@ const pluralModifier: Rule = (text, plan) => {
   return out;
 };
 
-/** "a unique blend of microphones and recording": a blend word before a category value, same sentence. */
+/** "a unique blend of microphones and recording", "combines elements of Yamaha": a blend word before a category value or a maker, same sentence. */
 const categoryBlend: Rule = (text, plan) => {
-  const paths = plan.facts.filter((f) => isCategoryKind(f.kind) && f.value.trim() !== '').map((f) => f.value.trim().toLowerCase());
+  const paths = plan.facts.filter((f) => (isCategoryKind(f.kind) || isNameKind(f.kind)) && f.value.trim() !== '').map((f) => f.value.trim().toLowerCase());
   if (paths.length === 0) return [];
   for (const sentence of text.split(/(?<=[.!?])\s+/u)) {
     const blend = BLEND.exec(sentence);
@@ -131,8 +131,9 @@ const titlePhrases: Rule = (text, plan) => {
   return plan.history.map((h) => h.title.trim()).filter((t) => t !== '').flatMap((t) => [
     ...found('title-list', new RegExp(`${escape(t)}["'”’]?\\s*(?:,\\s*)?(?:and|or|&)\\s+(?!["'“‘]|${allowed})[\\p{L}\\p{N}][\\p{L}\\p{N}'’-]*`, 'iu').exec(text)),
     ...found('category-blend', new RegExp(`${BLEND.source}[^.!?;]*?\\bwith\\s+["'“‘]?${escape(t)}${WORD_END}`, 'iu').exec(text)),
-    // "an action multiplayer game with Grim Dawn": a history title is not part of the item.
-    ...found('category-blend', new RegExp(`${noun}\\s+with\\s+["'“‘]?${escape(t)}${WORD_END}`, 'iu').exec(text)),
+    // "an action multiplayer game with Grim Dawn", "… packed with Grim Dawn", "an RPG, funny game, and
+    // Borderlands 2": a history title is not part of the item.
+    ...found('category-blend', new RegExp(`(?:${noun}\\s+with|packed\\s+with|full\\s+of|${noun}\\s*,?\\s+and)\\s+["'“‘]?${escape(t)}${WORD_END}`, 'iu').exec(text)),
   ]).concat(titles.flatMap((t) => [
     ...(/^(?:the|a|an)\s/iu.test(t) ? [] : found('article-title', new RegExp(`${WORD_START}(?:a|an|the)\\s+${escape(t)}${CLAUSE_END}`, 'iu').exec(text))),
     ...plan.facts.flatMap((f) => found('title-list', new RegExp(`${escape(t)}\\s*(?:,\\s*)?(?:and|or|&)\\s+${escape(f.value)}${CLAUSE_END}`, 'iu').exec(text))),
@@ -169,7 +170,7 @@ const itemDone = (text: string, plan?: ContentPlan): PhrasingProblem[] => {
 const pluralNoun: Rule = (text, plan) => {
   const words = domainWords(plan.domain);
   const nouns = escape(words.nouns);
-  const article = new RegExp(`${WORD_START}(?:a|an)\\s+(?!${QUANTITY}${WORD_END})(?:(?!(?:of|and|or|for|with|to|in)${WORD_END})[\\p{L}\\p{N}&'’-]+\\s+){0,4}${nouns}${WORD_END}`, 'iu').exec(text);
+  const article = new RegExp(`${ARTICLE_RUN}${nouns}${WORD_END}`, 'iu').exec(text);
   const those = new RegExp(`${WORD_START}(?:those|ones)\\s+(?:with|on|of|for|in|about)\\s+(?:(?:an?|the)\\s+)?(?:[\\p{L}-]+\\s+){0,2}${nouns}${WORD_END}`, 'iu').exec(text);
   // "a focus on album.": the singular noun alone after a preposition.
   const bare = new RegExp(`${WORD_START}(?:on|of|in|about)\\s+${escape(words.noun)}(?=\\s*(?:[.,;:!?]|$))`, 'iu').exec(text);
@@ -182,11 +183,11 @@ const offersItself: Rule = (text, plan) => {
   return found('offers-itself', new RegExp(`${WORD_START}(?:offers?|provides?|delivers?)\\s+(?:you\\s+)?(?:a|an)\\s+(?:[\\p{L}\\p{N}&'’-]+\\s+){0,4}${noun}(?=\\s*(?:[.,;!?]|$))`, 'iu').exec(text));
 };
 
-/** "falls under the hard rock album", "… the hard rock industry": what something falls under is a category, not a thing. */
+/** "falls under the hard rock album", "… the hard rock industry", "is in the electronic art pop album": what something falls under is a category, not a thing. */
 const fallsUnderNoun: Rule = (text, plan) => {
   const { noun, nouns } = domainWords(plan.domain);
   const things = [noun, nouns, 'industry', 'world', 'scene', 'market', 'space'].map(escape).join('|');
-  return found('falls-under-noun', new RegExp(`${WORD_START}falls?\\s+(?:under|within|into|in)\\s+(?:the\\s+)?(?:[\\p{L}\\p{N}&'’-]+\\s+){1,5}?(?:${things})(?=\\s*(?:[.,;:!?]|$))`, 'iu').exec(text));
+  return found('falls-under-noun', new RegExp(`${WORD_START}(?:falls?\\s+(?:under|within|into|in)|is\\s+in)\\s+(?:the\\s+)?(?:[\\p{L}\\p{N}&'’-]+\\s+){1,5}?(?:${things})(?=\\s*(?:[.,;:!?]|$))`, 'iu').exec(text));
 };
 
 /**
@@ -198,16 +199,43 @@ const emptyClause: Rule = (text, plan) => {
   const either = [noun, nouns].map(escape).join('|');
   const things = `${either}|features`;
   const end = String.raw`(?=\s*(?:[.,;:!?]|$)|\s+(?:and|or)${WORD_END})`;
-  // "with packed with", "with played like …", "with games like …": a "with" the model lost its way in.
-  const lost = new RegExp(`${WORD_START}with\\s+(?:packed|played|(?:${either})\\s+like)${WORD_END}`, 'iu').exec(text);
+  // "with packed with", "with played like …", "with games like …": a "with" the model lost its way in;
+  // "a co-op game that's but with …", "… that's and packed with", "… that's to the game.": a clause that never got its predicate.
+  const lost = new RegExp(`${WORD_START}(?:with\\s+(?:packed|played|(?:${either})\\s+like)|(?:that|it|which)(?:['’]s|\\s+is)\\s+(?:and|but|or|nor|to|on|at))${WORD_END}`, 'iu').exec(text);
   return found('empty-clause', lost ?? new RegExp(`${WORD_START}(?:with\\s+(?:an?\\s+)?(?:(?:massive|unique|great|huge|large|strong|lot\\s+of|variety\\s+of)\\s+)?(?:${things})|which\\s+is\\s+(?:an?\\s+)?(?:${things}))${end}`, 'iu').exec(text));
 };
 
-/** "falls under the rock category and pop.", "… and U2.": a fact left hanging after its kind noun. */
+/**
+ * "falls under the rock category and pop.", "… and U2.": a fact left hanging after its kind noun;
+ * "the punk rock category, specifically The Clash": a maker is no sub-genre.
+ */
 const kindThenFact: Rule = (text, plan) => {
   const facts = plan.facts.map((f) => f.value.trim()).filter((v) => v !== '').map(escape);
   if (facts.length === 0) return [];
-  return found('kind-then-fact', new RegExp(`${WORD_START}(?:categor(?:y|ies)|genres?)\\s+and\\s+(?:${facts.join('|')})(?=\\s*(?:[.,;:!?]|$))`, 'iu').exec(text));
+  const makers = plan.facts.filter((f) => isNameKind(f.kind) && f.value.trim() !== '').map((f) => escape(f.value.trim()));
+  const specifically = makers.length ? new RegExp(`${WORD_START}(?:categor(?:y|ies)|genres?)\\s*,?\\s+(?:specifically|namely|especially|particularly)\\s+(?:${makers.join('|')})${WORD_END}`, 'iu').exec(text) : null;
+  return found('kind-then-fact', specifically ?? new RegExp(`${WORD_START}(?:categor(?:y|ies)|genres?)\\s+and\\s+(?:${facts.join('|')})(?=\\s*(?:[.,;:!?]|$))`, 'iu').exec(text));
+};
+
+/** Subordinators that may open a sentence before a comma and the item as its subject ("Like Rust, Robocraft is …"). */
+const SUBORDINATE_OPENING = /^\s*(?:if|since|as|because|when|while|unlike|like|just\s+like|much\s+like|similar\s+to|for\s+fans\s+of|fans\s+of|after|once)(?![\p{L}\p{N}])/iu;
+/** A subject and its verb: the sentence has its main clause already. */
+const MAIN_CLAUSE = /(?<![\p{L}\p{N}])(?:(?:you|it|this(?:\s+[\p{L}-]+)?)\s+(?:(?:seem\s+to\s+|also\s+|really\s+)?(?:enjoy|enjoyed|like|liked|love|loved|prefer|have|has|had|is|are|was|offers?|combines?|falls?|provides?|delivers?|features?|blends?)|['’](?:ve|re|s|ll))|(?:it|that)['’]s)(?![\p{L}\p{N}])/iu;
+
+/**
+ * "Based on your history, you enjoy action games like Rust, Counter-Strike: Source is a game.": a
+ * second sentence spliced on with a comma, the item as its subject.
+ */
+const commaSplice: Rule = (text, plan) => {
+  const title = plan.item?.title?.trim();
+  if (!title) return [];
+  const splice = new RegExp(`,\\s+["'“‘]?${escape(title)}["'”’]?\\s+(?:is|was|will|would|offers?|has|combines?|features?|provides?|delivers?|makes?|comes?)${WORD_END}`, 'iu');
+  for (const sentence of text.split(/(?<=[.!?])\s+/u)) {
+    const m = splice.exec(sentence);
+    if (!m || SUBORDINATE_OPENING.test(sentence)) continue;
+    if (MAIN_CLAUSE.test(sentence.slice(0, m.index))) return found('comma-splice', m);
+  }
+  return [];
 };
 
 /** "adds depth and depth": a word coordinated with itself (not a title's word: two entries may share a name). */
@@ -220,10 +248,7 @@ const doubledPair: Rule = (text, plan) => {
 /** "a fun and engaging game": two praise words coordinated. */
 const emptyPraise = (text: string): PhrasingProblem[] => found('empty-praise', PRAISE_PAIR.exec(text));
 
-/** "a few", "a variety of": a/an that quantifies, not a/an before a noun. */
-const QUANTITY = '(?:few|lot|lots|couple|number|variety|range|bunch|handful|host|dozen|selection|collection|mix|series|set|list|pair|world|fan)';
-
-const RULES: readonly Rule[] = [predicateFact, pluralModifier, categoryBlend, itemPhrases, titlePhrases, nameStack, itemDone, pluralNoun, offersItself, fallsUnderNoun, emptyClause, kindThenFact, doubledPair, emptyPraise];
+const RULES: readonly Rule[] = [predicateFact, pluralModifier, categoryBlend, itemPhrases, titlePhrases, nameStack, itemDone, pluralNoun, offersItself, fallsUnderNoun, emptyClause, kindThenFact, commaSplice, doubledPair, emptyPraise];
 
 /** The phrasing problems of a filled reason; `plan` gives the facts that slots wrote (none without a plan but empty-praise and item-history-claim). */
 export function phrasingProblems(text: string, plan: ContentPlan | null | undefined): PhrasingProblem[] {

@@ -627,6 +627,40 @@ describe('phrasings that are true but read wrong (phrasing.ts; read on shown rea
     expect(k('It is one of a few punk rock albums by The Clash.')).not.toContain('article-plural');
     expect(k("It offers a unique punk rock album that's both.")).toContain('dangling');
   });
+  it('rejects the findings of the 2026-12-01 night read: splices, broken clauses, makers as ingredients', () => {
+    const rust = { title: 'Rust', attributes: { genres: ['Action', 'Adventure'] } };
+    const { kinds: k } = page(batman, { domain: 'game', history: [rust] });
+    // The item spliced on as a second sentence after a main clause; not after a fronted phrase.
+    expect(k('Based on your history, you enjoy action games like Rust, Batman: Arkham Origins is a game.')).toContain('comma-splice');
+    expect(k('It offers action and adventure, Batman: Arkham Origins will offer a different game to explore.')).toContain('comma-splice');
+    expect(k('Like Rust, Batman: Arkham Origins is an action game.')).not.toContain('comma-splice');
+    expect(k('If you enjoyed Rust, Batman: Arkham Origins is an action game for you.')).not.toContain('comma-splice');
+    expect(k('Based on your history, Batman: Arkham Origins is an action game for you.')).not.toContain('comma-splice');
+    // A clause that lost its predicate, a participle left at the end.
+    expect(k("It's an action, adventure game that's and packed with action.")).toContain('empty-clause');
+    expect(k("It's an action co-op game that's but with adventure.")).toContain('empty-clause');
+    expect(k("It's an action game that's free to play and packed with adventure.")).not.toContain('empty-clause');
+    expect(k("It's an action, multiplayer game that's to the game.")).toContain('empty-clause');
+    expect(k('It is an adventure game with action and played.')).toContain('dangling');
+    expect(k('It is an action game like the ones you have enjoyed and played.')).not.toContain('dangling');
+    // A history title as part of the item.
+    expect(k("It's an action game packed with Rust.")).toContain('category-blend');
+    expect(k("It's an action, adventure game, and Rust.")).toContain('category-blend');
+    expect(k('Based on your history, you enjoy action and adventure games, and Rust.')).not.toContain('category-blend');
+    // Music: "is in the … album"; a maker is no sub-genre.
+    const m = page(clash, { domain: 'music', history: [] }).kinds;
+    expect(m('This album is in the punk rock album.')).toContain('falls-under-noun');
+    expect(m('It is in the punk rock genre.')).not.toContain('falls-under-noun');
+    expect(m('It falls under the punk rock category, specifically The Clash.')).toContain('kind-then-fact');
+    expect(m('It falls under the rock category, specifically punk rock.')).not.toContain('kind-then-fact');
+    // Products: the brand as an ingredient; a/an with a word before a plural category.
+    const mic = { id: 'm', title: 'Shure SM58', attributes: { category: ['Recording', 'Microphones'], brand: 'Shure' } };
+    const p = page(mic, { domain: 'product', history: [] }).kinds;
+    expect(p('It combines elements of Shure, much like other microphones.')).toContain('category-blend');
+    expect(p("It's an engaging microphones and recording that adds to its appeal.")).toContain('article-plural');
+    expect(p('It is a great choice among microphones.')).not.toContain('article-plural');
+    expect(p('It is a Shure product from the microphones category.')).not.toContain('article-plural');
+  });
   it('a planned fact written out is not omitted, even inside a longer vocabulary term', () => {
     // The demo's Batman: genres Action, Adventure and the tag 'Action-Adventure', which the closed
     // matcher reads "action adventure" as (so it cited neither planned fact).
