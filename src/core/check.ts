@@ -44,9 +44,9 @@ export type ProblemKind =
   | 'history-claim' // speaks of a history the visitor does not have (or that shares nothing)
   | 'off-domain' // a word tied to another domain ('delicious' under a guitar)
   | 'unsupported-claim' // a claim the item's facts do not back ('without any cost' under a paid game)
-  | 'listed-noun' // the domain's noun as the last item of a list of facts ('such as action, RPG, and games')
+  | 'listed-noun' // the domain's noun as the last item of a list of facts ('such as action, RPG, and games', 'RPG and funny, game')
   | 'bare-noun' // the domain's noun as a bare predicate ('an action game that's game', 'that's albums you liked')
-  | 'dangling' // a sentence that ends on a word that needs more ('a strategy game that's .', 'just like the.', 'allowing you to enjoy.')
+  | 'dangling' // a sentence that ends on a word that needs more ('a strategy game that's .', 'just like the.', 'allowing you to enjoy.', 'an album that has to offer.')
   | 'stacked-facts' // two planned facts sharing a word side by side, no 'and' or comma ('a strategy turn-based strategy environment')
   | 'misplaced-item' // the item's own title where only another thing can stand ('an RPG game with Undertale' under Undertale; 'a game that's <item>')
   | 'category-blend' // a category path written as a mix ('a unique blend of microphones and recording'): phrasing.ts
@@ -200,7 +200,8 @@ export function checkFilledReason(text: string, input: ReasonCheckInput): Reason
     const { noun, nouns } = domainFillers(plan?.domain || planDomain(context));
     const escape = phrasePattern;
     // With or without the comma: "both electric guitars and products" lists the noun as a kind of thing.
-    const listed = new RegExp(`,?\\s*\\b(?:and|or)\\s+(?:${escape(nouns)}|${escape(noun)})(?=[\\s.,;!?]|$)`, 'iu').exec(clean);
+    // "combines RPG and funny, game": a comma between the last fact and its noun.
+    const listed = new RegExp(`(?:,?\\s*\\b(?:and|or)\\s+|(?<=[\\p{L}\\p{N}])\\s*,\\s+)(?:${escape(nouns)}|${escape(noun)})(?=[\\s.,;!?]|$)`, 'iu').exec(clean);
     if (listed) flag('listed-noun', listed[0].replace(/^,?\s*/, ''));
     // A singular count noun needs a determiner after a copula; a plural one cannot follow "that's/it's".
     const bare = new RegExp(`\\b${copula('that|it|which|this')}(?:${escape(noun)}|${escape(nouns)})(?=[\\s.,;!?]|$)`, 'iu').exec(clean);
@@ -320,7 +321,7 @@ export function misplacedItem(text: string, item: ItemLike): string | null {
 }
 
 /** A sentence end right after a word that cannot end one (article, copula, preposition, conjunction). */
-const DANGLING = /\b(?:a|an|the|that['’]s|it['’]s|and|or|of|its|your|than|(?:that['’]s|it['’]s|is)\s+both|(?:allowing|letting|helping|enabling)\s+you\s+(?:to\s+)?(?:enjoy|experience|explore|discover|have|try)|that['’]s\s+(?:played|led|packed|enjoyed)|(?<!(?:enjoyed|liked|loved|bought|owned|watched|heard|read)\s+)(?:and|or)\s+(?:played|led|packed))\s*[.!?](?=\s|$)/giu;
+const DANGLING = /\b(?:a|an|the|that['’]s|it['’]s|and|or|of|its|your|than|(?:that['’]s|it['’]s|is)\s+both|(?:that|which)\s+(?:has|have)\s+to\s+offer|(?:allowing|letting|helping|enabling)\s+you\s+(?:to\s+)?(?:enjoy|experience|explore|discover|have|try)|that['’]s\s+(?:played|led|packed|enjoyed)|(?<!(?:enjoyed|liked|loved|bought|owned|watched|heard|read)\s+)(?:and|or)\s+(?:played|led|packed))\s*[.!?](?=\s|$)/giu;
 
 /** The words before the item's name that make it misplaced, anchored at the name. */
 const BEFORE_ITEM = new RegExp(`(?<![\\p{L}\\p{N}])${NOT_BEFORE_ITEM}\\s+(?:the\\s+)?["\u201C]?$`, 'iu');

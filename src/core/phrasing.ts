@@ -131,9 +131,9 @@ const titlePhrases: Rule = (text, plan) => {
   return plan.history.map((h) => h.title.trim()).filter((t) => t !== '').flatMap((t) => [
     ...found('title-list', new RegExp(`${escape(t)}["'”’]?\\s*(?:,\\s*)?(?:and|or|&)\\s+(?!["'“‘]|${allowed})[\\p{L}\\p{N}][\\p{L}\\p{N}'’-]*`, 'iu').exec(text)),
     ...found('category-blend', new RegExp(`${BLEND.source}[^.!?;]*?\\bwith\\s+["'“‘]?${escape(t)}${WORD_END}`, 'iu').exec(text)),
-    // "an action multiplayer game with Grim Dawn", "… packed with Grim Dawn", "an RPG, funny game, and
-    // Borderlands 2": a history title is not part of the item.
-    ...found('category-blend', new RegExp(`(?:${noun}\\s+with|packed\\s+with|full\\s+of|${noun}\\s*,?\\s+and)\\s+["'“‘]?${escape(t)}${WORD_END}`, 'iu').exec(text)),
+    // "an action multiplayer game with Grim Dawn", "… packed with Grim Dawn", "… a strong focus on Grim
+    // Dawn", "an RPG, funny game, and Borderlands 2": a history title is not part of the item.
+    ...found('category-blend', new RegExp(`(?:${noun}\\s+with|packed\\s+with|full\\s+of|focus\\s+on|${noun}\\s*,?\\s+and)\\s+["'“‘]?${escape(t)}${WORD_END}`, 'iu').exec(text)),
   ]).concat(titles.flatMap((t) => [
     ...(/^(?:the|a|an)\s/iu.test(t) ? [] : found('article-title', new RegExp(`${WORD_START}(?:a|an|the)\\s+${escape(t)}${CLAUSE_END}`, 'iu').exec(text))),
     ...plan.facts.flatMap((f) => found('title-list', new RegExp(`${escape(t)}\\s*(?:,\\s*)?(?:and|or|&)\\s+${escape(f.value)}${CLAUSE_END}`, 'iu').exec(text))),
@@ -199,10 +199,16 @@ const emptyClause: Rule = (text, plan) => {
   const either = [noun, nouns].map(escape).join('|');
   const things = `${either}|features`;
   const end = String.raw`(?=\s*(?:[.,;:!?]|$)|\s+(?:and|or)${WORD_END})`;
+  const facts = plan.facts.map((f) => f.value.trim()).filter((v) => v !== '').map(escape).join('|');
+  // "a unique combination of games": a blend of the domain's noun is no blend of anything.
+  const blendOfNoun = new RegExp(`${WORD_START}(?:blend|combination|mix|mixture|fusion)\\s+of\\s+(?:(?:different|various|many|other|several)\\s+)?(?:${either})${WORD_END}`, 'iu').exec(text);
+  if (blendOfNoun) return found('empty-clause', blendOfNoun);
   // "with packed with", "with played like …", "with games like …": a "with" the model lost its way in;
-  // "a co-op game that's but with …", "… that's and packed with", "… that's to the game.": a clause that never got its predicate.
-  const lost = new RegExp(`${WORD_START}(?:with\\s+(?:packed|played|(?:${either})\\s+like)|(?:that|it|which)(?:['’]s|\\s+is)\\s+(?:and|but|or|nor|to|on|at))${WORD_END}`, 'iu').exec(text);
-  return found('empty-clause', lost ?? new RegExp(`${WORD_START}(?:with\\s+(?:an?\\s+)?(?:(?:massive|unique|great|huge|large|strong|lot\\s+of|variety\\s+of)\\s+)?(?:${things})|which\\s+is\\s+(?:an?\\s+)?(?:${things}))${end}`, 'iu').exec(text));
+  // "a co-op game that's but with …", "… that's and packed with", "… that's to the game.", "… that's
+  // choice for you": a clause that never got its predicate; "action, FPS, and played in …": a list
+  // that ends in a participle.
+  const lost = new RegExp(`${WORD_START}(?:with\\s+(?:packed|played|(?:${either})\\s+like)|(?:that|it|which)(?:['’]s|\\s+is)\\s+(?:and|but|or|nor|to|choice|pick|option|fit|addition)|(?:${facts || '(?!)'})\\s*,?\\s+(?:and|or)\\s+(?:played|packed|enjoyed|loved))${WORD_END}`, 'iu').exec(text);
+  return found('empty-clause', lost ?? new RegExp(`${WORD_START}(?:with\\s+(?:an?\\s+)?(?:(?:massive|unique|great|huge|large|strong|lot\\s+of|variety\\s+of)\\s+)?(?:${things})|(?:which|that)(?:\\s+is|['’]s)\\s+(?:an?\\s+)?(?:${things}))${end}`, 'iu').exec(text));
 };
 
 /**

@@ -641,6 +641,16 @@ describe('phrasings that are true but read wrong (phrasing.ts; read on shown rea
     expect(k("It's an action co-op game that's but with adventure.")).toContain('empty-clause');
     expect(k("It's an action game that's free to play and packed with adventure.")).not.toContain('empty-clause');
     expect(k("It's an action, multiplayer game that's to the game.")).toContain('empty-clause');
+    expect(k('You should try it because it combines action and adventure, game with a unique combination of games.')).toEqual(expect.arrayContaining(['listed-noun', 'empty-clause']));
+    expect(k('It offers a unique combination of action and adventure games.')).not.toContain('empty-clause');
+    expect(k('Batman: Arkham Origins is an action adventure game that is a game.')).toContain('empty-clause');
+    expect(k("It is an action RPG game that's choice for you.")).toContain('empty-clause');
+    expect(k('It offers a unique action, adventure, and played in a massive game.')).toContain('empty-clause');
+    expect(k("It's an action game that's a great choice for you.")).not.toContain('empty-clause');
+    expect(k('It is an action adventure game that has to offer.')).toContain('dangling');
+    expect(k('You will enjoy everything this action game has to offer.')).not.toContain('dangling');
+    expect(k('It is an action game with a strong focus on Rust.')).toContain('category-blend');
+    expect(k('Like Rust, Batman: Arkham Origins is an action, adventure game.')).not.toContain('listed-noun');
     expect(k('It is an adventure game with action and played.')).toContain('dangling');
     expect(k('It is an action game like the ones you have enjoyed and played.')).not.toContain('dangling');
     // A history title as part of the item.
