@@ -54,7 +54,7 @@ const PRAISE_PAIR = new RegExp(String.raw`(?<![\p{L}\p{N}])(${PRAISE.join('|')})
 const BLEND = /(?<![\p{L}\p{N}])(?:blend(?:s|ed|ing)?|combin(?:e|es|ed|ing|ation|ations)|mix(?:es|ed|ing|ture)?|fusion|fuses|elements|merges?)(?![\p{L}\p{N}])/iu;
 
 /** "it is a … album that you have previously enjoyed", "it's an action game, which you've played": the item described as already done. */
-const ITEM_DONE = /(?<![\p{L}\p{N}])(?:it|this\s+[\p{L}-]+)(?:\s+is|['’]s)\s+(?:a|an)\s+[^.!?]*?(?:\bthat|,\s*which)\s+you(?:['’]ve|\s+have|\s+had)?\s+(?:previously\s+|already\s+|recently\s+)?(?:enjoyed|played|liked|loved|bought|purchased|watched|read|listened\s+to|owned|heard|visited)(?![\p{L}\p{N}])/iu;
+const ITEM_DONE = /(?<![\p{L}\p{N}])(?:it|this\s+[\p{L}-]+)(?:\s+is|['’]s)\s+(?:a|an)\s+[^.!?]*?(?:\bthat|,\s*which)\s+you(?:['’]ve|\s+have|\s+had)?\s+(?:previously\s+|already\s+|recently\s+)?(?:enjoyed|played|liked|loved|bought|purchased|watched|read|listened\s+to|owned|heard|visited|shown\s+(?:an\s+)?interest\s+in)(?![\p{L}\p{N}])/iu;
 
 type Rule = (text: string, plan: ContentPlan) => PhrasingProblem[];
 const found = (kind: PhrasingProblem['kind'], m: RegExpExecArray | null, ban = m?.[0]): PhrasingProblem[] => (m ? [{ kind, text: m[0].trim(), ban: (ban ?? m[0]).trim() }] : []);
@@ -203,6 +203,9 @@ const emptyClause: Rule = (text, plan) => {
   // "a unique combination of games": a blend of the domain's noun is no blend of anything.
   const blendOfNoun = new RegExp(`${WORD_START}(?:blend|combination|mix|mixture|fusion)\\s+of\\s+(?:(?:different|various|many|other|several)\\s+)?(?:${either})${WORD_END}`, 'iu').exec(text);
   if (blendOfNoun) return found('empty-clause', blendOfNoun);
+  // "with pick elements": elements of something the plan does not have.
+  const elements = new RegExp(`${WORD_START}with\\s+(?:an?\\s+)?(?!(?:${facts || '(?!)'})\\s+elements${WORD_END})[\\p{L}\\p{N}&'’-]+\\s+elements${WORD_END}`, 'iu').exec(text);
+  if (elements) return found('empty-clause', elements);
   // "with packed with", "with played like …", "with games like …": a "with" the model lost its way in;
   // "a co-op game that's but with …", "… that's and packed with", "… that's to the game.", "… that's
   // choice for you": a clause that never got its predicate; "action, FPS, and played in …": a list

@@ -650,6 +650,11 @@ describe('phrasings that are true but read wrong (phrasing.ts; read on shown rea
     expect(k('It is an action adventure game that has to offer.')).toContain('dangling');
     expect(k('You will enjoy everything this action game has to offer.')).not.toContain('dangling');
     expect(k('It is an action game with a strong focus on Rust.')).toContain('category-blend');
+    expect(k('It offers a unique action game with pick elements.')).toContain('empty-clause');
+    expect(k('It is an action game with adventure elements.')).not.toContain('empty-clause');
+    expect(k('It is an action game with free to play elements.')).not.toContain('empty-clause');
+    expect(k('It is an action game that you have previously shown an interest in.')).toContain('item-history-claim');
+    expect(k('It falls under the action genre, which you have shown an interest in before.')).not.toContain('item-history-claim');
     expect(k('Like Rust, Batman: Arkham Origins is an action, adventure game.')).not.toContain('listed-noun');
     expect(k('It is an adventure game with action and played.')).toContain('dangling');
     expect(k('It is an action game like the ones you have enjoyed and played.')).not.toContain('dangling');
