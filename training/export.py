@@ -1,8 +1,9 @@
 """ONNX export in the transformers.js decoder layout (with KV cache).
 
 Inputs : input_ids [b, s] int64, attention_mask [b, past+s] int64, position_ids [b, s] int64,
-         past_key_values.N.key / .value [b, kv_heads, past, head_dim] float32
-Outputs: logits [b, s, vocab], present.N.key / .value [b, kv_heads, past+s, head_dim]
+         past_key_values.N.key / .value [b, kv_heads, past, head_dim] float32,
+         num_logits_to_keep [] int64 (the last N positions' logits; 0 = all, transformers.js' name)
+Outputs: logits [b, N or s, vocab], present.N.key / .value [b, kv_heads, past+s, head_dim]
 Exported with torch 1.13's TorchScript exporter (opset 14); the explicit-softmax attention path is
 used (no scaled_dot_product_attention) so the graph is plain ONNX that onnxruntime-web runs on WASM and WebGPU.
 """
@@ -21,9 +22,10 @@ class _OnnxWrapper(torch.nn.Module):
         self.model = model
         self.n = model.config.num_hidden_layers
 
-    def forward(self, input_ids, attention_mask, position_ids, *past):
+    def forward(self, input_ids, attention_mask, position_ids, *rest):
+        past, keep = rest[:-1], rest[-1]
         pkv = [(past[2 * i], past[2 * i + 1]) for i in range(self.n)]
-        logits, presents = self.model(input_ids, attention_mask=attention_mask, position_ids=position_ids, past_key_values=pkv)
+        logits, presents = self.model(input_ids, attention_mask=attention_mask, position_ids=position_ids, past_key_values=pkv, last=keep)
         flat = []
         for k, v in presents:
             flat += [k, v]
@@ -35,7 +37,7 @@ def io_names(n_layers):
     for i in range(n_layers):
         past += ['past_key_values.%d.key' % i, 'past_key_values.%d.value' % i]
         present += ['present.%d.key' % i, 'present.%d.value' % i]
-    return ['input_ids', 'attention_mask', 'position_ids'] + past, ['logits'] + present
+    return ['input_ids', 'attention_mask', 'position_ids'] + past + ['num_logits_to_keep'], ['logits'] + present
 
 
 def export_onnx(model: LlamaForCausalLM, path):
@@ -55,13 +57,14 @@ def export_onnx(model: LlamaForCausalLM, path):
     axes = {'input_ids': {0: 'batch_size', 1: 'sequence_length'},
             'attention_mask': {0: 'batch_size', 1: 'total_sequence_length'},
             'position_ids': {0: 'batch_size', 1: 'sequence_length'},
-            'logits': {0: 'batch_size', 1: 'sequence_length'}}
-    for name in inputs[3:]:
+            'logits': {0: 'batch_size', 1: 'kept_sequence_length'}}
+    for name in inputs[3:-1]:
         axes[name] = {0: 'batch_size', 2: 'past_sequence_length'}
     for name in outputs[1:]:
         axes[name] = {0: 'batch_size', 2: 'total_sequence_length'}
+    keep = torch.tensor(0, dtype=torch.long)  # traced as an input: any value at run time
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     with torch.no_grad():
-        torch.onnx.export(wrapper, (ids, mask, pos, *past), path, input_names=inputs, output_names=outputs,
+        torch.onnx.export(wrapper, (ids, mask, pos, *past, keep), path, input_names=inputs, output_names=outputs,
                           dynamic_axes=axes, opset_version=OPSET, do_constant_folding=True)
     return path

@@ -133,22 +133,26 @@ class Attention(nn.Module):
             v = torch.cat([past[1], v], dim=2)
         present = (k, v)
         rep = self.h // self.kvh
-        if rep > 1:
-            t = k.shape[2]
-            k = k[:, :, None].expand(b, self.kvh, rep, t, self.hd).reshape(b, self.h, t, self.hd)
-            v = v[:, :, None].expand(b, self.kvh, rep, t, self.hd).reshape(b, self.h, t, self.hd)
+        t = k.shape[2]
         if mask is None and hasattr(F, 'scaled_dot_product_attention'):
             # Training fast path (torch 2.x): plain causal, right padding only.
+            if rep > 1:
+                k = k[:, :, None].expand(b, self.kvh, rep, t, self.hd).reshape(b, self.h, t, self.hd)
+                v = v[:, :, None].expand(b, self.kvh, rep, t, self.hd).reshape(b, self.h, t, self.hd)
             out = F.scaled_dot_product_attention(q, k, v, is_causal=True, dropout_p=self.dropout if self.training else 0.0)
         else:
-            scores = torch.matmul(q, k.transpose(2, 3)) / math.sqrt(self.hd)
+            # Grouped-query attention without copying K/V per query head: the `rep` query heads that
+            # share a KV head (heads kv*rep … kv*rep+rep-1, as repeat_kv pairs them) attend it as one
+            # block of rep*s rows. The same dot products as expanding K/V; the exported graph then has no
+            # per-step Expand of the whole cache (8 % of a 72-row decode step, docs/performance.md).
+            scores = torch.matmul(q.reshape(b, self.kvh, rep * s, self.hd), k.transpose(2, 3)).reshape(b, self.h, s, t) / math.sqrt(self.hd)
             if mask is None:
                 mask = causal_mask(s, x.device)
             scores = scores.masked_fill(~mask, -1e9)
             probs = torch.softmax(scores, dim=-1)
             if self.training and self.dropout > 0:
                 probs = F.dropout(probs, self.dropout)
-            out = torch.matmul(probs, v)
+            out = torch.matmul(probs.reshape(b, self.kvh, rep * s, t), v).reshape(b, self.h, s, self.hd)
         out = out.transpose(1, 2).reshape(b, s, self.h * self.hd)
         return self.o_proj(out), present
 
@@ -221,12 +225,14 @@ class LlamaForCausalLM(nn.Module):
     def num_parameters(self):
         return sum(p.numel() for p in self.parameters())
 
-    def forward(self, input_ids, attention_mask=None, position_ids=None, past_key_values=None, logits_at=None):
+    def forward(self, input_ids, attention_mask=None, position_ids=None, past_key_values=None, logits_at=None, last=None):
         """Returns (logits [b, s, V], presents [(k, v)] per layer).
 
         attention_mask None means: no padding (training path, causal only).
         logits_at: bool [b, s]; then logits are [n, V] for those positions only (training: the LM head
-        is a third of the compute, and the loss needs it on the target positions only)."""
+        is a third of the compute, and the loss needs it on the target positions only).
+        last: int64 0-d tensor (transformers.js' num_logits_to_keep): logits [b, last, V] of the last
+        positions only, 0 = all. A prompt pass needs only its last position's."""
         b, s = input_ids.shape
         past_len = 0 if past_key_values is None else past_key_values[0][0].shape[2]
         if position_ids is None:
@@ -245,6 +251,10 @@ class LlamaForCausalLM(nn.Module):
         for i, layer in enumerate(self.layers):
             x, present = layer(x, cos, sin, mask, None if past_key_values is None else past_key_values[i])
             presents.append(present)
+        if last is not None:
+            n = x.shape[1]
+            start = (n - last) * (last > 0).long()  # 0 keeps every position
+            x = x.index_select(1, torch.arange(start.clamp(min=0), n, device=x.device))
         x = self.norm(x)
         if logits_at is not None:
             x = x[logits_at]

@@ -33,7 +33,7 @@ interface Tensor {
 interface Ort {
   env: { wasm: { numThreads: number } };
   Tensor: new (type: string, data: unknown, dims: number[]) => Tensor;
-  InferenceSession: { create(bytes: Uint8Array, options: Record<string, unknown>): Promise<{ run(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> }> };
+  InferenceSession: { create(bytes: Uint8Array, options: Record<string, unknown>): Promise<{ inputNames: readonly string[]; run(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> }> };
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'step-split-'));
@@ -55,13 +55,15 @@ try {
   const session = await ort.InferenceSession.create(readFileSync(join(MODEL, 'onnx/model_quantized.onnx')), { executionProviders: ['wasm'], extra: { session: { disable_quant_qdq: '1' } } });
   const names = Array.from({ length: layers }, (_, l) => ['key', 'value'].map((kv) => `${l}.${kv}`)).flat();
   const int64 = (values: BigInt64Array, dims: number[]): Tensor => new ort.Tensor('int64', values, dims);
+  // The last position's logits only, as the engine asks for them (graphs exported since 2026-12-01 take it).
+  const keep: Record<string, Tensor> = session.inputNames.includes('num_logits_to_keep') ? { num_logits_to_keep: int64(BigInt64Array.from([1n]), []) } : {};
 
   const stepMs: number[] = [];
   for (let page = 0; page < PAGES + 1; page++) {
     let past: Record<string, Tensor> = Object.fromEntries(names.map((n) => [`past_key_values.${n}`, new ort.Tensor('float32', new Float32Array(0), [ROWS, kvHeads, 0, headDim])]));
     const ids = BigInt64Array.from({ length: ROWS * WIDTH }, (_, i) => BigInt(10 + ((i * 7919) % 5000)));
     const positions = BigInt64Array.from({ length: ROWS * WIDTH }, (_, i) => BigInt(i % WIDTH));
-    let out = await session.run({ input_ids: int64(ids, [ROWS, WIDTH]), attention_mask: int64(new BigInt64Array(ROWS * WIDTH).fill(1n), [ROWS, WIDTH]), position_ids: int64(positions, [ROWS, WIDTH]), ...past });
+    let out = await session.run({ input_ids: int64(ids, [ROWS, WIDTH]), attention_mask: int64(new BigInt64Array(ROWS * WIDTH).fill(1n), [ROWS, WIDTH]), position_ids: int64(positions, [ROWS, WIDTH]), ...keep, ...past });
     let seq = WIDTH;
     for (let k = 0; k < STEPS; k++) {
       const logits = out.logits as Tensor;
@@ -76,7 +78,7 @@ try {
       past = Object.fromEntries(names.map((n) => [`past_key_values.${n}`, out[`present.${n}`] as Tensor]));
       seq++;
       const t0 = performance.now();
-      out = await session.run({ input_ids: int64(next, [ROWS, 1]), attention_mask: int64(new BigInt64Array(ROWS * seq).fill(1n), [ROWS, seq]), position_ids: int64(new BigInt64Array(ROWS).fill(BigInt(seq - 1)), [ROWS, 1]), ...past });
+      out = await session.run({ input_ids: int64(next, [ROWS, 1]), attention_mask: int64(new BigInt64Array(ROWS * seq).fill(1n), [ROWS, seq]), position_ids: int64(new BigInt64Array(ROWS).fill(BigInt(seq - 1)), [ROWS, 1]), ...keep, ...past });
       if (page > 0) stepMs.push(performance.now() - t0);
     }
   }

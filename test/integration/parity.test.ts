@@ -76,6 +76,11 @@ function emptyPast(batch: number): Record<string, ort.Tensor> {
   return feeds;
 }
 
+/** Every position's logits (num_logits_to_keep 0) where the graph takes the input, as transformers.js feeds it. */
+function keepAll(session: ort.InferenceSession): Record<string, ort.Tensor> {
+  return session.inputNames.includes('num_logits_to_keep') ? { num_logits_to_keep: i64([0], []) } : {};
+}
+
 /** Logits of row `row` at position `pos` of an output [b, s, V]. */
 function rowLogits(out: ort.Tensor, row: number, pos: number): Float32Array {
   const [, s, v] = out.dims as [number, number, number];
@@ -128,6 +133,7 @@ describe('ONNX parity with PyTorch', () => {
     for (const c of fixture.cases) {
       const n = c.input_ids.length;
       const out = await session.run({
+        ...keepAll(session),
         input_ids: i64(c.input_ids, [1, n]),
         attention_mask: i64(new Array<number>(n).fill(1), [1, n]),
         position_ids: i64([...Array(n).keys()], [1, n]),
@@ -151,6 +157,7 @@ describe('ONNX parity with PyTorch', () => {
     for (const c of fixture.cases) {
       const n = c.input_ids.length;
       const out = await optimized.run({
+        ...keepAll(optimized),
         input_ids: i64(c.input_ids, [1, n]),
         attention_mask: i64(new Array<number>(n).fill(1), [1, n]),
         position_ids: i64([...Array(n).keys()], [1, n]),
@@ -167,6 +174,7 @@ describe('ONNX parity with PyTorch', () => {
     for (const c of fixture.cases.slice(0, 4)) {
       const n = c.input_ids.length;
       const first = await session.run({
+        ...keepAll(session),
         input_ids: i64(c.input_ids.slice(0, n - 1), [1, n - 1]),
         attention_mask: i64(new Array<number>(n - 1).fill(1), [1, n - 1]),
         position_ids: i64([...Array(n - 1).keys()], [1, n - 1]),
@@ -177,6 +185,7 @@ describe('ONNX parity with PyTorch', () => {
         for (const kind of ['key', 'value']) past[`past_key_values.${l}.${kind}`] = first[`present.${l}.${kind}`] as ort.Tensor;
       }
       const step = await session.run({
+        ...keepAll(session),
         input_ids: i64([c.input_ids[n - 1] ?? 0], [1, 1]),
         attention_mask: i64(new Array<number>(n).fill(1), [1, n]),
         position_ids: i64([n - 1], [1, 1]),
@@ -184,6 +193,24 @@ describe('ONNX parity with PyTorch', () => {
       });
       expect(logitDiff(rowLogits(step.logits as ort.Tensor, 0, 0), c.logits)).toBeLessThanOrEqual(TOL);
     }
+  });
+
+  it('(a) num_logits_to_keep 1 gives the last position only, the same logits as keeping all', async () => {
+    expect(session.inputNames).toContain('num_logits_to_keep');
+    const c = fixture.cases[0] as (typeof fixture.cases)[number];
+    const n = c.input_ids.length;
+    const run = (keep: number) =>
+      session.run({
+        num_logits_to_keep: i64([keep], []),
+        input_ids: i64(c.input_ids, [1, n]),
+        attention_mask: i64(new Array<number>(n).fill(1), [1, n]),
+        position_ids: i64([...Array(n).keys()], [1, n]),
+        ...emptyPast(1),
+      });
+    const [all, last] = [await run(0), await run(1)];
+    expect((all.logits as ort.Tensor).dims).toEqual([1, n, config.vocab_size]);
+    expect((last.logits as ort.Tensor).dims).toEqual([1, 1, config.vocab_size]);
+    expect(Array.from(rowLogits(last.logits as ort.Tensor, 0, 0))).toEqual(Array.from(rowLogits(all.logits as ort.Tensor, 0, n - 1)));
   });
 
   it('(a) a left-padded batch gives each row its own logits', async () => {
@@ -199,6 +226,7 @@ describe('ONNX parity with PyTorch', () => {
       pos.push(...new Array<number>(pad).fill(0), ...c.input_ids.map((_, k) => k));
     }
     const out = await session.run({
+        ...keepAll(session),
       input_ids: i64(ids, [rows.length, width]),
       attention_mask: i64(mask, [rows.length, width]),
       position_ids: i64(pos, [rows.length, width]),

@@ -60,3 +60,49 @@ def test_hf_config_is_llama():
     assert cfg['model_type'] == 'llama' and cfg['architectures'] == ['LlamaForCausalLM']
     assert cfg['num_key_value_heads'] < cfg['num_attention_heads']
     assert cfg['eos_token_id'] == 1 and cfg['pad_token_id'] == 0
+
+
+def _expanded_attention(attn, x, cos, sin, mask):
+    """The attention as repeat_kv writes it (K/V copied per query head): the grouped path must equal it."""
+    import math
+    b, s, _ = x.shape
+    q = attn.q_proj(x).view(b, s, attn.h, attn.hd).transpose(1, 2)
+    k = attn.k_proj(x).view(b, s, attn.kvh, attn.hd).transpose(1, 2)
+    v = attn.v_proj(x).view(b, s, attn.kvh, attn.hd).transpose(1, 2)
+    from training.model import rotate_half
+    q = q * cos + rotate_half(q) * sin
+    k = k * cos + rotate_half(k) * sin
+    rep = attn.h // attn.kvh
+    k = k.repeat_interleave(rep, dim=1)
+    v = v.repeat_interleave(rep, dim=1)
+    scores = (q @ k.transpose(2, 3) / math.sqrt(attn.hd)).masked_fill(~mask, -1e9)
+    out = torch.softmax(scores, -1) @ v
+    return attn.o_proj(out.transpose(1, 2).reshape(b, s, attn.h * attn.hd))
+
+
+def test_grouped_attention_equals_expanded_kv():
+    from training.model import build_mask
+    cfg = make_config('small', 300)
+    assert cfg.num_attention_heads > cfg.num_key_value_heads  # the shipped shape: 4 query heads on 2 KV heads
+    torch.manual_seed(3)
+    m = LlamaForCausalLM(cfg).eval()
+    attn = m.layers[0].self_attn
+    x = torch.randn(2, 5, cfg.hidden_size)
+    mask = torch.ones(2, 5, dtype=torch.long)
+    mask[1, :2] = 0
+    pos = (mask.cumsum(-1) - 1).clamp(min=0)
+    cos, sin = m.rotary(pos)
+    with torch.no_grad():
+        ours, _ = attn(x, cos, sin, build_mask(mask, 5))
+        ref = _expanded_attention(attn, x, cos, sin, build_mask(mask, 5))
+    assert torch.allclose(ours, ref, atol=1e-6)
+
+
+def test_last_keeps_the_last_positions_logits():
+    m = _model(2)
+    x = torch.randint(9, 300, (2, 6))
+    full, _ = m(x, attention_mask=torch.ones_like(x))
+    one, _ = m(x, attention_mask=torch.ones_like(x), last=torch.tensor(1))
+    every, _ = m(x, attention_mask=torch.ones_like(x), last=torch.tensor(0))
+    assert one.shape == (2, 1, 300) and torch.allclose(one[:, 0], full[:, -1], atol=1e-6)
+    assert torch.equal(every, full)
