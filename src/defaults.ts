@@ -36,10 +36,12 @@ export function modelIdOf(model: string | undefined): string {
  * How a slot model's first attempt decodes (src/engine/engine.ts, scripts/eval): `candidates` seeded
  * samples per row (temperature, nucleus top-p) in the page's one batch, each filled and checked, the
  * most probable (mean log-probability) accepted one shown; the one regeneration forks `retryCandidates`
- * greedy ways over a smaller plan. Measured in docs/quality.md ("v2 decoding").
+ * greedy ways over a smaller plan. Measured in docs/quality.md ("v2 decoding"); 2 rather than 3 since
+ * 2026-12-01 (late): the audit's targets held on four seeds and a page took ≈ 17 % less time
+ * (docs/performance.md, "Two candidates per card").
  */
 export const DECODING = {
-  candidates: 3,
+  candidates: 2,
   temperature: 0.8,
   topP: 0.9,
   topK: 50,
