@@ -67,6 +67,22 @@ const predicateFact: Rule = (text, plan) =>
     .filter((v) => v !== '' && !/[\s-]/u.test(v) && !ADJECTIVE_ENDING.test(v))
     .flatMap((v) => found('predicate-fact', new RegExp(`${COPULA}${escape(v)}${CLAUSE_END}`, 'iu').exec(text)));
 
+/** Facts that can head a noun phrase ("an indie RPG", "a co-op shooter", "an action adventure"). */
+const NOUN_LIKE_FACT = /(?:^[\p{Lu}\p{N}-]{2,}$|(?:er|ers|like|lite|adventure|simulation|strategy|shooter|puzzle|sandbox|platformer)$)/u;
+
+/**
+ * "Give it a try for a thrilling action indie!": a/an, a word or two, then facts where the noun should
+ * be, the last of them no noun. One fact alone is not flagged ("an indie." may be said).
+ */
+const headlessFacts: Rule = (text, plan) => {
+  const facts = plan.facts.map((f) => f.value.trim()).filter((v) => v !== '');
+  if (facts.length === 0) return [];
+  const any = facts.map(escape).join('|');
+  const m = new RegExp(`${ARTICLE_RUN.replace('{0,4}', '{0,2}')}(?:(?:${any})[\\s,]+(?:and\\s+)?)+(${any})(?=\\s*[.!?;]|$)`, 'iu').exec(text);
+  const last = m?.[1]?.trim() ?? '';
+  return m && !NOUN_LIKE_FACT.test(last) && !NOUN_LIKE_FACT.test(last.toLowerCase()) ? found('predicate-fact', m) : [];
+};
+
 /** "electric guitars Squier product": a plural category value modifying the next word. */
 const pluralModifier: Rule = (text, plan) => {
   const out: PhrasingProblem[] = [];
@@ -257,7 +273,7 @@ const doubledPair: Rule = (text, plan) => {
 /** "a fun and engaging game": two praise words coordinated. */
 const emptyPraise = (text: string): PhrasingProblem[] => found('empty-praise', PRAISE_PAIR.exec(text));
 
-const RULES: readonly Rule[] = [predicateFact, pluralModifier, categoryBlend, itemPhrases, titlePhrases, nameStack, itemDone, pluralNoun, offersItself, fallsUnderNoun, emptyClause, kindThenFact, commaSplice, doubledPair, emptyPraise];
+const RULES: readonly Rule[] = [predicateFact, headlessFacts, pluralModifier, categoryBlend, itemPhrases, titlePhrases, nameStack, itemDone, pluralNoun, offersItself, fallsUnderNoun, emptyClause, kindThenFact, commaSplice, doubledPair, emptyPraise];
 
 /** The phrasing problems of a filled reason; `plan` gives the facts that slots wrote (none without a plan but empty-praise and item-history-claim). */
 export function phrasingProblems(text: string, plan: ContentPlan | null | undefined): PhrasingProblem[] {

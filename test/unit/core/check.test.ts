@@ -651,6 +651,10 @@ describe('phrasings that are true but read wrong (phrasing.ts; read on shown rea
     expect(k('You will enjoy everything this action game has to offer.')).not.toContain('dangling');
     expect(k('It is an action game with a strong focus on Rust.')).toContain('category-blend');
     expect(k('It offers a unique action game with pick elements.')).toContain('empty-clause');
+    // Facts where the noun should be (the page's Batman plans Action, Adventure, Free to Play).
+    expect(kinds('Give it a try for a thrilling action, free to play!')).toContain('predicate-fact');
+    expect(kinds('Give it a try for a thrilling action adventure!')).not.toContain('predicate-fact');
+    expect(kinds('It is a free to play action game.')).not.toContain('predicate-fact');
     expect(k('It is an action game with adventure elements.')).not.toContain('empty-clause');
     expect(k('It is an action game with free to play elements.')).not.toContain('empty-clause');
     expect(k('It is an action game that you have previously shown an interest in.')).toContain('item-history-claim');
