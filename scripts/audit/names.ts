@@ -68,9 +68,12 @@ export function quotedSpans(text: string): string[] {
  */
 export function unlistedQuotes(text: string, item: Item, context: UserContext, knownTitleKeys: ReadonlySet<string>): string[] {
   const { facts, titles } = supportedKeys(item, context);
+  const known = (key: string): boolean => titles.has(key) || facts.has(key) || knownTitleKeys.has(key);
   return quotedSpans(text).filter((span) => {
+    // A sentence's period may sit inside the quotes ("… like 'Rust.'"); a title may end in its own
+    // punctuation ("Sushi Go!"): either reading that names a title is a title.
     const key = termKey(span.replace(/[.,!?;:]+$/u, ''));
-    return key !== '' && !titles.has(key) && !facts.has(key) && !knownTitleKeys.has(key);
+    return key !== '' && !known(key) && !known(termKey(span));
   });
 }
 

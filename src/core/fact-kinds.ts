@@ -148,13 +148,16 @@ export function factKindProblems(text: string, item: ItemLike, context: UserCont
   return out;
 }
 
-/** "a microphones", "an engaging microphones": a/an before a plural category value of the plan (filling writes a heading one singular). */
+/**
+ * "a microphones", "an engaging microphones", "your next board games": a/an (or another, your next)
+ * before a plural category value of the plan (filling writes a heading one singular).
+ */
 export function articlePluralProblems(text: string, plan: ContentPlan | null | undefined): FactKindProblem[] {
   if (!plan) return [];
   const out: FactKindProblem[] = [];
   for (const f of plan.facts) {
     if (!isCategoryKind(f.kind) || !hasPluralHead(f.value)) continue;
-    const m = new RegExp(`${ARTICLE_RUN}${escape(f.value)}(?![\\p{L}\\p{N}])`, 'iu').exec(text);
+    const m = new RegExp(`(?:${ARTICLE_RUN}|(?<![\\p{L}\\p{N}])(?:another|your\\s+next)\\s+)${escape(f.value)}(?![\\p{L}\\p{N}])`, 'iu').exec(text);
     if (m) out.push({ kind: 'article-plural', text: m[0], bans: [m[0]] });
   }
   return out;

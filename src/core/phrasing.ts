@@ -219,14 +219,20 @@ const emptyClause: Rule = (text, plan) => {
   // "a unique combination of games": a blend of the domain's noun is no blend of anything.
   const blendOfNoun = new RegExp(`${WORD_START}(?:blend|combination|mix|mixture|fusion)\\s+of\\s+(?:(?:different|various|many|other|several)\\s+)?(?:${either})${WORD_END}`, 'iu').exec(text);
   if (blendOfNoun) return found('empty-clause', blendOfNoun);
+  // "a strong preference for in the past": no object, unless a relative clause moved it ("…, which you
+  // have shown a preference for in the past").
+  for (const sentence of text.split(/(?<=[.!?])\s+/u)) {
+    const stranded = /(?<![\p{L}\p{N}])(?:for|of|with)\s+in\s+the\s+past(?![\p{L}\p{N}])/iu.exec(sentence);
+    if (stranded && !/(?<![\p{L}\p{N}])(?:which|that|what)(?![\p{L}\p{N}])/iu.test(sentence.slice(0, stranded.index))) return found('empty-clause', stranded);
+  }
   // "with pick elements": elements of something the plan does not have.
   const elements = new RegExp(`${WORD_START}with\\s+(?:an?\\s+)?(?!(?:${facts || '(?!)'})\\s+elements${WORD_END})[\\p{L}\\p{N}&'’-]+\\s+elements${WORD_END}`, 'iu').exec(text);
   if (elements) return found('empty-clause', elements);
   // "with packed with", "with played like …", "with games like …": a "with" the model lost its way in;
   // "a co-op game that's but with …", "… that's and packed with", "… that's to the game.", "… that's
   // choice for you": a clause that never got its predicate; "action, FPS, and played in …": a list
-  // that ends in a participle.
-  const lost = new RegExp(`${WORD_START}(?:with\\s+(?:packed|played|(?:${either})\\s+like)|(?:that|it|which)(?:['’]s|\\s+is)\\s+(?:and|but|or|nor|to|choice|pick|option|fit|addition)|(?:${facts || '(?!)'})\\s*,?\\s+(?:and|or)\\s+(?:played|packed|enjoyed|loved))${WORD_END}`, 'iu').exec(text);
+  // that ends in a participle; "… for in before": a preposition that lost its object.
+  const lost = new RegExp(`${WORD_START}(?:(?:for|of|with)\\s+in\\s+before|(?:for|of)\\s+before|with\\s+(?:packed|played|(?:${either})\\s+like)|(?:that|it|which)(?:['’]s|\\s+is)\\s+(?:and|but|or|nor|to|choice|pick|option|fit|addition)|(?:${facts || '(?!)'})\\s*,?\\s+(?:and|or)\\s+(?:played|packed|enjoyed|loved))${WORD_END}`, 'iu').exec(text);
   return found('empty-clause', lost ?? new RegExp(`${WORD_START}(?:with\\s+(?:an?\\s+)?(?:(?:massive|unique|great|huge|large|strong|lot\\s+of|variety\\s+of)\\s+)?(?:${things})|(?:which|that)(?:\\s+is|['’]s)\\s+(?:an?\\s+)?(?:${things}))${end}`, 'iu').exec(text));
 };
 

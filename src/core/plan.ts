@@ -143,6 +143,25 @@ export function contentPlan(item: ItemLike, context?: UserContext | null): Conte
 }
 
 /**
+ * The plan's facts in the order a shorter plan should keep them: a category path's values deepest
+ * first (the item's own path gives the depth: "Strategy Games" says more than "Board Games", which
+ * every card of a board-game shop shares), other facts where they were.
+ */
+export function mostSpecificFirst(plan: ContentPlan, item: ItemLike): PlanFact[] {
+  const depth = new Map<string, number>();
+  const level = new Map<string, number>();
+  for (const f of keyedAttributeFacts(item?.attributes, LIMITS.itemFacts)) {
+    if (!isCategoryKind(f.kind)) continue;
+    const k = level.get(f.kind) ?? 0;
+    level.set(f.kind, k + 1);
+    depth.set(termKey(f.value), k);
+  }
+  const deepest = plan.facts.filter((f) => isCategoryKind(f.kind)).sort((a, b) => (depth.get(termKey(b.value)) ?? -1) - (depth.get(termKey(a.value)) ?? -1));
+  let k = 0;
+  return plan.facts.map((f) => (isCategoryKind(f.kind) ? (deepest[k++] as PlanFact) : f));
+}
+
+/**
  * A plan keeping only the given history titles and fact values (by termKey), renumbered in the order
  * given: the training row's plan is the slots its text uses, in order of first use. Mode follows
  * (no entry left → 'new').

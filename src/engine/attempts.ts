@@ -69,7 +69,7 @@ export async function reasonFromPlan(host: AttemptHost, rt: Runtime, slots: Slot
   try {
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       if (attempt > 0) host.regenerated();
-      const plan = attempt === 0 ? first : attemptPlan(first, attempt);
+      const plan = attempt === 0 ? first : attemptPlan(first, attempt, item);
       const prompt = buildPlanPrompt(plan);
       const ids = attempt === 0 ? firstIds : rt.encode(prompt);
       const badWords = banned.length > 0 ? [...(options.titleBans ?? []), ...encodeVariants(rt, banned)] : options.titleBans;

@@ -6,7 +6,8 @@ import { isGenericTerm } from '../core/generic-words.ts';
 import type { Lexicon } from '../core/dictionary.ts';
 import { foreignVerbWords } from '../core/domains.ts';
 import type { ContentPlan } from '../core/plan.ts';
-import { restrictPlan } from '../core/plan.ts';
+import { mostSpecificFirst, restrictPlan } from '../core/plan.ts';
+import type { ItemLike } from '../core/facts.ts';
 import { SPECIAL_TOKENS } from '../core/prompt.ts';
 import { PLAN_PROMPT_TOKENS, planSlotTokens, slotToken, slotTokens } from '../core/slots.ts';
 import type { RowConstraints } from './constraints.ts';
@@ -127,10 +128,15 @@ const ATTEMPT_PLANS: readonly { history: number; facts: number }[] = [
 /** Generation attempts of a slot model: the first, then one regeneration. */
 export const ATTEMPTS = ATTEMPT_PLANS.length;
 
-/** What attempt `attempt` asks the model to say: the plan cut to that attempt's size (strongest entries and facts first). */
-export function attemptPlan(plan: ContentPlan, attempt: number): ContentPlan {
+/**
+ * What attempt `attempt` asks the model to say: the plan cut to that attempt's size (strongest entries
+ * and facts first). The regeneration keeps a category path's most specific value (with the `item`):
+ * cut to the broadest, every card of a shop got "It falls under the board games category".
+ */
+export function attemptPlan(plan: ContentPlan, attempt: number, item?: ItemLike): ContentPlan {
   const limits = ATTEMPT_PLANS[Math.min(attempt, ATTEMPT_PLANS.length - 1)] as { history: number; facts: number };
-  return restrictPlan(plan, plan.history.slice(0, limits.history).map((h) => h.title), plan.facts.slice(0, limits.facts).map((f) => f.value));
+  const facts = attempt > 0 && item ? mostSpecificFirst(plan, item) : plan.facts;
+  return restrictPlan(plan, plan.history.slice(0, limits.history).map((h) => h.title), facts.slice(0, limits.facts).map((f) => f.value));
 }
 
 /**

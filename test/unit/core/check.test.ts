@@ -679,6 +679,10 @@ describe('phrasings that are true but read wrong (phrasing.ts; read on shown rea
     expect(p("It's an engaging microphones and recording that adds to its appeal.")).toContain('article-plural');
     expect(p('It is a great choice among microphones.')).not.toContain('article-plural');
     expect(p('It is a Shure product from the microphones category.')).not.toContain('article-plural');
+    expect(p("It's a great choice for your next microphones.")).toContain('article-plural');
+    expect(p('Based on your history, you have shown a preference for microphones and have a strong preference for in the past.')).toContain('empty-clause');
+    expect(p('It falls under the microphones category, which you have shown a preference for in before.')).toContain('empty-clause');
+    expect(p('It falls under the microphones category, which you have shown a preference for in the past.')).not.toContain('empty-clause');
   });
   it('a planned fact written out is not omitted, even inside a longer vocabulary term', () => {
     // The demo's Batman: genres Action, Adventure and the tag 'Action-Adventure', which the closed

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { contentPlan, restrictPlan, type ContentPlan } from '../../../src/core/plan.ts';
+import { contentPlan, mostSpecificFirst, restrictPlan, type ContentPlan } from '../../../src/core/plan.ts';
+import { attemptPlan } from '../../../src/generation/slot-decoding.ts';
 import { buildPlanPrompt } from '../../../src/core/plan-prompt.ts';
 import { fillSlots } from '../../../src/core/slots.ts';
 import type { Item, UserContext } from '../../../src/types.ts';
@@ -150,5 +151,25 @@ describe('restrictPlan', () => {
       ['f2', 'A'],
     ]);
     expect(restrictPlan(plan, ['Y'], []).history.map((h) => h.slot)).toEqual(['h1']);
+  });
+});
+
+describe('mostSpecificFirst and the regeneration plan', () => {
+  const catan = { id: 'c', title: 'Catan', attributes: { category: ['Games', 'Board Games', 'Strategy Games'], brand: 'Catan Studio' } };
+  const twilight = { title: 'Twilight Struggle', attributes: { category: ['Games', 'Board Games', 'Strategy Games'], brand: 'GMT Games' } };
+  it('puts a category path deepest first; the regeneration keeps that one', () => {
+    const plan = contentPlan(catan, { domain: 'product', history: [twilight] });
+    expect(plan.facts.map((f) => f.value)).toEqual(['Board Games', 'Strategy Games']);
+    expect(mostSpecificFirst(plan, catan).map((f) => f.value)).toEqual(['Strategy Games', 'Board Games']);
+    expect(attemptPlan(attemptPlan(plan, 0), 1, catan).facts.map((f) => f.value)).toEqual(['Strategy Games']);
+    // Without the item the cut keeps the plan's order, as before.
+    expect(attemptPlan(attemptPlan(plan, 0), 1).facts.map((f) => f.value)).toEqual(['Board Games']);
+  });
+  it('leaves a new visitor\'s plan (specific first already) and other kinds of facts as they are', () => {
+    const plan = contentPlan(catan, { domain: 'product', history: [] });
+    expect(mostSpecificFirst(plan, catan).map((f) => f.value)).toEqual(plan.facts.map((f) => f.value));
+    const game = { id: 'g', title: 'Rust', attributes: { genres: ['Action', 'Adventure'] } };
+    const gamePlan = contentPlan(game, { domain: 'game', history: [] });
+    expect(mostSpecificFirst(gamePlan, game)).toEqual(gamePlan.facts);
   });
 });

@@ -64,6 +64,10 @@ describe('titles and names', () => {
     const known = new Set(['rust'].map(termKey));
     expect(unlistedQuotes('You should try "The Passinball & Trid-Life" and "Rust".', talos, played, known)).toEqual(['The Passinball & Trid-Life']);
     expect(unlistedQuotes('Because you played "Portal 2", try "The Talos Principle".', talos, played, known)).toEqual([]);
+    // A title that ends in its own punctuation, quoted whole.
+    const sushi = { id: 's', title: 'Sushi Go!', attributes: { category: ['Card Games'] } };
+    expect(unlistedQuotes('You should try "Sushi Go!" because it is a card game.', sushi, played, known)).toEqual([]);
+    expect(unlistedQuotes('It is a card game, similar to "Sushi Go!".', talos, { ...played, history: [sushi] }, known)).toEqual([]);
   });
   it('finds capitalized multi-word names the page does not have, but not page titles at a sentence start', () => {
     expect(unsupportedNames('You should play Beatp Moon because it aligns with your record.', talos, played)).toEqual(['Beatp Moon']);
