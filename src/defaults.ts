@@ -38,7 +38,7 @@ export function modelIdOf(model: string | undefined): string {
  * most probable (mean log-probability) accepted one shown; the one regeneration forks `retryCandidates`
  * greedy ways over a smaller plan. Measured in docs/quality.md ("v2 decoding"); 2 rather than 3 since
  * 2026-12-01 (late): the audit's targets held on four seeds and a page took ≈ 17 % less time
- * (docs/performance.md, "Two candidates per card").
+ * (docs/performance.md, "The graph re-exported, and two candidates per card").
  */
 export const DECODING = {
   candidates: 2,

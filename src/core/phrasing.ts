@@ -11,7 +11,7 @@
 import type { ContentPlan } from './plan.ts';
 import { isCategoryKind } from './plan.ts';
 import { domainWords } from './domains.ts';
-import { AFTER_HEAD, ARTICLE_RUN, hasPluralHead, isNameKind } from './slots.ts';
+import { AFTER_HEAD, ARTICLE_RUN, articleRun, hasPluralHead, isNameKind } from './slots.ts';
 import { phrasePattern } from './term-index.ts';
 
 export interface PhrasingProblem {
@@ -67,8 +67,8 @@ const predicateFact: Rule = (text, plan) =>
     .filter((v) => v !== '' && !/[\s-]/u.test(v) && !ADJECTIVE_ENDING.test(v))
     .flatMap((v) => found('predicate-fact', new RegExp(`${COPULA}${escape(v)}${CLAUSE_END}`, 'iu').exec(text)));
 
-/** Facts that can head a noun phrase ("an indie RPG", "a co-op shooter", "an action adventure"). */
-const NOUN_LIKE_FACT = /(?:^[\p{Lu}\p{N}-]{2,}$|(?:er|ers|like|lite|adventure|simulation|strategy|shooter|puzzle|sandbox|platformer)$)/u;
+/** Whether a fact can head a noun phrase ("an indie RPG", "a co-op shooter", "an action adventure"). */
+const nounLikeFact = (value: string): boolean => /^[\p{Lu}\p{N}-]{2,}$/u.test(value) || /(?:er|ers|like|lite|adventure|simulation|strategy|shooter|puzzle|sandbox)$/iu.test(value);
 
 /**
  * "Give it a try for a thrilling action indie!": a/an, a word or two, then facts where the noun should
@@ -78,9 +78,8 @@ const headlessFacts: Rule = (text, plan) => {
   const facts = plan.facts.map((f) => f.value.trim()).filter((v) => v !== '');
   if (facts.length === 0) return [];
   const any = facts.map(escape).join('|');
-  const m = new RegExp(`${ARTICLE_RUN.replace('{0,4}', '{0,2}')}(?:(?:${any})[\\s,]+(?:and\\s+)?)+(${any})(?=\\s*[.!?;]|$)`, 'iu').exec(text);
-  const last = m?.[1]?.trim() ?? '';
-  return m && !NOUN_LIKE_FACT.test(last) && !NOUN_LIKE_FACT.test(last.toLowerCase()) ? found('predicate-fact', m) : [];
+  const m = new RegExp(`${articleRun(2)}(?:(?:${any})[\\s,]+(?:and\\s+)?)+(${any})(?=\\s*[.!?;]|$)`, 'iu').exec(text);
+  return m && !nounLikeFact(m[1]?.trim() ?? '') ? found('predicate-fact', m) : [];
 };
 
 /** "electric guitars Squier product": a plural category value modifying the next word. */

@@ -116,10 +116,16 @@ function singularHead(phrase: string): string {
 }
 
 /**
- * a/an and up to four words of the same noun phrase before what follows it (regex source): not a/an
- * that quantifies ("a few", "a variety of"), and no word that starts another phrase ("a choice from the").
+ * a/an and up to `words` words of the same noun phrase before what follows it (regex source): not
+ * a/an that quantifies ("a few", "a variety of"), and no word that starts another phrase ("a choice
+ * from the").
  */
-export const ARTICLE_RUN = String.raw`(?<![\p{L}\p{N}])(?:a|an)\s+(?!(?:few|lot|lots|couple|number|variety|range|bunch|handful|host|dozen|selection|collection|mix|series|set|list|pair|world|fan)(?![\p{L}\p{N}]))(?:(?!(?:of|and|or|for|with|to|in|from|among|by|on|at|the|your|its|their|like|than)(?![\p{L}\p{N}]))[\p{L}\p{N}&'’-]+\s+){0,4}`;
+export function articleRun(words: number): string {
+  return String.raw`(?<![\p{L}\p{N}])(?:a|an)\s+(?!(?:few|lot|lots|couple|number|variety|range|bunch|handful|host|dozen|selection|collection|mix|series|set|list|pair|world|fan)(?![\p{L}\p{N}]))(?:(?!(?:of|and|or|for|with|to|in|from|among|by|on|at|the|your|its|their|like|than)(?![\p{L}\p{N}]))[\p{L}\p{N}&'’-]+\s+){0,${words}}`;
+}
+
+/** a/an and up to four words before a noun (articleRun). */
+export const ARTICLE_RUN = articleRun(4);
 
 /** What may follow a noun that heads its phrase: punctuation, the end, or a word that starts a new phrase. */
 export const AFTER_HEAD = /^(\s*$|\s*[^\s\p{L}\p{N}]|\s+(from|by|with|for|that|which|you|in|on|at|to|of|made|built|designed)(?![\p{L}\p{N}]))/iu;
