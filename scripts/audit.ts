@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { termKey } from '../src/core/facts.ts';
-import type { Explainer, Reason } from '../src/types.ts';
+import type { DType, Explainer, Reason } from '../src/types.ts';
 import { allTitles, demoCatalog, testCatalogs } from './audit/catalogs.ts';
 import type { Catalog } from './audit/catalogs.ts';
 import { loadEngineCheck } from './audit/engine-check.ts';
@@ -38,7 +38,8 @@ const HELP = `Usage: npm run audit -- [options]
   --samples          also print 40 shown reasons (demo and musical instruments, with and without history) as Markdown
   --data DIR         prepared data, for the dictionary and the training titles (default ${DEFAULT_DATA_DIR}; prepared from ../shared/data when missing)
   --shared DIR       ../shared/data (default ${DEFAULT_SHARED_DATA})
-  --max-new-tokens N engine's maxNewTokens (default: the engine's)`;
+  --max-new-tokens N engine's maxNewTokens (default: the engine's)
+  --dtype D          model weights variant (q8, q4, …; default: the engine's)`;
 
 const { values: args } = parseArgs({
   options: {
@@ -52,6 +53,7 @@ const { values: args } = parseArgs({
     data: { type: 'string', default: DEFAULT_DATA_DIR },
     shared: { type: 'string', default: DEFAULT_SHARED_DATA },
     'max-new-tokens': { type: 'string' },
+    dtype: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -116,7 +118,7 @@ async function main(): Promise<void> {
   let modelInfo: Awaited<ReturnType<Explainer['info']>> | undefined;
   for (const catalog of catalogs) {
     // One explainer per store: the engine remembers the titles it has seen on that store's pages.
-    const explainer = createExplainer({ worker: false, persistentCache: false, ...(args.model ? { model: resolve(args.model) } : {}), ...(maxNewTokens ? { maxNewTokens } : {}) });
+    const explainer = createExplainer({ worker: false, persistentCache: false, ...(args.model ? { model: resolve(args.model) } : {}), ...(maxNewTokens ? { maxNewTokens } : {}), ...(args.dtype ? { dtype: args.dtype as DType } : {}) });
     modelInfo = await explainer.info();
     if (!modelInfo.modelLoaded) throw new Error(`the model did not load: ${modelInfo.backendReason}`);
     for (const size of HISTORY_SIZES(catalog)) {

@@ -49,7 +49,9 @@ because-reason-v1 with an embedding grown by the 11 v2 tokens at ids 6000-6010);
 ## Metrics (held-out, per target token: slot text + `<|end|>`)
 {metrics}
 
-Files: {files} (the fp32 file is not shipped)
+Files: {files} (the fp32 file is not shipped). Graph inputs: input_ids, attention_mask, position_ids,
+past_key_values.N.key/value and num_logits_to_keep (0 = every position's logits); grouped-query attention
+reads the 2 KV heads without copying them per query head (training/export.py).
 
 ## Known failure modes
 - The slot text can be ungrammatical once filled (an article or plural that does not fit a fact);
