@@ -186,10 +186,14 @@ const pluralNoun: Rule = (text, plan) => {
   const words = domainWords(plan.domain);
   const nouns = escape(words.nouns);
   const article = new RegExp(`${ARTICLE_RUN}${nouns}${WORD_END}`, 'iu').exec(text);
+  // "a unique sci-fi and singleplayer games": the same across an "and" of modifiers (no noun before it).
+  const either = `(?:${escape(words.noun)}|${nouns})${WORD_END}`;
+  const modifier = `(?!${either})[\\p{L}\\p{N}&'’-]+`;
+  const coordinated = new RegExp(`${WORD_START}(?:a|an)\\s+(?!(?:few|lot|lots|couple|number|variety|range|bunch|handful|selection|collection|mix|series|set|list|pair)${WORD_END})(?:${modifier},?\\s+){1,3}(?:and|or)\\s+(?:${modifier}\\s+){1,2}${nouns}${WORD_END}`, 'iu').exec(text);
   const those = new RegExp(`${WORD_START}(?:those|ones)\\s+(?:with|on|of|for|in|about)\\s+(?:(?:an?|the)\\s+)?(?:[\\p{L}-]+\\s+){0,2}${nouns}${WORD_END}`, 'iu').exec(text);
   // "a focus on album.": the singular noun alone after a preposition.
   const bare = new RegExp(`${WORD_START}(?:on|of|in|about)\\s+${escape(words.noun)}(?=\\s*(?:[.,;:!?]|$))`, 'iu').exec(text);
-  return [...found('article-plural', article && !article[0].includes(',') ? article : null), ...found('bare-noun', those ?? bare)];
+  return [...found('article-plural', (article && !article[0].includes(',') ? article : null) ?? coordinated), ...found('bare-noun', those ?? bare)];
 };
 
 /** "Borderlands 2 offers an exciting action RPG game": the item offering the thing it is. */
@@ -229,9 +233,9 @@ const emptyClause: Rule = (text, plan) => {
   if (elements) return found('empty-clause', elements);
   // "with packed with", "with played like …", "with games like …": a "with" the model lost its way in;
   // "a co-op game that's but with …", "… that's and packed with", "… that's to the game.", "… that's
-  // choice for you": a clause that never got its predicate; "action, FPS, and played in …": a list
+  // choice for you", "… that's elements you enjoy": a clause that never got its predicate; "action, FPS, and played in …": a list
   // that ends in a participle; "… for in before": a preposition that lost its object.
-  const lost = new RegExp(`${WORD_START}(?:(?:for|of|with)\\s+in\\s+before|(?:for|of)\\s+before|with\\s+(?:packed|played|(?:${either})\\s+like)|(?:that|it|which)(?:['’]s|\\s+is)\\s+(?:and|but|or|nor|to|choice|pick|option|fit|addition)|(?:${facts || '(?!)'})\\s*,?\\s+(?:and|or)\\s+(?:played|packed|enjoyed|loved))${WORD_END}`, 'iu').exec(text);
+  const lost = new RegExp(`${WORD_START}(?:(?:for|of|with)\\s+in\\s+before|(?:for|of)\\s+before|with\\s+(?:packed|played|(?:${either})\\s+like)|(?:that|it|which)(?:['’]s|\\s+is)\\s+(?:and|but|or|nor|to|choice|pick|option|fit|addition|elements)|(?:${facts || '(?!)'})\\s*,?\\s+(?:and|or)\\s+(?:played|packed|enjoyed|loved))${WORD_END}`, 'iu').exec(text);
   return found('empty-clause', lost ?? new RegExp(`${WORD_START}(?:with\\s+(?:an?\\s+)?(?:(?:massive|unique|great|huge|large|strong|lot\\s+of|variety\\s+of)\\s+)?(?:${things})|(?:which|that)(?:\\s+is|['’]s)\\s+(?:an?\\s+)?(?:${things}))${end}`, 'iu').exec(text));
 };
 

@@ -655,6 +655,11 @@ describe('phrasings that are true but read wrong (phrasing.ts; read on shown rea
     expect(kinds('Give it a try for a thrilling action, free to play!')).toContain('predicate-fact');
     expect(kinds('Give it a try for a thrilling action adventure!')).not.toContain('predicate-fact');
     expect(kinds('It is a free to play action game.')).not.toContain('predicate-fact');
+    // Seed 4's read: a/an across an "and" before the plural noun; "that's elements".
+    expect(kinds('It offers a unique action and adventure games, similar to others.')).toContain('article-plural');
+    expect(kinds('It is a game for action and adventure games fans.')).not.toContain('article-plural');
+    expect(kinds('It offers a few action and adventure games in one.')).not.toContain('article-plural');
+    expect(kinds("It's an action adventure game that's elements you enjoy.")).toContain('empty-clause');
     expect(k('It is an action game with adventure elements.')).not.toContain('empty-clause');
     expect(k('It is an action game with free to play elements.')).not.toContain('empty-clause');
     expect(k('It is an action game that you have previously shown an interest in.')).toContain('item-history-claim');
