@@ -59,9 +59,13 @@ export function isNameKind(kind: string): boolean {
   return NAME_KINDS.test(kind);
 }
 
-/** A fact as written mid-sentence: Capitalized words lower-cased ('Open World' → 'open world'), acronyms and mixed case kept ('FPS', 'PvP'). */
+/**
+ * A fact as written mid-sentence: Capitalized words lower-cased ('Open World' → 'open world'),
+ * acronyms and mixed case kept ('FPS', 'PvP'), and a numbered name kept whole ('World War II', not
+ * 'world war II').
+ */
 export function factCase(value: string, kind: string): string {
-  if (NAME_KINDS.test(kind)) return value;
+  if (NAME_KINDS.test(kind) || /\s(?:I|II|III|IV|V|VI|VII|VIII|IX|X)$/u.test(value.trim())) return value;
   return value.replace(/[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu, (word) => (/^\p{Lu}[\p{Ll}'’]*$/u.test(word) && Array.from(word).length > 1 ? word.toLowerCase() : word));
 }
 

@@ -61,6 +61,9 @@ describe('factCase', () => {
     expect(factCase('2D Platformer', 'tags')).toBe('2D platformer');
     expect(factCase('Fender', 'brand')).toBe('Fender');
     expect(factCase('Open World', 'developer')).toBe('Open World');
+    expect(factCase('World War II', 'tags')).toBe('World War II');
+    expect(factCase('World War I', 'tags')).toBe('World War I');
+    expect(factCase('Action RPG', 'tags')).toBe('action RPG');
   });
 });
 
