@@ -201,7 +201,8 @@ export function checkFilledReason(text: string, input: ReasonCheckInput): Reason
     const escape = phrasePattern;
     // With or without the comma: "both electric guitars and products" lists the noun as a kind of thing.
     // "combines RPG and funny, game": a comma between the last fact and its noun.
-    const listed = new RegExp(`(?:,?\\s*\\b(?:and|or)\\s+|(?<=[\\p{L}\\p{N}])\\s*,\\s+)(?:${escape(nouns)}|${escape(noun)})(?=[\\s.,;!?]|$)`, 'iu').exec(clean);
+    // "… strategy games, and bought products like …": a participle before the noun changes nothing.
+    const listed = new RegExp(`(?:,?\\s*\\b(?:and|or)\\s+(?:(?:bought|played|enjoyed|liked|loved|owned|watched|read|purchased)\\s+)?|(?<=[\\p{L}\\p{N}])\\s*,\\s+)(?:${escape(nouns)}|${escape(noun)})(?=[\\s.,;!?]|$)`, 'iu').exec(clean);
     if (listed) flag('listed-noun', listed[0].replace(/^,?\s*/, ''));
     // A singular count noun needs a determiner after a copula; a plural one cannot follow "that's/it's".
     const bare = new RegExp(`\\b${copula('that|it|which|this')}(?:${escape(noun)}|${escape(nouns)})(?=[\\s.,;!?]|$)`, 'iu').exec(clean);

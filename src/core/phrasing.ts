@@ -228,6 +228,9 @@ const emptyClause: Rule = (text, plan) => {
     const stranded = /(?<![\p{L}\p{N}])(?:for|of|with)\s+in\s+the\s+past(?![\p{L}\p{N}])/iu.exec(sentence);
     if (stranded && !/(?<![\p{L}\p{N}])(?:which|that|what)(?![\p{L}\p{N}])/iu.test(sentence.slice(0, stranded.index))) return found('empty-clause', stranded);
   }
+  // "an action and FPS game with games you have enjoyed": the item holds no other items.
+  const holds = new RegExp(`${WORD_START}(?:${either})\\s+with\\s+(?:the\\s+|other\\s+)?(?:${escape(nouns)})\\s+(?:you|that|which|like)${WORD_END}`, 'iu').exec(text);
+  if (holds) return found('empty-clause', holds);
   // "with pick elements": elements of something the plan does not have.
   const elements = new RegExp(`${WORD_START}with\\s+(?:an?\\s+)?(?!(?:${facts || '(?!)'})\\s+elements${WORD_END})[\\p{L}\\p{N}&'’-]+\\s+elements${WORD_END}`, 'iu').exec(text);
   if (elements) return found('empty-clause', elements);

@@ -660,6 +660,10 @@ describe('phrasings that are true but read wrong (phrasing.ts; read on shown rea
     expect(kinds('It is a game for action and adventure games fans.')).not.toContain('article-plural');
     expect(kinds('It offers a few action and adventure games in one.')).not.toContain('article-plural');
     expect(kinds("It's an action adventure game that's elements you enjoy.")).toContain('empty-clause');
+    // Seeds 5–6: the item holding other items; a participle before a listed noun.
+    expect(kinds('It is an action and adventure game with games you have enjoyed in the past.')).toContain('empty-clause');
+    expect(kinds('It is an action game with modes that you will enjoy.')).not.toContain('empty-clause');
+    expect(kinds('It falls under the action, adventure, and played games like Rust.')).toContain('listed-noun');
     expect(k('It is an action game with adventure elements.')).not.toContain('empty-clause');
     expect(k('It is an action game with free to play elements.')).not.toContain('empty-clause');
     expect(k('It is an action game that you have previously shown an interest in.')).toContain('item-history-claim');
