@@ -58,6 +58,10 @@ const ITEM_DONE = /(?<![\p{L}\p{N}])(?:it|this\s+[\p{L}-]+)(?:\s+is|['’]s)\s+(
 
 type Rule = (text: string, plan: ContentPlan) => PhrasingProblem[];
 const found = (kind: PhrasingProblem['kind'], m: RegExpExecArray | null, ban = m?.[0]): PhrasingProblem[] => (m ? [{ kind, text: m[0].trim(), ban: (ban ?? m[0]).trim() }] : []);
+/** The plan's fact values as one regex alternation ('' when it has none). */
+const factAlternation = (plan: ContentPlan): string => plan.facts.map((f) => f.value.trim()).filter((v) => v !== '').map(escape).join('|');
+/** The sentences of a filled reason (a rule that must not reach across a sentence end reads them one by one). */
+const sentencesOf = (text: string): string[] => text.split(/(?<=[.!?])\s+/u);
 const titlesOf = (plan: ContentPlan): string[] => [plan.item?.title, ...plan.history.map((h) => h.title)].map((t) => t?.trim() ?? '').filter((t) => t !== '');
 
 /** "an action game that is adventure": a one-word, non-adjective fact as a bare predicate. */
@@ -75,9 +79,8 @@ const nounLikeFact = (value: string): boolean => /^[\p{Lu}\p{N}-]{2,}$/u.test(va
  * be, the last of them no noun. One fact alone is not flagged ("an indie." may be said).
  */
 const headlessFacts: Rule = (text, plan) => {
-  const facts = plan.facts.map((f) => f.value.trim()).filter((v) => v !== '');
-  if (facts.length === 0) return [];
-  const any = facts.map(escape).join('|');
+  const any = factAlternation(plan);
+  if (any === '') return [];
   const m = new RegExp(`${articleRun(2)}(?:(?:${any})[\\s,]+(?:and\\s+)?)+(${any})(?=\\s*[.!?;]|$)`, 'iu').exec(text);
   return m && !nounLikeFact(m[1]?.trim() ?? '') ? found('predicate-fact', m) : [];
 };
@@ -102,7 +105,7 @@ const pluralModifier: Rule = (text, plan) => {
 const categoryBlend: Rule = (text, plan) => {
   const paths = plan.facts.filter((f) => (isCategoryKind(f.kind) || isNameKind(f.kind)) && f.value.trim() !== '').map((f) => f.value.trim().toLowerCase());
   if (paths.length === 0) return [];
-  for (const sentence of text.split(/(?<=[.!?])\s+/u)) {
+  for (const sentence of sentencesOf(text)) {
     const blend = BLEND.exec(sentence);
     if (blend && paths.some((v) => sentence.slice(blend.index).toLowerCase().includes(v))) return found('category-blend', blend);
   }
@@ -218,13 +221,13 @@ const emptyClause: Rule = (text, plan) => {
   const either = [noun, nouns].map(escape).join('|');
   const things = `${either}|features`;
   const end = String.raw`(?=\s*(?:[.,;:!?]|$)|\s+(?:and|or)${WORD_END})`;
-  const facts = plan.facts.map((f) => f.value.trim()).filter((v) => v !== '').map(escape).join('|');
+  const facts = factAlternation(plan);
   // "a unique combination of games": a blend of the domain's noun is no blend of anything.
   const blendOfNoun = new RegExp(`${WORD_START}(?:blend|combination|mix|mixture|fusion)\\s+of\\s+(?:(?:different|various|many|other|several)\\s+)?(?:${either})${WORD_END}`, 'iu').exec(text);
   if (blendOfNoun) return found('empty-clause', blendOfNoun);
   // "a strong preference for in the past": no object, unless a relative clause moved it ("…, which you
   // have shown a preference for in the past").
-  for (const sentence of text.split(/(?<=[.!?])\s+/u)) {
+  for (const sentence of sentencesOf(text)) {
     const stranded = /(?<![\p{L}\p{N}])(?:for|of|with)\s+in\s+the\s+past(?![\p{L}\p{N}])/iu.exec(sentence);
     if (stranded && !/(?<![\p{L}\p{N}])(?:which|that|what)(?![\p{L}\p{N}])/iu.test(sentence.slice(0, stranded.index))) return found('empty-clause', stranded);
   }
@@ -247,11 +250,11 @@ const emptyClause: Rule = (text, plan) => {
  * "the punk rock category, specifically The Clash": a maker is no sub-genre.
  */
 const kindThenFact: Rule = (text, plan) => {
-  const facts = plan.facts.map((f) => f.value.trim()).filter((v) => v !== '').map(escape);
-  if (facts.length === 0) return [];
+  const facts = factAlternation(plan);
+  if (facts === '') return [];
   const makers = plan.facts.filter((f) => isNameKind(f.kind) && f.value.trim() !== '').map((f) => escape(f.value.trim()));
   const specifically = makers.length ? new RegExp(`${WORD_START}(?:categor(?:y|ies)|genres?)\\s*,?\\s+(?:specifically|namely|especially|particularly)\\s+(?:${makers.join('|')})${WORD_END}`, 'iu').exec(text) : null;
-  return found('kind-then-fact', specifically ?? new RegExp(`${WORD_START}(?:categor(?:y|ies)|genres?)\\s+and\\s+(?:${facts.join('|')})(?=\\s*(?:[.,;:!?]|$))`, 'iu').exec(text));
+  return found('kind-then-fact', specifically ?? new RegExp(`${WORD_START}(?:categor(?:y|ies)|genres?)\\s+and\\s+(?:${facts})(?=\\s*(?:[.,;:!?]|$))`, 'iu').exec(text));
 };
 
 /** Subordinators that may open a sentence before a comma and the item as its subject ("Like Rust, Robocraft is …"). */
@@ -267,7 +270,7 @@ const commaSplice: Rule = (text, plan) => {
   const title = plan.item?.title?.trim();
   if (!title) return [];
   const splice = new RegExp(`,\\s+["'“‘]?${escape(title)}["'”’]?\\s+(?:is|was|will|would|offers?|has|combines?|features?|provides?|delivers?|makes?|comes?)${WORD_END}`, 'iu');
-  for (const sentence of text.split(/(?<=[.!?])\s+/u)) {
+  for (const sentence of sentencesOf(text)) {
     const m = splice.exec(sentence);
     if (!m || SUBORDINATE_OPENING.test(sentence)) continue;
     if (MAIN_CLAUSE.test(sentence.slice(0, m.index))) return found('comma-splice', m);
