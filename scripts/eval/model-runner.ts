@@ -85,8 +85,13 @@ export function configuredMaxNewTokens(dir: string): number | undefined {
 }
 
 /** The content plan of a pair's first attempt, as the engine makes it. */
+const firstPlans = new WeakMap<EvalPair, ContentPlan>();
+
+/** The engine's first-attempt plan for a pair; computed once per pair (eval.ts groups pairs by it, generate() prompts with it). */
 export function firstPlan(p: EvalPair): ContentPlan {
-  return attemptPlan(contentPlan(p.item, p.context), 0);
+  let plan = firstPlans.get(p);
+  if (!plan) firstPlans.set(p, (plan = attemptPlan(contentPlan(p.item, p.context), 0)));
+  return plan;
 }
 
 export class ModelRunner {

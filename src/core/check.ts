@@ -133,7 +133,7 @@ export function checkFilledReason(text: string, input: ReasonCheckInput): Reason
   // Quoted spans: a title of the item or the history, or a part of one. Not a fact: 'just like "The
   // Notorious B.I.G."' under one of its albums reads as a title the visitor knows (the audit's rule).
   const known = knownNames(item, context);
-  const titles = knownNames({ title: item?.title }, context && { ...context, history: Array.isArray(context.history) ? context.history.map((h) => ({ title: h?.title })) : [] });
+  const { titles } = known;
   for (const span of quotedSpans(clean)) {
     const key = termKey(span);
     if (!titles.keys.has(loose(key)) && !partOfKnown(key, titles)) flag('quoted', span);

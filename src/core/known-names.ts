@@ -13,34 +13,40 @@ export interface KnownNames {
   keys: Set<string>;
   /** ' key ' of each title and fact: a name may be a part of one ("Taylor Swift" of a headline). */
   padded: string[];
+  /** The same two for titles alone (and their short forms): what a quote may be. */
+  titles: Pick<KnownNames, 'keys' | 'padded'>;
 }
 
 export function knownNames(item: ItemLike, context: UserContext | undefined | null): KnownNames {
   const list = new TermList<true>();
   const keys = new Set<string>();
   const padded: string[] = [];
-  const add = (name: string): void => {
+  const titles = { keys: new Set<string>(), padded: [] as string[] };
+  const add = (name: string, isTitle: boolean): void => {
     const key = termKey(name);
+    if (key && isTitle) titles.keys.add(loose(key));
     if (!key || keys.has(loose(key))) return;
     keys.add(loose(key));
     list.addKey(key, true);
   };
   const title = (t: string): void => {
-    add(t);
-    padded.push(` ${loose(termKey(t))} `);
-    for (const alias of titleAliases(t)) add(alias);
+    add(t, true);
+    const key = ` ${loose(termKey(t))} `;
+    padded.push(key);
+    titles.padded.push(key);
+    for (const alias of titleAliases(t)) add(alias, true);
     // Catalog order "Fugitive, The" is written "The Fugitive".
     const m = /^(.+), (the|a|an)( \(.*\))?$/i.exec(t);
     if (m) title(`${m[2]} ${m[1]}${m[3] ?? ''}`);
     // Initials with the number: "GTA V" for "Grand Theft Auto V", "L4D 2"-style short forms aside.
     const words = t.split(/[\s:–—-]+/).filter(Boolean);
     const last = words[words.length - 1] ?? '';
-    if (words.length >= 4 && /^(\d+|[IVX]+)$/.test(last) && words.slice(0, -1).every((w) => /^\p{Lu}/u.test(w))) add(`${words.slice(0, -1).map((w) => w[0]).join('')} ${last}`);
+    if (words.length >= 4 && /^(\d+|[IVX]+)$/.test(last) && words.slice(0, -1).every((w) => /^\p{Lu}/u.test(w))) add(`${words.slice(0, -1).map((w) => w[0]).join('')} ${last}`, true);
   };
   for (const f of [...itemFacts(item), ...historyFacts(context)]) {
     if (f.kind === 'title') title(f.value);
     else {
-      add(f.value);
+      add(f.value, false);
       padded.push(` ${loose(termKey(f.value))} `);
     }
   }
@@ -49,7 +55,7 @@ export function knownNames(item: ItemLike, context: UserContext | undefined | nu
     const full = sanitizeText(t, 300);
     if (full.length > LIMITS.title) title(full);
   }
-  return { list, keys, padded };
+  return { list, keys, padded, titles };
 }
 
 /** A key for comparing names: letters, digits and single spaces only ('Dog!' = 'Dog', `Say "Awww"` = "Say 'Awww'"). */
@@ -58,7 +64,7 @@ export function loose(key: string): string {
 }
 
 /** Whether `key` is a run of whole words of a known title or fact (a plural/possessive 's' allowed after it). */
-export function partOfKnown(key: string, known: KnownNames): boolean {
+export function partOfKnown(key: string, known: Pick<KnownNames, 'padded'>): boolean {
   const k = loose(key);
   if (!k) return false;
   return known.padded.some((p) => p.includes(` ${k} `) || p.includes(` ${k}s `));

@@ -11,7 +11,7 @@
 import type { ContentPlan } from './plan.ts';
 import { isCategoryKind } from './plan.ts';
 import { domainWords } from './domains.ts';
-import { AFTER_HEAD, ARTICLE_RUN, articleRun, hasPluralHead, isNameKind } from './slots.ts';
+import { AFTER_HEAD, ARTICLE_RUN, QUANTIFIER_NOUNS, articleRun, hasPluralHead, isNameKind } from './slots.ts';
 import { phrasePattern } from './term-index.ts';
 
 export interface PhrasingProblem {
@@ -192,7 +192,7 @@ const pluralNoun: Rule = (text, plan) => {
   // "a unique sci-fi and singleplayer games": the same across an "and" of modifiers (no noun before it).
   const either = `(?:${escape(words.noun)}|${nouns})${WORD_END}`;
   const modifier = `(?!${either})[\\p{L}\\p{N}&'’-]+`;
-  const coordinated = new RegExp(`${WORD_START}(?:a|an)\\s+(?!(?:few|lot|lots|couple|number|variety|range|bunch|handful|selection|collection|mix|series|set|list|pair)${WORD_END})(?:${modifier},?\\s+){1,3}(?:and|or)\\s+(?:${modifier}\\s+){1,2}${nouns}${WORD_END}`, 'iu').exec(text);
+  const coordinated = new RegExp(`${WORD_START}(?:a|an)\\s+(?!(?:${QUANTIFIER_NOUNS})${WORD_END})(?:${modifier},?\\s+){1,3}(?:and|or)\\s+(?:${modifier}\\s+){1,2}${nouns}${WORD_END}`, 'iu').exec(text);
   const those = new RegExp(`${WORD_START}(?:those|ones)\\s+(?:with|on|of|for|in|about)\\s+(?:(?:an?|the)\\s+)?(?:[\\p{L}-]+\\s+){0,2}${nouns}${WORD_END}`, 'iu').exec(text);
   // "a focus on album.": the singular noun alone after a preposition.
   const bare = new RegExp(`${WORD_START}(?:on|of|in|about)\\s+${escape(words.noun)}(?=\\s*(?:[.,;:!?]|$))`, 'iu').exec(text);

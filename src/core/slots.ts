@@ -119,13 +119,16 @@ function singularHead(phrase: string): string {
   return phrase.slice(0, phrase.length - last.length) + singularize(last);
 }
 
+/** Nouns after a/an that quantify what follows ("a few", "a variety of", "a world of"): regex alternation. */
+export const QUANTIFIER_NOUNS = 'few|lot|lots|couple|number|variety|range|bunch|handful|host|dozen|selection|collection|mix|series|set|list|pair|world|fan';
+
 /**
  * a/an and up to `words` words of the same noun phrase before what follows it (regex source): not
  * a/an that quantifies ("a few", "a variety of"), and no word that starts another phrase ("a choice
  * from the").
  */
 export function articleRun(words: number): string {
-  return String.raw`(?<![\p{L}\p{N}])(?:a|an)\s+(?!(?:few|lot|lots|couple|number|variety|range|bunch|handful|host|dozen|selection|collection|mix|series|set|list|pair|world|fan)(?![\p{L}\p{N}]))(?:(?!(?:of|and|or|for|with|to|in|from|among|by|on|at|the|your|its|their|like|than)(?![\p{L}\p{N}]))[\p{L}\p{N}&'’-]+\s+){0,${words}}`;
+  return String.raw`(?<![\p{L}\p{N}])(?:a|an)\s+(?!(?:${QUANTIFIER_NOUNS})(?![\p{L}\p{N}]))(?:(?!(?:of|and|or|for|with|to|in|from|among|by|on|at|the|your|its|their|like|than)(?![\p{L}\p{N}]))[\p{L}\p{N}&'’-]+\s+){0,${words}}`;
 }
 
 /** a/an and up to four words before a noun (articleRun). */
