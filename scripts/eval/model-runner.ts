@@ -11,6 +11,7 @@ import { parseLexicon } from '../../src/core/dictionary.ts';
 import { contentPlan } from '../../src/core/plan.ts';
 import type { ContentPlan } from '../../src/core/plan.ts';
 import { buildPlanPrompt } from '../../src/core/plan-prompt.ts';
+import type { ProperWords } from '../../src/core/casing.ts';
 import { buildPrompt } from '../../src/core/prompt.ts';
 import { fillSlots } from '../../src/core/slots.ts';
 import type { DType } from '../../src/types.ts';
@@ -98,6 +99,9 @@ export class ModelRunner {
   /** The slot rules when the model writes slots (reason model v2), else null. */
   private readonly slots: SlotDecoding | null;
 
+  /** The lexicon's proper words: the fill keeps facts holding one as written, as the engine does. */
+  private readonly proper: ProperWords;
+
   /** Plain greedy decoding instead of the engine's first attempt (eval --greedy: the comparison). */
   greedy = false;
 
@@ -109,6 +113,7 @@ export class ModelRunner {
     readonly maxNewTokens: number,
   ) {
     const lexicon = runtime.lexicon ? parseLexicon(runtime.lexicon) : null;
+    this.proper = new Set(lexicon?.properWords ?? []);
     const trained = Object.keys(lexicon?.domainWords ?? {});
     this.slots = isSlotModel(runtime) ? new SlotDecoding(runtime, { facts: runtime.factsVocab, titles: runtime.titleVocab }, lexicon, (d) => trainingDomainOf(d, trained)) : null;
   }
@@ -154,7 +159,7 @@ export class ModelRunner {
         const plan = (group[k]!.row as { plan?: ContentPlan }).plan;
         if (!plan) return out.set(group[k]!.pair.id, { text: r.text.trim(), tokens: r.tokens.length, stop: r.stop });
         // Picked as the engine picks among accepted candidates (src/engine/pick.ts), with no check.
-        const filled = (r.candidates ?? [r]).map((c) => ({ ...fillSlots(c.text.trim(), plan), tokens: c.tokens.length, stop: c.stop }));
+        const filled = (r.candidates ?? [r]).map((c) => ({ ...fillSlots(c.text.trim(), plan, this.proper), tokens: c.tokens.length, stop: c.stop }));
         const shown = pickShown(filled, plan.history.length > 0)!;
         out.set(group[k]!.pair.id, { text: shown.text, tokens: shown.tokens, stop: shown.stop });
       });

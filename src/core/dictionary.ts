@@ -21,6 +21,8 @@ export interface Lexicon {
   strongWords?: Record<string, string[]>;
   /** Reference words everyday shop English does not use (off-domain.ts foreignWordList): off-domain on an untrained domain's page. */
   foreignWords?: string[];
+  /** Words the corpus writes Capitalized mid-sentence (casing.ts): a fact holding one keeps the page's casing. */
+  properWords?: string[];
 }
 
 /** One word of a text: `word` lower-cased for lookup, `written` as written (after match normalization). */
@@ -52,7 +54,7 @@ export function lexiconWords(text: string): LexWord[] {
 export function parseLexicon(value: unknown): Lexicon {
   const v = value as Partial<Lexicon> | null;
   const lists = (x: unknown): x is Record<string, string[]> => typeof x === 'object' && x !== null && Object.values(x).every((list) => Array.isArray(list));
-  const ok = typeof v === 'object' && v !== null && v.version === LEXICON_VERSION && Array.isArray(v.words) && lists(v.domainWords) && (v.strongWords === undefined || lists(v.strongWords)) && (v.foreignWords === undefined || Array.isArray(v.foreignWords));
+  const ok = typeof v === 'object' && v !== null && v.version === LEXICON_VERSION && Array.isArray(v.words) && lists(v.domainWords) && (v.strongWords === undefined || lists(v.strongWords)) && (v.foreignWords === undefined || Array.isArray(v.foreignWords)) && (v.properWords === undefined || Array.isArray(v.properWords));
   if (!ok) throw new InvalidInputError(`Not a lexicon.json of version ${LEXICON_VERSION}: rebuild it with scripts/build-lexicon.ts.`);
   return {
     version: v.version as number,
@@ -61,6 +63,7 @@ export function parseLexicon(value: unknown): Lexicon {
     domainWords: v.domainWords as Record<string, string[]>,
     strongWords: (v.strongWords ?? {}) as Record<string, string[]>,
     foreignWords: (v.foreignWords ?? []) as string[],
+    properWords: (v.properWords ?? []) as string[],
   };
 }
 

@@ -4,6 +4,7 @@
 // honest reasons (`fallbackReason: 'model-unavailable'`). Loaded lazily there, only in that case.
 import type { ContentPlan } from './plan.ts';
 import { templateReason } from './grounding.ts';
+import type { ProperWords } from './casing.ts';
 import { validateContext, validateItems } from './validate.ts';
 import type { Backend, CitedFact, Item, Reason, UserContext } from '../types.ts';
 
@@ -15,8 +16,8 @@ export function fallbackResult(itemId: string, why: string, backend: Backend, wo
 }
 
 /** The template wording of the item's plan (docs/grounding.md) as a fallback Reason. */
-export function templateFallback(item: Item, context: UserContext, why: string, backend: Backend, ms = 0, plan?: ContentPlan): Reason {
-  return fallbackResult(item.id, why, backend, templateReason(item, context, plan), ms);
+export function templateFallback(item: Item, context: UserContext, why: string, backend: Backend, ms = 0, plan?: ContentPlan, proper?: ProperWords): Reason {
+  return fallbackResult(item.id, why, backend, templateReason(item, context, plan, proper), ms);
 }
 
 /** One reason per input position; invalid items get `fallbackReason: 'invalid-item'` and empty text. */

@@ -8,6 +8,7 @@ import type { FactMatcher, ItemLike, Vocabulary } from './facts.ts';
 import { contentPlan, PLAN_LIMITS, type ContentPlan } from './plan.ts';
 import { sanitizeText } from './prompt.ts';
 import { fillSlots, isNameKind, slotToken } from './slots.ts';
+import type { ProperWords } from './casing.ts';
 
 export type ReasonProblem = 'empty' | 'too-short' | 'repetitive' | 'ungrounded';
 
@@ -149,7 +150,7 @@ const MAKER_KINDS = /brand|maker|manufacturer|label|publisher|developer|studio|c
  * Each shape has two wordings, chosen by the item title. `facts` lists exactly what the text names.
  * Text is plain text built from sanitized page values; show it with textContent, never as HTML.
  */
-export function templateReason(item: ItemLike, context?: UserContext | null, plan?: ContentPlan): { text: string; facts: CitedFact[] } {
+export function templateReason(item: ItemLike, context?: UserContext | null, plan?: ContentPlan, proper?: ProperWords): { text: string; facts: CitedFact[] } {
   const p = plan ?? contentPlan(item, context);
   const spoken = domainWords(p.domain).did !== 'bought';
   const v = variant(p.item.title);
@@ -171,6 +172,6 @@ export function templateReason(item: ItemLike, context?: UserContext | null, pla
   // Without a title the item is "this item" (fillSlots capitalizes it at a sentence start).
   let text = namedNoun(shape[v], p).replace('{H}', titles).replace('listed under {F}', listedUnder(p)).replace('{F}', facts);
   if (!p.item.title) text = text.replace(slotToken('item'), 'this item');
-  const filled = fillSlots(text, p);
+  const filled = fillSlots(text, p, proper);
   return { text: filled.text, facts: filled.facts };
 }

@@ -4,6 +4,7 @@
 import type { CitedFact } from '../types.ts';
 import { domainPatterns, domainWords, pluralize, singularize } from './domains.ts';
 import { isCategoryKind, type ContentPlan } from './plan.ts';
+import { holdsProperWord, type ProperWords } from './casing.ts';
 
 export type Slot = 'item' | 'h1' | 'h2' | 'f1' | 'f2' | 'f3' | 'noun' | 'nouns' | 'did';
 
@@ -61,11 +62,12 @@ export function isNameKind(kind: string): boolean {
 
 /**
  * A fact as written mid-sentence: Capitalized words lower-cased ('Open World' → 'open world'),
- * acronyms and mixed case kept ('FPS', 'PvP'), and a numbered name kept whole ('World War II', not
- * 'world war II').
+ * acronyms and mixed case kept ('FPS', 'PvP'); kept whole, a numbered name ('World War II', not
+ * 'world war II') and one holding a word of `proper` ('Star Wars', 'America': the lexicon's
+ * properWords, casing.ts).
  */
-export function factCase(value: string, kind: string): string {
-  if (NAME_KINDS.test(kind) || /\s(?:I|II|III|IV|V|VI|VII|VIII|IX|X)$/u.test(value.trim())) return value;
+export function factCase(value: string, kind: string, proper?: ProperWords): string {
+  if (NAME_KINDS.test(kind) || /\s(?:I|II|III|IV|V|VI|VII|VIII|IX|X)$/u.test(value.trim()) || holdsProperWord(value, proper)) return value;
   return value.replace(/[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu, (word) => (/^\p{Lu}[\p{Ll}'’]*$/u.test(word) && Array.from(word).length > 1 ? word.toLowerCase() : word));
 }
 
@@ -149,10 +151,10 @@ const APPOSITIVE_TITLE = /\bthe <\|@noun\|> ["“]?(<\|@(?:item|h\d)\|>)["”]?/
 
 /**
  * Fills a model's slot text with the plan (docs/plan-and-slots.md section 4): titles verbatim, facts
- * cased for mid-sentence, a/an agreeing with what follows, adjacent fact slots as a list, a capital
+ * cased for mid-sentence (factCase, `proper` from the lexicon), a/an agreeing with what follows, adjacent fact slots as a list, a capital
  * at each sentence start. `<|end|>` and anything after it is ignored.
  */
-export function fillSlots(slotText: string, plan: ContentPlan): FilledReason {
+export function fillSlots(slotText: string, plan: ContentPlan, proper?: ProperWords): FilledReason {
   const end = slotText.indexOf('<|end|>');
   // "the <noun> "<title>"" is a film reference's habit ('the movie "Toy Story"'): under a card it
   // reads stiff ('the product "Korg Minilogue"'), so the fill writes the title alone.
@@ -209,14 +211,14 @@ export function fillSlots(slotText: string, plan: ContentPlan): FilledReason {
       const after = pieces[i + 2]?.slot;
       if (only && gap && !gap.slot && /^ +$/.test(gap.text) && (after === 'noun' || after === 'nouns') && isNounFact(only.value, only.kind, plan.domain, words.noun)) {
         use(after);
-        const cased = factCase(only.value, only.kind);
+        const cased = factCase(only.value, only.kind, proper);
         const last = cased.split(' ').pop() ?? '';
         const head = cased.slice(0, cased.length - last.length);
         out.push({ slot: piece.slot, text: head + (after === 'noun' ? singularize(last) : pluralize(singularize(last))) });
         i += 2;
         continue;
       }
-      const values = run.map((s) => facts.get(s)).map((f) => factCase(f?.value ?? '', f?.kind ?? ''));
+      const values = run.map((s) => facts.get(s)).map((f) => factCase(f?.value ?? '', f?.kind ?? '', proper));
       out.push({ slot: piece.slot, text: listPhrase(values), plural: only !== undefined && isCategoryKind(only.kind) && hasPluralHead(only.value) });
       continue;
     }

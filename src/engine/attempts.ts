@@ -4,6 +4,7 @@
 import { AbortError, DisposedError, isAbortError } from '../errors.ts';
 import type { ReasonCheck } from '../core/check.ts';
 import type { ContentPlan } from '../core/plan.ts';
+import type { ProperWords } from '../core/casing.ts';
 import { buildPlanPrompt } from '../core/plan-prompt.ts';
 import { fillSlots } from '../core/slots.ts';
 import { DECODING } from '../defaults.ts';
@@ -27,6 +28,8 @@ export interface AttemptHost {
   readonly disposed: () => boolean;
   generate(row: GenerateRow): Promise<GenResult>;
   check(text: string, item: Item, ctx: UserContext, rt: Runtime, plan: ContentPlan | null): ReasonCheck;
+  /** Words whose facts keep their casing in the fill (the model's lexicon). */
+  proper(rt: Runtime): ProperWords | undefined;
   fallback(item: Item, ctx: UserContext, why: string, backend: Backend, ms: number, plan?: ContentPlan): Reason;
   regenerated(): void;
   /** The wording of the reasons shown last (a page's worth), to avoid repeating it card after card. */
@@ -80,7 +83,7 @@ export async function reasonFromPlan(host: AttemptHost, rt: Runtime, slots: Slot
       const accepted = function* () {
         for (const candidate of result.candidates ?? [result]) {
           const skeleton = shownText(candidate);
-          const filled = fillSlots(skeleton, plan);
+          const filled = fillSlots(skeleton, plan, host.proper(rt));
           const check = host.check(filled.text, item, ctx, rt, plan);
           if (check.ok && filled.unknown.length === 0) {
             yield { ...filled, tokens: candidate.tokens.length, skeleton };

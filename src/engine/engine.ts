@@ -112,6 +112,7 @@ export class Engine implements Explainer {
       disposed: () => this.disposed,
       generate: (row) => this.generate(row),
       check: (text, item, ctx, rt, plan) => this.model.check(text, item, ctx, rt, plan, this.titles.titles()),
+      proper: (rt) => this.model.properOf(rt),
       fallback: (item, ctx, why, backend, ms, plan) => this.fallback(item, ctx, why, backend, ms, plan),
       regenerated: () => this.counters.regeneration(),
       wording: new RecentWording(),
@@ -270,7 +271,7 @@ export class Engine implements Explainer {
 
   private fallback(item: Item, ctx: UserContext, why: string, backend: Backend, ms: number, plan?: ContentPlan): Reason {
     this.counters.fallback(why);
-    const reason = templateFallback(item, ctx, why, backend, ms, plan);
+    const reason = templateFallback(item, ctx, why, backend, ms, plan, this.model.properOf());
     return plan ? { ...reason, plan: publicPlan(plan) } : reason;
   }
 

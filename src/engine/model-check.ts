@@ -3,6 +3,7 @@
 // vocabulary matcher (facts_vocab.json); and the open-vocabulary check over them (docs/grounding.md).
 import { checkFilledReason, trainingDomainOf, type ReasonCheck } from '../core/check.ts';
 import { parseLexicon, type Lexicon } from '../core/dictionary.ts';
+import type { ProperWords } from '../core/casing.ts';
 import { createFactMatcher, type FactMatcher } from '../core/facts.ts';
 import type { ContentPlan } from '../core/plan.ts';
 import type { Item, UserContext } from '../types.ts';
@@ -13,6 +14,7 @@ export class ModelCheck {
   private lexicon: Lexicon | null | undefined;
   private slotDecoding: SlotDecoding | null | undefined;
   private factsMatcher: FactMatcher | null = null;
+  private proper: ProperWords | undefined;
 
   lexiconOf(rt: Pick<RuntimeTokenizer, 'lexicon'>): Lexicon | null {
     if (this.lexicon === undefined) {
@@ -23,6 +25,15 @@ export class ModelCheck {
       }
     }
     return this.lexicon;
+  }
+
+  /** The lexicon's proper words (facts holding one keep their casing, casing.ts); without `rt`, those of the lexicon read so far, if any. */
+  properOf(rt?: Pick<RuntimeTokenizer, 'lexicon'>): ProperWords | undefined {
+    if (this.proper === undefined && (rt || this.lexicon !== undefined)) {
+      const lexicon = rt ? this.lexiconOf(rt) : this.lexicon;
+      this.proper = new Set(lexicon?.properWords ?? []);
+    }
+    return this.proper;
   }
 
   /** The slot rules of this runtime's model; null for a model without slot tokens. Needs only the tokenizer (planning and cache lookups run before the session exists). */
