@@ -149,10 +149,16 @@ interface Piece {
 /** "the <|@noun|> "<|@item|>"" (quotes optional): the title with its noun and quotes. */
 const APPOSITIVE_TITLE = /\bthe <\|@noun\|> ["“]?(<\|@(?:item|h\d)\|>)["”]?/gi;
 
+// A category path's value called by a game's kind noun ("the <|@f1|> genre", "genres of <|@f1|>"): the
+// model learned "genre" and "tag" on games; a category is a category ("the strategy games category").
+const KIND_NOUN_AFTER = /^(\s+)(genre|tag)(s?)(?![\p{L}\p{N}-])/iu;
+const KIND_NOUN_BEFORE = /(?<![\p{L}\p{N}])(genre|tag)(s?)(\s+of\s+(?:the\s+)?|,?\s+(?:including|such\s+as|like)\s+(?:the\s+)?)$/iu;
+
 /**
  * Fills a model's slot text with the plan (docs/plan-and-slots.md section 4): titles verbatim, facts
  * cased for mid-sentence (factCase, `proper` from the lexicon), a/an agreeing with what follows, adjacent fact slots as a list, a capital
- * at each sentence start. `<|end|>` and anything after it is ignored.
+ * at each sentence start, "category" for a category path's value where the model wrote "genre" or
+ * "tag". `<|end|>` and anything after it is ignored.
  */
 export function fillSlots(slotText: string, plan: ContentPlan, proper?: ProperWords): FilledReason {
   const end = slotText.indexOf('<|end|>');
@@ -219,6 +225,12 @@ export function fillSlots(slotText: string, plan: ContentPlan, proper?: ProperWo
         continue;
       }
       const values = run.map((s) => facts.get(s)).map((f) => factCase(f?.value ?? '', f?.kind ?? '', proper));
+      if (run.every((s) => isCategoryKind(facts.get(s)?.kind ?? ''))) {
+        const before = out[out.length - 1];
+        if (before && !before.slot) before.text = before.text.replace(KIND_NOUN_BEFORE, (_m, _noun: string, s: string, rest: string) => (s ? 'categories' : 'category') + rest);
+        const next = pieces[i + 1];
+        if (next && !next.slot) next.text = next.text.replace(KIND_NOUN_AFTER, (_m, space: string, _noun: string, s: string) => space + (s ? 'categories' : 'category'));
+      }
       out.push({ slot: piece.slot, text: listPhrase(values), plural: only !== undefined && isCategoryKind(only.kind) && hasPluralHead(only.value) });
       continue;
     }

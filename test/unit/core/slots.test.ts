@@ -166,6 +166,22 @@ describe('fillSlots', () => {
     expect(fillSlots("It's a <|@f1|>.", game).text).toBe("It's a sports.");
   });
 
+  it('a category path\'s value is called a category where the model wrote "genre" or "tag"', () => {
+    const board = contentPlan({ title: 'Risk', attributes: { category: ['Board Games', 'Strategy Games'] } }, { domain: 'product' });
+    const [f1, f2] = board.facts.map((f) => f.slot);
+    expect(fillSlots(`It falls under the <|@${f1}|> genre.`, board).text).toBe(`It falls under the ${board.facts[0]!.value.toLowerCase()} category.`);
+    expect(fillSlots(`It falls under the <|@${f1}|> and <|@${f2}|> genres.`, board).text).toMatch(/ and .* categories\.$/);
+    expect(fillSlots(`It falls under the <|@${f1}|><|@${f2}|> tags.`, board).text).toMatch(/ categories\.$/);
+    expect(fillSlots(`It falls under the genres of <|@${f1}|>.`, board).text).toMatch(/^It falls under the categories of /);
+    expect(fillSlots(`It has genres such as <|@${f1}|>.`, board).text).toMatch(/^It has categories such as /);
+    // Other words after the value, and a genre word that is part of another word: untouched.
+    expect(fillSlots(`A <|@${f1}|> genreless pick.`, board).text).toContain('genreless');
+    expect(fillSlots(`The <|@${f1}|> genre-bending pick.`, board).text).toContain(' genre-bending');
+    // A game's genres and tags are genres and tags.
+    const game = contentPlan({ title: 'FIFA', attributes: { genres: ['Sports'] } }, { domain: 'game' });
+    expect(fillSlots('It falls under the <|@f1|> genre.', game).text).toBe('It falls under the sports genre.');
+  });
+
   it('fills for an unknown domain from the generic rule', () => {
     const g = contentPlan({ title: 'Player Strat', attributes: { tags: ['Vintage'] } }, { domain: 'guitar', history: [{ title: 'Les Paul', attributes: { tags: ['Vintage'] } }] });
     expect(fillSlots('Since you <|@did|> <|@h1|>, another <|@f1|> <|@noun|>.', g).text).toBe('Since you bought Les Paul, another vintage guitar.');
