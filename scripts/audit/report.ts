@@ -41,7 +41,9 @@ export function summaryMarkdown(scenarios: Record<string, Tally>, overall: Tally
   for (const [name, t] of Object.entries(scenarios)) row(name, t);
   row('**all**', overall);
   let text = lines.join('\n') + '\n\nCounts are shown reasons with at least one finding, (model/fallback).';
-  if (overall.engine_check) {
+  if (overall.engine_check && Object.keys(overall.engine_check).length === 0) {
+    text += "\n\nThe engine's own check (src/core/check.ts) passes every shown reason.";
+  } else if (overall.engine_check) {
     const kinds = Object.keys(overall.engine_check).sort();
     const head = ['scenario', ...kinds];
     const rows = [`| ${head.join(' | ')} |`, `| ${head.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`];

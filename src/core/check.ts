@@ -112,6 +112,17 @@ const NOT_BEFORE_ITEM = String.raw`(?:with|like|and|or|than|including|such as|si
  * them, not only the first) and `banned` lists the names, words and phrases to ban on the one
  * regeneration. Item/history titles and facts are always fine; so are the page's words.
  */
+/** `text` with every occurrence of the item's and the history's titles blanked. */
+function withoutTitles(text: string, item: ItemLike | undefined, context: UserContext | undefined | null): string {
+  const titles = [item?.title, ...(Array.isArray(context?.history) ? context.history.map((h) => h?.title) : [])];
+  let out = text;
+  for (const t of titles) {
+    const title = typeof t === 'string' ? t.trim() : '';
+    if (title.length > 1) out = out.replace(new RegExp(`(?<![\\p{L}\\p{N}])${phrasePattern(title)}(?![\\p{L}\\p{N}])`, 'giu'), ' ');
+  }
+  return out;
+}
+
 export function checkFilledReason(text: string, input: ReasonCheckInput): ReasonCheck {
   const { item, plan } = input;
   const context = input.context ?? undefined;
@@ -220,8 +231,9 @@ export function checkFilledReason(text: string, input: ReasonCheckInput): Reason
   for (const m of clean.matchAll(DANGLING)) flag('dangling', m[0].trim());
 
   // Free-text claims that need a fact: price, other players, updates (claim-support.ts).
+  // A title's words claim nothing: "Since you played The Elder Scrolls Online" says nothing of playing online.
   const own = itemFacts(item).filter((f) => f.kind !== 'title').map((f) => f.value);
-  for (const word of unsupportedClaims(words, own)) flag('unsupported-claim', word);
+  for (const word of unsupportedClaims(lexiconWords(withoutTitles(clean, item, context)), own)) flag('unsupported-claim', word);
   // Features named in free text ('character classes'): the item's or history's own words must have them.
   const vocabularyFacts = factsOf(input.vocabulary);
   if (vocabularyFacts.length > 0) {

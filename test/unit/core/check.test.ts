@@ -444,6 +444,13 @@ describe('claims the item facts must back (claim-support.ts)', () => {
     ]);
     expect(checkFilledReason('A strategy game you can try for free.', { item: ftl, context: game }).banned).toEqual(['free']);
   });
+  it('a title\'s words claim nothing: "Since you played The Elder Scrolls Online" is no online claim', () => {
+    const history = { domain: 'game', history: [{ title: 'The Elder Scrolls Online', attributes: { tags: ['Indie'] } }] };
+    expect(checkFilledReason('Since you played The Elder Scrolls Online, here is another indie game.', { item: ftl, context: history }).problems).toEqual([]);
+    expect(checkFilledReason('Free Fire Arena is an indie game.', { item: { ...ftl, title: 'Free Fire Arena' }, context: game }).problems).toEqual([]);
+    // Outside the title the same word is still a claim.
+    expect(checkFilledReason('Since you played The Elder Scrolls Online, here is another indie game to play online.', { item: ftl, context: history }).problems.map((p) => p.kind)).toContain('unsupported-claim');
+  });
   it('accepts them when a fact of the item backs them (planned or not)', () => {
     expect(problems("It's an action game, offering thrilling play without any cost.", tf2)).toEqual([]);
     expect(problems('An action game with a strong community.', tf2)).toEqual([]);
