@@ -25,8 +25,8 @@ export const CLAIM_RULES: readonly ClaimRule[] = [
   { words: ['free', 'cost', 'costs', 'costing', 'financial'], supportedBy: /free|sale|discount/i },
   // Other people: "a strong community", "online matches with your teammates".
   { words: ['community', 'online', 'teammates', 'teamwork', 'multiplayer', 'pvp', 'servers'], supportedBy: /multi|co-?op|online|mmo|pvp|team|massively|competitive|community/i },
-  // Reception: "a highly rated action game", "award-winning" — only a fact of the item can say so.
-  { words: ['highly', 'rated', 'acclaimed', 'award', 'awards', 'renowned', 'bestselling', 'beloved', 'iconic'], supportedBy: /\b(?:rated|acclaimed|awards?|award-winning|classic|masterpiece|cult|best|best-selling)\b/i }, // 'Classical Guitars' is no 'Classic'
+  // Reception: "a highly rated action game", "award-winning", "a popular game" — only a fact of the item can say so.
+  { words: ['highly', 'rated', 'acclaimed', 'award', 'awards', 'renowned', 'bestselling', 'bestseller', 'beloved', 'iconic', 'popular', 'popularity'], supportedBy: /\b(?:rated|acclaimed|awards?|award-winning|classic|masterpiece|cult|best|best-selling|popular|bestsellers?)\b/i }, // 'Classical Guitars' is no 'Classic'
   // A living product: "regular updates".
   { words: ['updates', 'updated'], supportedBy: /early access|updat|live service/i },
 ];

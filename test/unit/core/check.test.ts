@@ -520,6 +520,7 @@ describe('shopper-read findings (lead, end of session)', () => {
   it('rejects reception claims ("highly rated") no fact backs', () => {
     expect(kinds('Civilization V is a highly rated strategy game.')).toContain('unsupported-claim');
     expect(kinds("It's a highly recommended choice for fans of strategy.")).toContain('unsupported-claim');
+    expect(kinds("It's a popular strategy game.")).toContain('unsupported-claim');
     const guitar = { id: 'g', title: 'Cordoba C5', attributes: { category: ['Guitars', 'Classical Guitars'] } };
     expect(checkFilledReason("It's a highly recommended choice for fans of guitars.", { item: guitar, context: { domain: 'product', history: [] }, plan: contentPlan(guitar, { domain: 'product', history: [] }), lexicon: small }).problems.map((p) => p.kind)).toContain('unsupported-claim');
     expect(kinds('It is a strategy and multiplayer game, with turn-based strategy and games.')).toContain('listed-noun');
