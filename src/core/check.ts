@@ -7,7 +7,7 @@
 import type { CitedFact, UserContext } from '../types.ts';
 import { historyClaims } from './claims.ts';
 import { lexiconWords, pageWords, titleWords, type Lexicon } from './dictionary.ts';
-import { domainWords as domainFillers, foreignVerbWords } from './domains.ts';
+import { domainWords as domainFillers, foreignNarrativeWords, foreignVerbWords } from './domains.ts';
 import { createFactMatcher, historyEntryFacts, itemFacts, termKey, titleAliases } from './facts.ts';
 import type { FactMatcher, ItemLike, Vocabulary } from './facts.ts';
 import { featureWords, unsupportedClaims, unsupportedFeatures } from './claim-support.ts';
@@ -202,7 +202,7 @@ export function checkFilledReason(text: string, input: ReasonCheckInput): Reason
     for (const w of lexiconWords(Object.values(domainFillers(domain)).join(' '))) allowed.add(w.word);
     for (const word of offDomainWords(words, lexicon.domains, own, allowed)) flag('off-domain', word);
     if (own === '') for (const w of words) if (lexicon.foreign.has(w.word) && !allowed.has(w.word)) flag('off-domain', w.written);
-    const verbs = new Set(foreignVerbWords(domain));
+    const verbs = new Set([...foreignVerbWords(domain), ...foreignNarrativeWords(domain)]);
     for (const w of words) if (verbs.has(w.word) && !allowed.has(w.word)) flag('off-domain', w.written);
   }
 

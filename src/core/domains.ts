@@ -113,6 +113,19 @@ export function foreignVerbWords(domain: string): string[] {
   return Object.entries(VERB_FAMILIES).flatMap(([verb, words]) => (verb === did ? [] : words));
 }
 
+/** Words of a told story ("which adds to the story"): a guitar or a board game bought in a shop has none. */
+const NARRATIVE_WORDS: readonly string[] = ['story', 'stories', 'storyline', 'storylines', 'plot', 'plots', 'narrative', 'narratives'];
+
+/**
+ * The narrative words where visitors buy things (a store's products, an unknown domain), unless the
+ * page has them (the check allows page words: a board game whose description tells a story). Only
+ * in the check, not banned while decoding: a word denied to the first attempt moved the model's
+ * failures elsewhere before (docs/quality.md, the kind-noun bans).
+ */
+export function foreignNarrativeWords(domain: string): readonly string[] {
+  return domainWords(domain).did === 'bought' ? NARRATIVE_WORDS : [];
+}
+
 /**
  * Other spellings of common facts in the training references, by the fact's termKey-like lower-case
  * value. `same`: written instead of the fact ('science fiction' for Sci-Fi), so it becomes the fact's

@@ -496,6 +496,15 @@ describe('verb families of other domains', () => {
     expect(kindsOf('A must-watch for your viewing pleasure.', 'product')).toEqual(['off-domain:watch', 'off-domain:viewing']);
     expect(kindsOf('A must-watch for your viewing pleasure.', 'movie')).toEqual([]);
   });
+  it('flags a story where visitors buy things, unless the page tells one', () => {
+    const piano = { id: 'p', title: 'Yamaha P-45', attributes: { category: ['Digital Pianos'] } };
+    const offDomain = (text: string, item: typeof piano & { description?: string }, domain: string) =>
+      checkFilledReason(text, { item, context: { domain }, lexicon: small }).problems.filter((p) => p.kind === 'off-domain').map((p) => p.text);
+    expect(offDomain('It falls under the digital pianos category, which adds to the story.', piano, 'product')).toEqual(['story']);
+    expect(offDomain('A digital piano with a rich storyline.', piano, 'guitar')).toEqual(['storyline']);
+    expect(offDomain('An adventure game with a rich story.', { ...piano, title: 'Portal 2' }, 'game')).toEqual([]);
+    expect(offDomain('A storytelling game whose story you tell.', { ...piano, title: 'Dixit', description: 'Tell a story with a card.' }, 'product')).toEqual([]);
+  });
 });
 
 describe('shopper-read findings (lead, end of session)', () => {
