@@ -85,7 +85,6 @@ export function configuredMaxNewTokens(dir: string): number | undefined {
   return typeof value === 'number' && value > 0 ? value : undefined;
 }
 
-/** The content plan of a pair's first attempt, as the engine makes it. */
 const firstPlans = new WeakMap<EvalPair, ContentPlan>();
 
 /** The engine's first-attempt plan for a pair; computed once per pair (eval.ts groups pairs by it, generate() prompts with it). */

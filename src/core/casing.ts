@@ -2,6 +2,7 @@
 // corpus by how it writes them mid-sentence, outside quotes and titles. The lexicon ships the list
 // (scripts/build-lexicon.ts, lexicon.json `properWords`); the fill keeps a fact that holds one as the
 // page spells it ('a Star Wars game', not 'a star wars game'). Pure; no DOM.
+import { phrasePattern } from './term-index.ts';
 
 /** Lower-cased words that are names (lexicon.json `properWords`). */
 export type ProperWords = ReadonlySet<string>;
@@ -23,10 +24,6 @@ const QUOTED = /"[^"\n]{0,200}"|“[^”\n]{0,200}”|‘[^’\n]{0,200}’|(?<!
 const TITLE_CASE = /^\p{Lu}\p{Ll}+$/u;
 const LOWER = /^\p{Ll}+$/u;
 
-function escapeRegex(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
 /**
  * Adds the mid-sentence casings of `text` to `counts`. Titles are blanked first, since a title is
  * Capitalized because it is a title, not because its words are names: `names` (the titles the text
@@ -37,7 +34,7 @@ function escapeRegex(s: string): string {
 export function countCasing(text: string, names: readonly string[], counts: CasingCounts, isTitle?: (lowered: string) => boolean): void {
   if (typeof text !== 'string' || text === '') return;
   let t = text.replace(QUOTED, BLANK);
-  for (const n of names) if (n.trim().length > 1) t = t.replace(new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegex(n.trim())}(?![\\p{L}\\p{N}])`, 'giu'), BLANK);
+  for (const n of names) if (n.trim().length > 1) t = t.replace(new RegExp(`(?<![\\p{L}\\p{N}])${phrasePattern(n.trim())}(?![\\p{L}\\p{N}])`, 'giu'), BLANK);
   if (isTitle) t = blankTitles(t, isTitle);
   const words = [...t.matchAll(WORD)];
   const lower = words.filter((m) => LOWER.test(m[0])).length;

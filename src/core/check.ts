@@ -107,11 +107,6 @@ const GRAMMATICAL_DOUBLES = new Set(['that', 'had']);
 /** Words after which the item's own title cannot stand: a comparison, a list, an accompaniment ("with <item>") or a predicate ("a game that's <item>"). */
 const NOT_BEFORE_ITEM = String.raw`(?:with|like|and|or|than|including|such as|similar to|versus|vs\.?|alongside|that['’]s|that is|which is)`;
 
-/**
- * Checks a filled reason. `ok` when no problem was found; otherwise `problems` say what (all of
- * them, not only the first) and `banned` lists the names, words and phrases to ban on the one
- * regeneration. Item/history titles and facts are always fine; so are the page's words.
- */
 /** `text` with every occurrence of the item's and the history's titles blanked. */
 function withoutTitles(text: string, item: ItemLike | undefined, context: UserContext | undefined | null): string {
   const titles = [item?.title, ...(Array.isArray(context?.history) ? context.history.map((h) => h?.title) : [])];
@@ -123,6 +118,11 @@ function withoutTitles(text: string, item: ItemLike | undefined, context: UserCo
   return out;
 }
 
+/**
+ * Checks a filled reason. `ok` when no problem was found; otherwise `problems` say what (all of
+ * them, not only the first) and `banned` lists the names, words and phrases to ban on the one
+ * regeneration. Item/history titles and facts are always fine; so are the page's words.
+ */
 export function checkFilledReason(text: string, input: ReasonCheckInput): ReasonCheck {
   const { item, plan } = input;
   const context = input.context ?? undefined;
