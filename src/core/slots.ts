@@ -149,6 +149,12 @@ interface Piece {
 /** "the <|@noun|> "<|@item|>"" (quotes optional): the title with its noun and quotes. */
 const APPOSITIVE_TITLE = /\bthe <\|@noun\|> ["“]?(<\|@(?:item|h\d)\|>)["”]?/gi;
 
+// "you enjoy <|@f1|>, <|@f2|>, and <|@nouns|>" lists the noun as if it were one more fact ("you enjoy
+// action, indie, and games"): what the model meant is the facts before the noun, "action and indie
+// games". The most frequent rejection on the bench's game page. Only after a verb of liking: after
+// "combines" or "a blend of" the same repair would make the item a mix of games.
+const NOUN_LISTED = /(?<=(?<![\p{L}\p{N}])(?:enjoy|enjoys|enjoyed|love|loved|like|liked|prefer|preferred|preference\s+for|interest\s+in|fan\s+of|fond\s+of)\s+)((?:<\|@f\d\|>\s*,\s*)*<\|@f\d\|>)\s*,?\s+and\s+(<\|@nouns?\|>)/giu;
+
 // A category path's value called by a game's kind noun ("the <|@f1|> genre", "genres of <|@f1|>"): the
 // model learned "genre" and "tag" on games; a category is a category ("the strategy games category").
 const KIND_NOUN_AFTER = /^(\s+)(genre|tag)(s?)(?![\p{L}\p{N}-])/iu;
@@ -164,7 +170,9 @@ export function fillSlots(slotText: string, plan: ContentPlan, proper?: ProperWo
   const end = slotText.indexOf('<|end|>');
   // "the <noun> "<title>"" is a film reference's habit ('the movie "Toy Story"'): under a card it
   // reads stiff ('the product "Korg Minilogue"'), so the fill writes the title alone.
-  const source = (end >= 0 ? slotText.slice(0, end) : slotText).replace(APPOSITIVE_TITLE, '$1');
+  const source = (end >= 0 ? slotText.slice(0, end) : slotText)
+    .replace(APPOSITIVE_TITLE, '$1')
+    .replace(NOUN_LISTED, (_m, facts: string, noun: string) => `${facts.replace(/\s*,\s*/g, '')} ${noun}`);
   const words = domainWords(plan.domain);
   const titles = new Map<string, { value: string; from: CitedFact['from'] }>([['item', { value: plan.item.title, from: 'item' }]]);
   for (const h of plan.history) titles.set(h.slot, { value: h.title, from: 'history' });

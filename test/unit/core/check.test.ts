@@ -521,6 +521,9 @@ describe('shopper-read findings (lead, end of session)', () => {
     expect(kinds("This game is a strategy game that's .")).toContain('dangling');
     expect(kinds("It's multiplayer, just like the. A strategy game.")).toContain('dangling');
     expect(kinds('It is a strategy game worth a look.')).not.toContain('dangling');
+    expect(kinds('Give it a try and enjoy the strategy game has to offer!')).toContain('dangling');
+    expect(kinds('Give it a try and enjoy everything the strategy game has to offer!')).not.toContain('dangling');
+    expect(kinds('Explore what this strategy game has to offer.')).not.toContain('dangling');
   });
   it('rejects "the same …" for a new visitor: the same as what?', () => {
     expect(kinds('This game falls under the same strategy genre.')).toContain('history-claim');

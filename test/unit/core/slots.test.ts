@@ -182,6 +182,19 @@ describe('fillSlots', () => {
     expect(fillSlots('It falls under the <|@f1|> genre.', game).text).toBe('It falls under the sports genre.');
   });
 
+  it('a noun listed as one more fact is written after the facts ("action, indie, and games" → "action and indie games")', () => {
+    const game = contentPlan({ title: 'Rust', attributes: { genres: ['Action', 'Indie', 'Adventure'] } }, { domain: 'game' });
+    expect(fillSlots('Based on your history, you enjoy <|@f1|>, <|@f2|>, and <|@nouns|>.', game).text).toBe('Based on your history, you enjoy action and indie games.');
+    expect(fillSlots("You've shown a preference for <|@f1|>, <|@f2|>, <|@f3|> and <|@nouns|>.", game).text).toBe("You've shown a preference for action, indie and adventure games.");
+    expect(fillSlots('You enjoy <|@f1|> and <|@nouns|>.', game).text).toBe('You enjoy action games.');
+    // After a blend word the repair would make the item a mix of games: left for the check.
+    expect(fillSlots('It combines <|@f1|>, <|@f2|>, and <|@nouns|>.', game).text).toBe('It combines action, indie, and games.');
+    expect(fillSlots('You enjoy <|@nouns|> with <|@f1|>, <|@f2|>, and <|@nouns|>.', game).text).toBe('You enjoy games with action, indie, and games.');
+    // Not a fact before the noun (a title), or more between them: left for the check.
+    expect(fillSlots('Games like <|@item|> and <|@nouns|>.', game).text).toBe('Games like Rust and games.');
+    expect(fillSlots('An <|@f1|> game and other <|@nouns|>.', game).text).toBe('An action game and other games.');
+  });
+
   it('fills for an unknown domain from the generic rule', () => {
     const g = contentPlan({ title: 'Player Strat', attributes: { tags: ['Vintage'] } }, { domain: 'guitar', history: [{ title: 'Les Paul', attributes: { tags: ['Vintage'] } }] });
     expect(fillSlots('Since you <|@did|> <|@h1|>, another <|@f1|> <|@noun|>.', g).text).toBe('Since you bought Les Paul, another vintage guitar.');
