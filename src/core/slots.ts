@@ -149,6 +149,10 @@ interface Piece {
 /** "the <|@noun|> "<|@item|>"" (quotes optional): the title with its noun and quotes. */
 const APPOSITIVE_TITLE = /\bthe <\|@noun\|> ["“]?(<\|@(?:item|h\d)\|>)["”]?/gi;
 
+// "just like the <|@h1|>." — an article before a title that heads its phrase (the check's
+// 'article-title'): the title is written alone ("just like Team Fortress 2."; "the The Witcher" never).
+const ARTICLE_TITLE = /(?<![\p{L}\p{N}])(?:a|an|the)\s+(["“]?<\|@(?:item|h\d)\|>["”]?)(?=\s*(?:[.,;:!?]|$)|\s+(?:and|or|but|so|allowing|offering|making|with)(?![\p{L}\p{N}]))/giu;
+
 // "you enjoy <|@f1|>, <|@f2|>, and <|@nouns|>" lists the noun as if it were one more fact ("you enjoy
 // action, indie, and games"): what the model meant is the facts before the noun, "action and indie
 // games". The most frequent rejection on the bench's game page. Only after a verb of liking: after
@@ -172,6 +176,7 @@ export function fillSlots(slotText: string, plan: ContentPlan, proper?: ProperWo
   // reads stiff ('the product "Korg Minilogue"'), so the fill writes the title alone.
   const source = (end >= 0 ? slotText.slice(0, end) : slotText)
     .replace(APPOSITIVE_TITLE, '$1')
+    .replace(ARTICLE_TITLE, '$1')
     .replace(NOUN_LISTED, (_m, facts: string, noun: string) => `${facts.replace(/\s*,\s*/g, '')} ${noun}`);
   const words = domainWords(plan.domain);
   const titles = new Map<string, { value: string; from: CitedFact['from'] }>([['item', { value: plan.item.title, from: 'item' }]]);

@@ -195,6 +195,14 @@ describe('fillSlots', () => {
     expect(fillSlots('An <|@f1|> game and other <|@nouns|>.', game).text).toBe('An action game and other games.');
   });
 
+  it('an article before a title that heads its phrase is left out ("just like the Team Fortress 2.")', () => {
+    const game = contentPlan({ title: 'Rust', attributes: { genres: ['Action'] } }, { domain: 'game', history: [{ title: 'The Witcher', attributes: { genres: ['Action'] } }] });
+    expect(fillSlots("It's an <|@f1|> <|@noun|>, just like the <|@h1|>.", game).text).toBe("It's an action game, just like The Witcher.");
+    expect(fillSlots('It is like the "<|@h1|>" and more.', game).text).toBe('It is like "The Witcher" and more.');
+    // The article of another noun stays: "the <|@h1|> community".
+    expect(fillSlots('Fans of the <|@h1|> series will like <|@item|>.', game).text).toBe('Fans of the The Witcher series will like Rust.');
+  });
+
   it('fills for an unknown domain from the generic rule', () => {
     const g = contentPlan({ title: 'Player Strat', attributes: { tags: ['Vintage'] } }, { domain: 'guitar', history: [{ title: 'Les Paul', attributes: { tags: ['Vintage'] } }] });
     expect(fillSlots('Since you <|@did|> <|@h1|>, another <|@f1|> <|@noun|>.', g).text).toBe('Since you bought Les Paul, another vintage guitar.');
