@@ -2,7 +2,7 @@
 // corpus by how it writes them mid-sentence, outside quotes and titles. The lexicon ships the list
 // (scripts/build-lexicon.ts, lexicon.json `properWords`); the fill keeps a fact that holds one as the
 // page spells it ('a Star Wars game', not 'a star wars game'). Pure; no DOM.
-import { phrasePattern } from './term-index.ts';
+import { blankPhrases } from './term-index.ts';
 
 /** Lower-cased words that are names (lexicon.json `properWords`). */
 export type ProperWords = ReadonlySet<string>;
@@ -34,7 +34,7 @@ const LOWER = /^\p{Ll}+$/u;
 export function countCasing(text: string, names: readonly string[], counts: CasingCounts, isTitle?: (lowered: string) => boolean): void {
   if (typeof text !== 'string' || text === '') return;
   let t = text.replace(QUOTED, BLANK);
-  for (const n of names) if (n.trim().length > 1) t = t.replace(new RegExp(`(?<![\\p{L}\\p{N}])${phrasePattern(n.trim())}(?![\\p{L}\\p{N}])`, 'giu'), BLANK);
+  t = blankPhrases(t, names, BLANK);
   if (isTitle) t = blankTitles(t, isTitle);
   const words = [...t.matchAll(WORD)];
   const lower = words.filter((m) => LOWER.test(m[0])).length;

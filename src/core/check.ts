@@ -21,7 +21,7 @@ import type { ContentPlan } from './plan.ts';
 import { isCategoryKind, planDomain } from './plan.ts';
 import { hasPluralHead } from './slots.ts';
 import { LIMITS, sanitizeText } from './prompt.ts';
-import { phrasePattern, searchable } from './term-index.ts';
+import { blankPhrases, phrasePattern, searchable } from './term-index.ts';
 import { coverage, knownNames, loose, partOfKnown } from './known-names.ts';
 import { compileLexicon, trainingDomainOf, wordProblem } from './word-check.ts';
 
@@ -109,13 +109,7 @@ const NOT_BEFORE_ITEM = String.raw`(?:with|like|and|or|than|including|such as|si
 
 /** `text` with every occurrence of the item's and the history's titles blanked. */
 function withoutTitles(text: string, item: ItemLike | undefined, context: UserContext | undefined | null): string {
-  const titles = [item?.title, ...(Array.isArray(context?.history) ? context.history.map((h) => h?.title) : [])];
-  let out = text;
-  for (const t of titles) {
-    const title = typeof t === 'string' ? t.trim() : '';
-    if (title.length > 1) out = out.replace(new RegExp(`(?<![\\p{L}\\p{N}])${phrasePattern(title)}(?![\\p{L}\\p{N}])`, 'giu'), ' ');
-  }
-  return out;
+  return blankPhrases(text, [item?.title, ...(Array.isArray(context?.history) ? context.history.map((h) => h?.title) : [])], ' ');
 }
 
 /**

@@ -79,6 +79,16 @@ export function phrasePattern(phrase: string): string {
   return phrase.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s+');
 }
 
+/** `text` with every whole-word occurrence (any case) of each phrase longer than one character replaced by `blank`. */
+export function blankPhrases(text: string, phrases: readonly unknown[], blank: string): string {
+  let out = text;
+  for (const p of phrases) {
+    const phrase = typeof p === 'string' ? p.trim() : '';
+    if (phrase.length > 1) out = out.replace(new RegExp(`(?<![\\p{L}\\p{N}])${phrasePattern(phrase)}(?![\\p{L}\\p{N}])`, 'giu'), blank);
+  }
+  return out;
+}
+
 /** The lookup key of a term: normalized and lower-cased (= segment(text).lower.join('')). Two spellings with one key are one fact. */
 export function termKey(text: string): string {
   const cached = keyCache.get(text);
