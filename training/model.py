@@ -121,13 +121,17 @@ class Attention(nn.Module):
         self.o_proj = nn.Linear(self.h * self.hd, cfg.hidden_size, bias=False)
         self.dropout = cfg.dropout
 
-    def forward(self, x, cos, sin, mask, past=None):
+    def project(self, x, cos, sin):
+        """Queries, keys (both rotated) and values of `x`, heads first: [b, h|kvh, s, hd]."""
         b, s, _ = x.shape
         q = self.q_proj(x).view(b, s, self.h, self.hd).transpose(1, 2)
         k = self.k_proj(x).view(b, s, self.kvh, self.hd).transpose(1, 2)
         v = self.v_proj(x).view(b, s, self.kvh, self.hd).transpose(1, 2)
-        q = q * cos + rotate_half(q) * sin
-        k = k * cos + rotate_half(k) * sin
+        return q * cos + rotate_half(q) * sin, k * cos + rotate_half(k) * sin, v
+
+    def forward(self, x, cos, sin, mask, past=None):
+        b, s, _ = x.shape
+        q, k, v = self.project(x, cos, sin)
         if past is not None:
             k = torch.cat([past[0], k], dim=2)
             v = torch.cat([past[1], v], dim=2)

@@ -66,12 +66,7 @@ def _expanded_attention(attn, x, cos, sin, mask):
     """The attention as repeat_kv writes it (K/V copied per query head): the grouped path must equal it."""
     import math
     b, s, _ = x.shape
-    q = attn.q_proj(x).view(b, s, attn.h, attn.hd).transpose(1, 2)
-    k = attn.k_proj(x).view(b, s, attn.kvh, attn.hd).transpose(1, 2)
-    v = attn.v_proj(x).view(b, s, attn.kvh, attn.hd).transpose(1, 2)
-    from training.model import rotate_half
-    q = q * cos + rotate_half(q) * sin
-    k = k * cos + rotate_half(k) * sin
+    q, k, v = attn.project(x, cos, sin)  # the projections are not what is compared
     rep = attn.h // attn.kvh
     k = k.repeat_interleave(rep, dim=1)
     v = v.repeat_interleave(rep, dim=1)
