@@ -5,6 +5,7 @@
 // its inputs. See docs/grounding.md. Pure; no DOM. The names a reason may give: known-names.ts;
 // the words it may write: word-check.ts.
 import type { CitedFact, UserContext } from '../types.ts';
+import { regExpFor } from './word-regexp.ts';
 import { historyClaims } from './claims.ts';
 import { lexiconWords, pageWords, titleWords, type Lexicon } from './dictionary.ts';
 import { domainWords as domainFillers, foreignNarrativeWords, foreignVerbWords } from './domains.ts';
@@ -207,16 +208,16 @@ export function checkFilledReason(text: string, input: ReasonCheckInput): Reason
     // With or without the comma: "both electric guitars and products" lists the noun as a kind of thing.
     // "combines RPG and funny, game": a comma between the last fact and its noun.
     // "… strategy games, and bought products like …": a participle before the noun changes nothing.
-    const listed = new RegExp(`(?:,?\\s*\\b(?:and|or)\\s+(?:(?:bought|played|enjoyed|liked|loved|owned|watched|read|purchased)\\s+)?|(?<=[\\p{L}\\p{N}])\\s*,\\s+)(?:${escape(nouns)}|${escape(noun)})(?=[\\s.,;!?]|$)`, 'iu').exec(clean);
+    const listed = regExpFor(clean, `(?:,?\\s*\\b(?:and|or)\\s+(?:(?:bought|played|enjoyed|liked|loved|owned|watched|read|purchased)\\s+)?|(?<=[\\p{L}\\p{N}])\\s*,\\s+)(?:${escape(nouns)}|${escape(noun)})(?=[\\s.,;!?]|$)`, 'iu').exec(clean);
     if (listed) flag('listed-noun', listed[0].replace(/^,?\s*/, ''));
     // A singular count noun needs a determiner after a copula; a plural one cannot follow "that's/it's".
-    const bare = new RegExp(`\\b${copula('that|it|which|this')}(?:${escape(noun)}|${escape(nouns)})(?=[\\s.,;!?]|$)`, 'iu').exec(clean);
+    const bare = regExpFor(clean, `\\b${copula('that|it|which|this')}(?:${escape(noun)}|${escape(nouns)})(?=[\\s.,;!?]|$)`, 'iu').exec(clean);
     if (bare) flag('bare-noun', bare[0]);
     // The same for a plural category value: "This product is guitars" ("it is free to play" is fine: a tag, no noun).
     for (const f of plan?.facts ?? []) {
       if (!isCategoryKind(f.kind) || !hasPluralHead(f.value)) continue;
       const escaped = escape(f.value);
-      const m = new RegExp(`\\b${copula('that|it|which|this|product')}${escaped}(?![\\p{L}\\p{N}])`, 'iu').exec(clean);
+      const m = regExpFor(clean, `\\b${copula('that|it|which|this|product')}${escaped}(?![\\p{L}\\p{N}])`, 'iu').exec(clean);
       if (m) flag('bare-noun', m[0]);
     }
   }
@@ -287,7 +288,8 @@ export function checkFilledReason(text: string, input: ReasonCheckInput): Reason
 export function writesOut(text: string, value: string): boolean {
   const v = value.trim().toLowerCase();
   if (!v) return false;
-  return new RegExp(`(?<![\\p{L}\\p{N}])${phrasePattern(v)}(?![\\p{L}\\p{N}])`, 'u').test(text.toLowerCase());
+  const lower = text.toLowerCase();
+  return regExpFor(lower, `(?<![\\p{L}\\p{N}])${phrasePattern(v)}(?![\\p{L}\\p{N}])`, 'u').test(lower);
 }
 
 const NO_FACTS: readonly string[] = [];
@@ -316,7 +318,7 @@ export function misplacedItem(text: string, item: ItemLike): string | null {
     const key = name.toLowerCase();
     if (!key) continue;
     if (lower.length !== text.length || key.length !== name.length) {
-      const m = new RegExp(`(?<![\\p{L}\\p{N}])${NOT_BEFORE_ITEM}\\s+(?:the\\s+)?["\u201C]?${phrasePattern(name)}(?![\\p{L}\\p{N}])`, 'iu').exec(text);
+      const m = regExpFor(text, `(?<![\\p{L}\\p{N}])${NOT_BEFORE_ITEM}\\s+(?:the\\s+)?["\u201C]?${phrasePattern(name)}(?![\\p{L}\\p{N}])`, 'iu').exec(text);
       if (m) return m[0];
       continue;
     }

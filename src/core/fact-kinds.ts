@@ -3,6 +3,7 @@
 // artist), "a microphones recording". Two findings of the open check (check.ts); their bans make
 // the one regeneration avoid the word. Pure; no DOM.
 import type { UserContext } from '../types.ts';
+import { regExpFor } from './word-regexp.ts';
 import { pluralize, singularize } from './domains.ts';
 import { termKey, type ItemLike } from './facts.ts';
 import { phrasePattern } from './term-index.ts';
@@ -95,7 +96,7 @@ function factSpans(text: string, plan: ContentPlan, families: Map<string, Set<st
     const last = words.pop() ?? '';
     forms.add([...words, singularize(last)].join(' '));
     for (const form of forms) {
-      const re = new RegExp(`(?<![\\p{L}\\p{N}])${escape(form)}(?![\\p{L}\\p{N}])`, 'giu');
+      const re = regExpFor(text, `(?<![\\p{L}\\p{N}])${escape(form)}(?![\\p{L}\\p{N}])`, 'giu');
       for (const m of text.matchAll(re)) {
         const start = m.index ?? 0;
         const end = start + m[0].length;
@@ -157,7 +158,7 @@ export function articlePluralProblems(text: string, plan: ContentPlan | null | u
   const out: FactKindProblem[] = [];
   for (const f of plan.facts) {
     if (!isCategoryKind(f.kind) || !hasPluralHead(f.value)) continue;
-    const m = new RegExp(`(?:${ARTICLE_RUN}|(?<![\\p{L}\\p{N}])(?:another|your\\s+next)\\s+)${escape(f.value)}(?![\\p{L}\\p{N}])`, 'iu').exec(text);
+    const m = regExpFor(text, `(?:${ARTICLE_RUN}|(?<![\\p{L}\\p{N}])(?:another|your\\s+next)\\s+)${escape(f.value)}(?![\\p{L}\\p{N}])`, 'iu').exec(text);
     if (m) out.push({ kind: 'article-plural', text: m[0], bans: [m[0]] });
   }
   return out;

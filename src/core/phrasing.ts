@@ -13,6 +13,7 @@ import { isCategoryKind } from './plan.ts';
 import { domainWords } from './domains.ts';
 import { AFTER_HEAD, ARTICLE_RUN, QUANTIFIER_NOUNS, articleRun, hasPluralHead, isNameKind } from './slots.ts';
 import { phrasePattern } from './term-index.ts';
+import { mayOccur, regExpFor } from './word-regexp.ts';
 
 export interface PhrasingProblem {
   kind: 'predicate-fact' | 'bare-noun' | 'plural-modifier' | 'category-blend' | 'misplaced-item' | 'title-list' | 'article-title' | 'name-stack' | 'item-history-claim' | 'title-contraction' | 'article-plural' | 'offers-itself' | 'empty-praise' | 'self-comparison' | 'falls-under-noun' | 'empty-clause' | 'kind-then-fact' | 'doubled-pair' | 'comma-splice';
@@ -58,8 +59,12 @@ const ITEM_DONE = /(?<![\p{L}\p{N}])(?:it|this\s+[\p{L}-]+)(?:\s+is|['’]s)\s+(
 
 type Rule = (text: string, plan: ContentPlan) => PhrasingProblem[];
 const found = (kind: PhrasingProblem['kind'], m: RegExpExecArray | null, ban = m?.[0]): PhrasingProblem[] => (m ? [{ kind, text: m[0].trim(), ban: (ban ?? m[0]).trim() }] : []);
-/** The plan's fact values as one regex alternation ('' when it has none). */
-const factAlternation = (plan: ContentPlan): string => plan.facts.map((f) => f.value.trim()).filter((v) => v !== '').map(escape).join('|');
+/**
+ * The plan's fact values as one regex alternation ('' when it has none); with `text`, only those that
+ * may occur in it (a value that cannot match anywhere changes no match, and its regexes need not run).
+ */
+const factAlternation = (plan: ContentPlan, text?: string): string =>
+  plan.facts.map((f) => f.value.trim()).filter((v) => v !== '' && (text === undefined || mayOccur(text, v))).map(escape).join('|');
 /** The sentences of a filled reason (a rule that must not reach across a sentence end reads them one by one). */
 const sentencesOf = (text: string): string[] => text.split(/(?<=[.!?])\s+/u);
 const titlesOf = (plan: ContentPlan): string[] => [plan.item?.title, ...plan.history.map((h) => h.title)].map((t) => t?.trim() ?? '').filter((t) => t !== '');
@@ -68,8 +73,8 @@ const titlesOf = (plan: ContentPlan): string[] => [plan.item?.title, ...plan.his
 const predicateFact: Rule = (text, plan) =>
   plan.facts
     .map((f) => f.value.trim())
-    .filter((v) => v !== '' && !/[\s-]/u.test(v) && !ADJECTIVE_ENDING.test(v))
-    .flatMap((v) => found('predicate-fact', new RegExp(`${COPULA}${escape(v)}${CLAUSE_END}`, 'iu').exec(text)));
+    .filter((v) => v !== '' && !/[\s-]/u.test(v) && !ADJECTIVE_ENDING.test(v) && mayOccur(text, v))
+    .flatMap((v) => found('predicate-fact', regExpFor(text, `${COPULA}${escape(v)}${CLAUSE_END}`, 'iu').exec(text)));
 
 /** Whether a fact can head a noun phrase ("an indie RPG", "a co-op shooter", "an action adventure"). */
 const nounLikeFact = (value: string): boolean => /^[\p{Lu}\p{N}-]{2,}$/u.test(value) || /(?:er|ers|like|lite|adventure|simulation|strategy|shooter|puzzle|sandbox)$/iu.test(value);
@@ -79,9 +84,9 @@ const nounLikeFact = (value: string): boolean => /^[\p{Lu}\p{N}-]{2,}$/u.test(va
  * be, the last of them no noun. One fact alone is not flagged ("an indie." may be said).
  */
 const headlessFacts: Rule = (text, plan) => {
-  const any = factAlternation(plan);
+  const any = factAlternation(plan, text);
   if (any === '') return [];
-  const m = new RegExp(`${articleRun(2)}(?:(?:${any})[\\s,]+(?:and\\s+)?)+(${any})(?=\\s*[.!?;]|$)`, 'iu').exec(text);
+  const m = regExpFor(text, `${articleRun(2)}(?:(?:${any})[\\s,]+(?:and\\s+)?)+(${any})(?=\\s*[.!?;]|$)`, 'iu').exec(text);
   return m && !nounLikeFact(m[1]?.trim() ?? '') ? found('predicate-fact', m) : [];
 };
 
@@ -89,8 +94,8 @@ const headlessFacts: Rule = (text, plan) => {
 const pluralModifier: Rule = (text, plan) => {
   const out: PhrasingProblem[] = [];
   for (const f of plan.facts) {
-    if (!isCategoryKind(f.kind) || !hasPluralHead(f.value.trim())) continue;
-    for (const m of text.matchAll(new RegExp(`${WORD_START}${escape(f.value.trim())}${WORD_END}`, 'giu'))) {
+    if (!isCategoryKind(f.kind) || !hasPluralHead(f.value.trim()) || !mayOccur(text, f.value.trim())) continue;
+    for (const m of text.matchAll(regExpFor(text, `${WORD_START}${escape(f.value.trim())}${WORD_END}`, 'giu'))) {
       const rest = text.slice(m.index + m[0].length);
       if (AFTER_HEAD.test(rest) || KIND_NOUN.test(rest) || /^\s+(?:and|or|&)(?![\p{L}\p{N}])/iu.test(rest)) continue;
       const phrase = m[0] + (/^\s+[\p{L}\p{N}][\p{L}\p{N}'’-]*/u.exec(rest)?.[0] ?? '');
@@ -120,15 +125,17 @@ const itemPhrases: Rule = (text, plan) => {
   const title = plan.item?.title?.trim();
   if (!title) return [];
   // Who made the item is no comparison either ("just like The Notorious B.I.G." under Ready to Die).
-  const makers = plan.facts.filter((f) => isNameKind(f.kind) && f.from === 'item' && f.value.trim() !== '').map((f) => escape(f.value.trim()));
+  const makers = plan.facts.filter((f) => isNameKind(f.kind) && f.from === 'item' && f.value.trim() !== '' && mayOccur(text, f.value.trim())).map((f) => escape(f.value.trim()));
+  const byMaker = makers.length ? found('self-comparison', regExpFor(text, `${WORD_START}${COMPARED}["'“‘]?(?:${makers.join('|')})${WORD_END}`, 'iu').exec(text)) : [];
+  if (!mayOccur(text, title)) return byMaker;
   return [
-    ...(makers.length ? found('self-comparison', new RegExp(`${WORD_START}${COMPARED}["'“‘]?(?:${makers.join('|')})${WORD_END}`, 'iu').exec(text)) : []),
-    ...found('misplaced-item', new RegExp(`${WORD_START}which\\s+${escape(title)}\\s+(?:is|are)\\s+(?:a|an|the)${WORD_END}`, 'iu').exec(text)),
-    ...found('title-contraction', new RegExp(`${WORD_START}${escape(title)}['’]s\\s+(?:a|an|the|great|perfect|definitely|sure)${WORD_END}`, 'iu').exec(text)),
+    ...byMaker,
+    ...found('misplaced-item', regExpFor(text, `${WORD_START}which\\s+${escape(title)}\\s+(?:is|are)\\s+(?:a|an|the)${WORD_END}`, 'iu').exec(text)),
+    ...found('title-contraction', regExpFor(text, `${WORD_START}${escape(title)}['’]s\\s+(?:a|an|the|great|perfect|definitely|sure)${WORD_END}`, 'iu').exec(text)),
     // "much like 'Homogenic'" under Homogenic: the item compared with itself reads as a history it is not.
     // ... also further down the list ("like 'Team Fortress 2' and 'SMITE®'" under SMITE®); not after
     // a comma, which may end the phrase ("Like Portal, Portal 2 is a puzzle game").
-    ...found('self-comparison', new RegExp(`${WORD_START}${COMPARED}(?:[^.!?;]*?(?:\\band|\\bor|\\bin)\\s+)?["'“‘]?${escape(title)}${WORD_END}`, 'iu').exec(text)),
+    ...found('self-comparison', regExpFor(text, `${WORD_START}${COMPARED}(?:[^.!?;]*?(?:\\band|\\bor|\\bin)\\s+)?["'“‘]?${escape(title)}${WORD_END}`, 'iu').exec(text)),
   ];
 };
 
@@ -146,27 +153,27 @@ const titlePhrases: Rule = (text, plan) => {
   const starts = [...titles, ...plan.facts.map((f) => f.value)].map((v) => escape(v.trim().split(/\s+/u)[0] ?? '')).filter((v) => v !== '');
   const allowed = `(?:${[...starts, ...AFTER_TITLE_AND].join('|')})${WORD_END}`;
   const noun = escape(domainWords(plan.domain).noun);
-  return plan.history.map((h) => h.title.trim()).filter((t) => t !== '').flatMap((t) => [
-    ...found('title-list', new RegExp(`${escape(t)}["'”’]?\\s*(?:,\\s*)?(?:and|or|&)\\s+(?!["'“‘]|${allowed})[\\p{L}\\p{N}][\\p{L}\\p{N}'’-]*`, 'iu').exec(text)),
-    ...found('category-blend', new RegExp(`${BLEND.source}[^.!?;]*?\\bwith\\s+["'“‘]?${escape(t)}${WORD_END}`, 'iu').exec(text)),
+  return plan.history.map((h) => h.title.trim()).filter((t) => t !== '' && mayOccur(text, t)).flatMap((t) => [
+    ...found('title-list', regExpFor(text, `${escape(t)}["'”’]?\\s*(?:,\\s*)?(?:and|or|&)\\s+(?!["'“‘]|${allowed})[\\p{L}\\p{N}][\\p{L}\\p{N}'’-]*`, 'iu').exec(text)),
+    ...found('category-blend', regExpFor(text, `${BLEND.source}[^.!?;]*?\\bwith\\s+["'“‘]?${escape(t)}${WORD_END}`, 'iu').exec(text)),
     // "an action multiplayer game with Grim Dawn", "… packed with Grim Dawn", "… a strong focus on Grim
     // Dawn", "an RPG, funny game, and Borderlands 2": a history title is not part of the item.
-    ...found('category-blend', new RegExp(`(?:${noun}\\s+with|packed\\s+with|full\\s+of|focus\\s+on|${noun}\\s*,?\\s+and)\\s+["'“‘]?${escape(t)}${WORD_END}`, 'iu').exec(text)),
-  ]).concat(titles.flatMap((t) => [
-    ...(/^(?:the|a|an)\s/iu.test(t) ? [] : found('article-title', new RegExp(`${WORD_START}(?:a|an|the)\\s+${escape(t)}${CLAUSE_END}`, 'iu').exec(text))),
-    ...plan.facts.flatMap((f) => found('title-list', new RegExp(`${escape(t)}\\s*(?:,\\s*)?(?:and|or|&)\\s+${escape(f.value)}${CLAUSE_END}`, 'iu').exec(text))),
+    ...found('category-blend', regExpFor(text, `(?:${noun}\\s+with|packed\\s+with|full\\s+of|focus\\s+on|${noun}\\s*,?\\s+and)\\s+["'“‘]?${escape(t)}${WORD_END}`, 'iu').exec(text)),
+  ]).concat(titles.filter((t) => mayOccur(text, t)).flatMap((t) => [
+    ...(/^(?:the|a|an)\s/iu.test(t) ? [] : found('article-title', regExpFor(text, `${WORD_START}(?:a|an|the)\\s+${escape(t)}${CLAUSE_END}`, 'iu').exec(text))),
+    ...plan.facts.filter((f) => mayOccur(text, f.value)).flatMap((f) => found('title-list', regExpFor(text, `${escape(t)}\\s*(?:,\\s*)?(?:and|or|&)\\s+${escape(f.value)}${CLAUSE_END}`, 'iu').exec(text))),
   ]));
 };
 
 /** "a rock U2 album", "hip hop and Nas": a name fact stacked or coordinated with another fact. */
 const nameStack: Rule = (text, plan) => {
   const out: PhrasingProblem[] = [];
-  for (const name of plan.facts.filter((f) => isNameKind(f.kind) && f.value.trim() !== '')) {
+  for (const name of plan.facts.filter((f) => isNameKind(f.kind) && f.value.trim() !== '' && mayOccur(text, f.value))) {
     const n = escape(name.value);
     const hit = plan.facts
-      .filter((o) => o !== name && !isNameKind(o.kind))
+      .filter((o) => o !== name && !isNameKind(o.kind) && mayOccur(text, o.value))
       .map((o) => escape(o.value))
-      .map((o) => new RegExp(`${WORD_START}(?:${o}\\s+${n}|${o}\\s*(?:,\\s*)?(?:and|or|&)\\s+${n}|${n}\\s*(?:,\\s*)?(?:and|or|&)\\s+${o})${WORD_END}`, 'iu').exec(text))
+      .map((o) => regExpFor(text, `${WORD_START}(?:${o}\\s+${n}|${o}\\s*(?:,\\s*)?(?:and|or|&)\\s+${n}|${n}\\s*(?:,\\s*)?(?:and|or|&)\\s+${o})${WORD_END}`, 'iu').exec(text))
       .find((m) => m !== null);
     out.push(...found('name-stack', hit ?? null));
   }
@@ -180,7 +187,7 @@ const nameStack: Rule = (text, plan) => {
  */
 const itemDone = (text: string, plan?: ContentPlan): PhrasingProblem[] => {
   const m = ITEM_DONE.exec(text);
-  if (m && plan?.history.some((h) => h.title.trim() !== '' && new RegExp(`${WORD_START}${escape(h.title.trim())}${WORD_END}`, 'iu').test(m[0]))) return [];
+  if (m && plan?.history.some((h) => h.title.trim() !== '' && regExpFor(text, `${WORD_START}${escape(h.title.trim())}${WORD_END}`, 'iu').test(m[0]))) return [];
   return found('item-history-claim', m, m?.[0].replace(/^.*?(?:\bthat|,\s*which)\s+/iu, (w) => (/which/iu.test(w) ? 'which ' : 'that ')));
 };
 
@@ -188,28 +195,28 @@ const itemDone = (text: string, plan?: ContentPlan): PhrasingProblem[] => {
 const pluralNoun: Rule = (text, plan) => {
   const words = domainWords(plan.domain);
   const nouns = escape(words.nouns);
-  const article = new RegExp(`${ARTICLE_RUN}${nouns}${WORD_END}`, 'iu').exec(text);
+  const article = regExpFor(text, `${ARTICLE_RUN}${nouns}${WORD_END}`, 'iu').exec(text);
   // "a unique sci-fi and singleplayer games": the same across an "and" of modifiers (no noun before it).
   const either = `(?:${escape(words.noun)}|${nouns})${WORD_END}`;
   const modifier = `(?!${either})[\\p{L}\\p{N}&'’-]+`;
-  const coordinated = new RegExp(`${WORD_START}(?:a|an)\\s+(?!(?:${QUANTIFIER_NOUNS})${WORD_END})(?:${modifier},?\\s+){1,3}(?:and|or)\\s+(?:${modifier}\\s+){1,2}${nouns}${WORD_END}`, 'iu').exec(text);
-  const those = new RegExp(`${WORD_START}(?:those|ones)\\s+(?:with|on|of|for|in|about)\\s+(?:(?:an?|the)\\s+)?(?:[\\p{L}-]+\\s+){0,2}${nouns}${WORD_END}`, 'iu').exec(text);
+  const coordinated = regExpFor(text, `${WORD_START}(?:a|an)\\s+(?!(?:${QUANTIFIER_NOUNS})${WORD_END})(?:${modifier},?\\s+){1,3}(?:and|or)\\s+(?:${modifier}\\s+){1,2}${nouns}${WORD_END}`, 'iu').exec(text);
+  const those = regExpFor(text, `${WORD_START}(?:those|ones)\\s+(?:with|on|of|for|in|about)\\s+(?:(?:an?|the)\\s+)?(?:[\\p{L}-]+\\s+){0,2}${nouns}${WORD_END}`, 'iu').exec(text);
   // "a focus on album.": the singular noun alone after a preposition.
-  const bare = new RegExp(`${WORD_START}(?:on|of|in|about)\\s+${escape(words.noun)}(?=\\s*(?:[.,;:!?]|$))`, 'iu').exec(text);
+  const bare = regExpFor(text, `${WORD_START}(?:on|of|in|about)\\s+${escape(words.noun)}(?=\\s*(?:[.,;:!?]|$))`, 'iu').exec(text);
   return [...found('article-plural', (article && !article[0].includes(',') ? article : null) ?? coordinated), ...found('bare-noun', those ?? bare)];
 };
 
 /** "Borderlands 2 offers an exciting action RPG game": the item offering the thing it is. */
 const offersItself: Rule = (text, plan) => {
   const noun = escape(domainWords(plan.domain).noun);
-  return found('offers-itself', new RegExp(`${WORD_START}(?:offers?|provides?|delivers?)\\s+(?:you\\s+)?(?:a|an)\\s+(?:[\\p{L}\\p{N}&'’-]+\\s+){0,4}${noun}(?=\\s*(?:[.,;!?]|$))`, 'iu').exec(text));
+  return found('offers-itself', regExpFor(text, `${WORD_START}(?:offers?|provides?|delivers?)\\s+(?:you\\s+)?(?:a|an)\\s+(?:[\\p{L}\\p{N}&'’-]+\\s+){0,4}${noun}(?=\\s*(?:[.,;!?]|$))`, 'iu').exec(text));
 };
 
 /** "falls under the hard rock album", "… the hard rock industry", "is in the electronic art pop album": what something falls under is a category, not a thing. */
 const fallsUnderNoun: Rule = (text, plan) => {
   const { noun, nouns } = domainWords(plan.domain);
   const things = [noun, nouns, 'industry', 'world', 'scene', 'market', 'space'].map(escape).join('|');
-  return found('falls-under-noun', new RegExp(`${WORD_START}(?:falls?\\s+(?:under|within|into|in)|is\\s+in)\\s+(?:the\\s+)?(?:[\\p{L}\\p{N}&'’-]+\\s+){1,5}?(?:${things})(?=\\s*(?:[.,;:!?]|$))`, 'iu').exec(text));
+  return found('falls-under-noun', regExpFor(text, `${WORD_START}(?:falls?\\s+(?:under|within|into|in)|is\\s+in)\\s+(?:the\\s+)?(?:[\\p{L}\\p{N}&'’-]+\\s+){1,5}?(?:${things})(?=\\s*(?:[.,;:!?]|$))`, 'iu').exec(text));
 };
 
 /**
@@ -221,9 +228,9 @@ const emptyClause: Rule = (text, plan) => {
   const either = [noun, nouns].map(escape).join('|');
   const things = `${either}|features`;
   const end = String.raw`(?=\s*(?:[.,;:!?]|$)|\s+(?:and|or)${WORD_END})`;
-  const facts = factAlternation(plan);
+  const facts = factAlternation(plan, text);
   // "a unique combination of games": a blend of the domain's noun is no blend of anything.
-  const blendOfNoun = new RegExp(`${WORD_START}(?:blend|combination|mix|mixture|fusion)\\s+of\\s+(?:(?:different|various|many|other|several)\\s+)?(?:${either})${WORD_END}`, 'iu').exec(text);
+  const blendOfNoun = regExpFor(text, `${WORD_START}(?:blend|combination|mix|mixture|fusion)\\s+of\\s+(?:(?:different|various|many|other|several)\\s+)?(?:${either})${WORD_END}`, 'iu').exec(text);
   if (blendOfNoun) return found('empty-clause', blendOfNoun);
   // "a strong preference for in the past": no object, unless a relative clause moved it ("…, which you
   // have shown a preference for in the past").
@@ -232,17 +239,17 @@ const emptyClause: Rule = (text, plan) => {
     if (stranded && !/(?<![\p{L}\p{N}])(?:which|that|what)(?![\p{L}\p{N}])/iu.test(sentence.slice(0, stranded.index))) return found('empty-clause', stranded);
   }
   // "an action and FPS game with games you have enjoyed": the item holds no other items.
-  const holds = new RegExp(`${WORD_START}(?:${either})\\s+with\\s+(?:the\\s+|other\\s+)?(?:${escape(nouns)})\\s+(?:you|that|which|like)${WORD_END}`, 'iu').exec(text);
+  const holds = regExpFor(text, `${WORD_START}(?:${either})\\s+with\\s+(?:the\\s+|other\\s+)?(?:${escape(nouns)})\\s+(?:you|that|which|like)${WORD_END}`, 'iu').exec(text);
   if (holds) return found('empty-clause', holds);
   // "with pick elements": elements of something the plan does not have.
-  const elements = new RegExp(`${WORD_START}with\\s+(?:an?\\s+)?(?!(?:${facts || '(?!)'})\\s+elements${WORD_END})[\\p{L}\\p{N}&'’-]+\\s+elements${WORD_END}`, 'iu').exec(text);
+  const elements = regExpFor(text, `${WORD_START}with\\s+(?:an?\\s+)?(?!(?:${facts || '(?!)'})\\s+elements${WORD_END})[\\p{L}\\p{N}&'’-]+\\s+elements${WORD_END}`, 'iu').exec(text);
   if (elements) return found('empty-clause', elements);
   // "with packed with", "with played like …", "with games like …": a "with" the model lost its way in;
   // "a co-op game that's but with …", "… that's and packed with", "… that's to the game.", "… that's
   // choice for you", "… that's elements you enjoy": a clause that never got its predicate; "action, FPS, and played in …": a list
   // that ends in a participle; "… for in before": a preposition that lost its object.
-  const lost = new RegExp(`${WORD_START}(?:(?:for|of|with)\\s+in\\s+before|(?:for|of)\\s+before|with\\s+(?:packed|played|(?:${either})\\s+like)|(?:that|it|which)(?:['’]s|\\s+is)\\s+(?:and|but|or|nor|to|choice|pick|option|fit|addition|elements)|(?:${facts || '(?!)'})\\s*,?\\s+(?:and|or)\\s+(?:played|packed|enjoyed|loved))${WORD_END}`, 'iu').exec(text);
-  return found('empty-clause', lost ?? new RegExp(`${WORD_START}(?:with\\s+(?:an?\\s+)?(?:(?:massive|unique|great|huge|large|strong|lot\\s+of|variety\\s+of)\\s+)?(?:${things})|(?:which|that)(?:\\s+is|['’]s)\\s+(?:an?\\s+)?(?:${things}))${end}`, 'iu').exec(text));
+  const lost = regExpFor(text, `${WORD_START}(?:(?:for|of|with)\\s+in\\s+before|(?:for|of)\\s+before|with\\s+(?:packed|played|(?:${either})\\s+like)|(?:that|it|which)(?:['’]s|\\s+is)\\s+(?:and|but|or|nor|to|choice|pick|option|fit|addition|elements)|(?:${facts || '(?!)'})\\s*,?\\s+(?:and|or)\\s+(?:played|packed|enjoyed|loved))${WORD_END}`, 'iu').exec(text);
+  return found('empty-clause', lost ?? regExpFor(text, `${WORD_START}(?:with\\s+(?:an?\\s+)?(?:(?:massive|unique|great|huge|large|strong|lot\\s+of|variety\\s+of)\\s+)?(?:${things})|(?:which|that)(?:\\s+is|['’]s)\\s+(?:an?\\s+)?(?:${things}))${end}`, 'iu').exec(text));
 };
 
 /**
@@ -250,11 +257,11 @@ const emptyClause: Rule = (text, plan) => {
  * "the punk rock category, specifically The Clash": a maker is no sub-genre.
  */
 const kindThenFact: Rule = (text, plan) => {
-  const facts = factAlternation(plan);
-  if (facts === '') return [];
-  const makers = plan.facts.filter((f) => isNameKind(f.kind) && f.value.trim() !== '').map((f) => escape(f.value.trim()));
-  const specifically = makers.length ? new RegExp(`${WORD_START}(?:categor(?:y|ies)|genres?)\\s*,?\\s+(?:specifically|namely|especially|particularly)\\s+(?:${makers.join('|')})${WORD_END}`, 'iu').exec(text) : null;
-  return found('kind-then-fact', specifically ?? new RegExp(`${WORD_START}(?:categor(?:y|ies)|genres?)\\s+and\\s+(?:${facts})(?=\\s*(?:[.,;:!?]|$))`, 'iu').exec(text));
+  if (factAlternation(plan) === '') return [];
+  const facts = factAlternation(plan, text) || '(?!)';
+  const makers = plan.facts.filter((f) => isNameKind(f.kind) && f.value.trim() !== '' && mayOccur(text, f.value.trim())).map((f) => escape(f.value.trim()));
+  const specifically = makers.length ? regExpFor(text, `${WORD_START}(?:categor(?:y|ies)|genres?)\\s*,?\\s+(?:specifically|namely|especially|particularly)\\s+(?:${makers.join('|')})${WORD_END}`, 'iu').exec(text) : null;
+  return found('kind-then-fact', specifically ?? regExpFor(text, `${WORD_START}(?:categor(?:y|ies)|genres?)\\s+and\\s+(?:${facts})(?=\\s*(?:[.,;:!?]|$))`, 'iu').exec(text));
 };
 
 /** Subordinators that may open a sentence before a comma and the item as its subject ("Like Rust, Robocraft is …"). */
@@ -268,8 +275,8 @@ const MAIN_CLAUSE = /(?<![\p{L}\p{N}])(?:(?:you|it|this(?:\s+[\p{L}-]+)?)\s+(?:(
  */
 const commaSplice: Rule = (text, plan) => {
   const title = plan.item?.title?.trim();
-  if (!title) return [];
-  const splice = new RegExp(`,\\s+["'“‘]?${escape(title)}["'”’]?\\s+(?:is|was|will|would|offers?|has|combines?|features?|provides?|delivers?|makes?|comes?)${WORD_END}`, 'iu');
+  if (!title || !mayOccur(text, title)) return [];
+  const splice = regExpFor(text, `,\\s+["'“‘]?${escape(title)}["'”’]?\\s+(?:is|was|will|would|offers?|has|combines?|features?|provides?|delivers?|makes?|comes?)${WORD_END}`, 'iu');
   for (const sentence of sentencesOf(text)) {
     const m = splice.exec(sentence);
     if (!m || SUBORDINATE_OPENING.test(sentence)) continue;

@@ -1,5 +1,6 @@
 // Finding known terms (facts, vocabulary, titles) in free text: one normalization for terms and
 // text, a character trie for fast lookup, and the word-boundary rules. Pure; no DOM.
+import { regExpFor } from './word-regexp.ts';
 
 /** Text split into code points, as written (`orig`) and lower-cased (`lower`), after match normalization. */
 export interface Segmented {
@@ -84,7 +85,7 @@ export function blankPhrases(text: string, phrases: readonly unknown[], blank: s
   let out = text;
   for (const p of phrases) {
     const phrase = typeof p === 'string' ? p.trim() : '';
-    if (phrase.length > 1) out = out.replace(new RegExp(`(?<![\\p{L}\\p{N}])${phrasePattern(phrase)}(?![\\p{L}\\p{N}])`, 'giu'), blank);
+    if (phrase.length > 1) out = out.replace(regExpFor(out, `(?<![\\p{L}\\p{N}])${phrasePattern(phrase)}(?![\\p{L}\\p{N}])`, 'giu'), blank);
   }
   return out;
 }
