@@ -1,6 +1,7 @@
 // `npm run audit`: the shipped model through the engine (in-thread, grounding ON, fallbacks as a
 // visitor sees them) on pages built from catalogs: the demo's Steam games with a 0-, 1- and 5-entry
-// history, and each untrained-domain catalog of test/fixtures/catalogs/ with a 0- and 3-entry history.
+// history, and each catalog of test/fixtures/catalogs/ (untrained domains, and movies and books) with a
+// 0- and 3-entry history.
 // Counts what a visitor should never see on shown reasons. Definitions and results: docs/quality.md
 // ("Shown-reason audit"). `npm run audit -- --help` for options.
 import { writeFileSync } from 'node:fs';

@@ -6,6 +6,8 @@
 //   npm run bench -- --json             ONE JSON object on stdout (progress goes to stderr)
 //   npm run bench -- --env=node         only Node (or --env=chromium, --env=delivery); --tokens=N sets the limit
 //                                       (default: the engine's DEFAULT_MAX_NEW_TOKENS)
+//   npm run bench -- --model=ID         both arms on another model folder of public/models/ (default: the
+//                                       shipped one; e.g. because-reason-v1 to compare page throughput)
 //   npm run bench -- --control          adds a control arm: the baseline with the engine's onnxruntime
 //                                       session options (what batching buys vs what those options buy)
 //
@@ -17,7 +19,7 @@
 // and TBT with and without the embed.
 // Top-level `ratio` (and the reasons/s beside it) is chromium_wasm's when it ran, else node's.
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import type { ArmResult } from './bench/items.ts';
 import { PAGE_SIZE } from './bench/items.ts';
 import { launchBrowser, recordPage, REPO_ROOT } from './browser/harness.ts';
@@ -44,6 +46,10 @@ const json = args.includes('--json');
 // Default: the engine's own default limit, so the page is measured as the product runs it.
 const tokens = Number(args.find((a) => a.startsWith('--tokens='))?.split('=')[1] ?? DEFAULT_MAX_NEW_TOKENS);
 const envArg = args.find((a) => a.startsWith('--env='))?.split('=')[1];
+const modelId = args.find((a) => a.startsWith('--model='))?.split('=')[1] ?? DEFAULT_MODEL_ID;
+if (!/^[\w.-]+$/.test(modelId) || !existsSync(`${REPO_ROOT}public/models/${modelId}/config.json`)) {
+  throw new Error(`bench: --model=${modelId} is no model folder of public/models/ (a folder name such as ${DEFAULT_MODEL_ID})`);
+}
 const ARMS: Arm[] = args.includes('--control') ? ['baseline', 'engine', 'control'] : ['baseline', 'engine'];
 const envs: Env[] = envArg === 'node' ? ['node'] : envArg === 'chromium' ? ['chromium_wasm'] : envArg === 'delivery' ? ['delivery'] : ['node', 'chromium_wasm', 'delivery'];
 const log = (...parts: unknown[]): void => console.error('[bench]', ...parts);
@@ -64,7 +70,7 @@ function combine(arms: Partial<Record<Arm, ArmResult>>): EnvResult {
 /** Each Node arm in its own process: its peak RSS is then its own. */
 function runNodeArm(arm: Arm): Promise<ArmResult> {
   return new Promise((ok, fail) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/bench/node-arm.ts', arm, String(tokens)], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/bench/node-arm.ts', arm, String(tokens), modelId], {
       cwd: REPO_ROOT,
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -127,7 +133,7 @@ async function runChromium(): Promise<EnvResult> {
         const sampler = setInterval(() => (peak = Math.max(peak, rendererRss(browser.userDataDir))), 100);
         type PageResult = Partial<ArmResult> & { load_ms: number; load_phases_ms?: Record<string, number> };
         const visit = async (phase: string): Promise<PageResult> => {
-          await page.goto(server.url(benchPagePath(`arm=${arm}&tokens=${tokens}&phase=${phase}`)));
+          await page.goto(server.url(benchPagePath(`arm=${arm}&tokens=${tokens}&phase=${phase}&model=${modelId}`)));
           await page.waitForFunction(() => 'benchResult' in window || 'benchError' in window, null, { timeout: 20 * 60_000, polling: 200 });
           const error = await page.evaluate(() => (window as unknown as { benchError?: string }).benchError);
           if (error) throw new Error(`chromium ${arm} (${phase}): ${error}`);
@@ -160,7 +166,7 @@ async function runChromium(): Promise<EnvResult> {
 }
 
 async function main(): Promise<void> {
-  const out: Record<string, unknown> = { page_items: PAGE_SIZE, max_new_tokens: tokens, dtype: DEFAULT_DTYPE, model: DEFAULT_MODEL_ID };
+  const out: Record<string, unknown> = { page_items: PAGE_SIZE, max_new_tokens: tokens, dtype: DEFAULT_DTYPE, model: modelId };
   for (const env of envs) {
     if (env === 'node') {
       const results: Partial<Record<Arm, ArmResult>> = {};

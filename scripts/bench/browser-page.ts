@@ -9,8 +9,9 @@ import { baselineReason, benchSet, sequentialPage, streamPage, type ArmResult } 
 import { parseCatalog } from '../../src/demo/catalog.ts';
 import { DEFAULT_MODEL_ID } from '../../src/defaults.ts';
 
-const MODEL_ID = DEFAULT_MODEL_ID;
 const params = new URL(location.href).searchParams;
+// ?model=ID: a folder of public/models/ for both arms (scripts/bench.ts --model).
+const MODEL_ID = params.get('model') || DEFAULT_MODEL_ID;
 const armParam = params.get('arm');
 const arm = armParam === 'engine' || armParam === 'control' ? armParam : 'baseline';
 const maxNewTokens = Number(params.get('tokens') ?? 64);
@@ -44,6 +45,7 @@ async function engine(): Promise<Partial_> {
   // When each load phase was first reported (ms after createExplainer): where load time goes.
   const phases: Record<string, number> = {};
   const explainer = createExplainer({
+    model: MODEL_ID,
     device: 'wasm',
     maxNewTokens,
     persistentCache: false,

@@ -1,5 +1,5 @@
 // One arm of the Node benchmark, run in its own process so that its peak memory is its own:
-//   node --import tsx scripts/bench/node-arm.ts <baseline|engine|control> <maxNewTokens>
+//   node --import tsx scripts/bench/node-arm.ts <baseline|engine|control> <maxNewTokens> [modelId]
 // (`control`: the baseline with the engine's session options.) Prints one JSON ArmResult line on stdout. scripts/bench.ts runs both arms side by side.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -7,7 +7,7 @@ import { parseCatalog } from '../../src/demo/catalog.ts';
 import { baselineReason, benchSet, sequentialPage, streamPage, type ArmResult, type BenchSet } from './items.ts';
 import { DEFAULT_MODEL_ID } from '../../src/defaults.ts';
 
-const MODEL_ID = DEFAULT_MODEL_ID;
+const MODEL_ID = process.argv[4] || DEFAULT_MODEL_ID;
 const MODELS_DIR = fileURLToPath(new URL('../../public/models/', import.meta.url));
 const CATALOG = new URL('../../public/demo/catalog.json', import.meta.url);
 
@@ -44,7 +44,7 @@ async function engine(set: BenchSet, maxNewTokens: number): Promise<Partial<ArmR
   const { createExplainer } = await import('../../src/index.ts');
   const make = async () => {
     const t0 = performance.now();
-    const explainer = createExplainer({ worker: false, maxNewTokens, persistentCache: false });
+    const explainer = createExplainer({ worker: false, model: MODEL_ID, maxNewTokens, persistentCache: false });
     const info = await explainer.info(); // resolves once the model is loaded
     if (!info.modelLoaded) throw new Error(`bench: the model did not load (${info.backendReason})`);
     return { explainer, info, loadMs: ms(t0) };
@@ -62,7 +62,7 @@ async function engine(set: BenchSet, maxNewTokens: number): Promise<Partial<ArmR
 async function main(): Promise<void> {
   const arm = process.argv[2];
   const maxNewTokens = Number(process.argv[3] ?? 64);
-  if (arm !== 'baseline' && arm !== 'engine' && arm !== 'control') throw new Error('usage: node-arm.ts <baseline|engine|control> <maxNewTokens>');
+  if (arm !== 'baseline' && arm !== 'engine' && arm !== 'control') throw new Error('usage: node-arm.ts <baseline|engine|control> <maxNewTokens> [modelId]');
   const set = benchSet(parseCatalog(JSON.parse(readFileSync(CATALOG, 'utf8'))));
   const partial = arm === 'engine' ? await engine(set, maxNewTokens) : await baseline(set, maxNewTokens, arm === 'control');
   const result = {

@@ -67,6 +67,7 @@ export type ProblemKind =
   | 'empty-clause' // 'an action game with a massive game', '… with features', '…, which is a game': phrasing.ts
   | 'kind-then-fact' // 'falls under the rock category and pop.': phrasing.ts
   | 'doubled-pair' // 'adds depth and depth': phrasing.ts
+  | 'mix-of-one' // 'a mix of science fiction', 'a variety of Steven Spielberg': phrasing.ts
   | 'comma-splice' // 'you enjoy action games like Rust, Counter-Strike: Source is a game.': phrasing.ts
   | 'omitted'; // a planned fact or history title the text leaves out
 

@@ -16,7 +16,7 @@ import { phrasePattern } from './term-index.ts';
 import { mayOccur, regExpFor } from './word-regexp.ts';
 
 export interface PhrasingProblem {
-  kind: 'predicate-fact' | 'bare-noun' | 'plural-modifier' | 'category-blend' | 'misplaced-item' | 'title-list' | 'article-title' | 'name-stack' | 'item-history-claim' | 'title-contraction' | 'article-plural' | 'offers-itself' | 'empty-praise' | 'self-comparison' | 'falls-under-noun' | 'empty-clause' | 'kind-then-fact' | 'doubled-pair' | 'comma-splice';
+  kind: 'predicate-fact' | 'bare-noun' | 'plural-modifier' | 'category-blend' | 'misplaced-item' | 'title-list' | 'article-title' | 'name-stack' | 'item-history-claim' | 'title-contraction' | 'article-plural' | 'offers-itself' | 'empty-praise' | 'self-comparison' | 'falls-under-noun' | 'empty-clause' | 'kind-then-fact' | 'doubled-pair' | 'comma-splice' | 'mix-of-one';
   /** The phrase as found. */
   text: string;
   /** What the regeneration should not write. */
@@ -292,10 +292,21 @@ const doubledPair: Rule = (text, plan) => {
   return m && !titlesOf(plan).some((t) => t.toLowerCase().split(/[^\p{L}\p{N}]+/u).includes(word)) ? found('doubled-pair', m) : [];
 };
 
+/**
+ * "you enjoy a mix of science fiction", "a variety of Steven Spielberg": a mix of one thing (or of a
+ * person). A mix of two facts, or "a variety of genres including adventure", is fine.
+ */
+const mixOfOne: Rule = (text, plan) => {
+  const facts = factAlternation(plan, text);
+  if (facts === '') return [];
+  const m = regExpFor(text, `${WORD_START}(?:mix|mixture|variety|blend|combination|range)\\s+of\\s+(?:${facts})(?=\\s*(?:[.,;:!?]|$))`, 'iu').exec(text);
+  return found('mix-of-one', m, m?.[0].replace(/\s+of\s+[\s\S]*$/u, ' of'));
+};
+
 /** "a fun and engaging game": two praise words coordinated. */
 const emptyPraise = (text: string): PhrasingProblem[] => found('empty-praise', PRAISE_PAIR.exec(text));
 
-const RULES: readonly Rule[] = [predicateFact, headlessFacts, pluralModifier, categoryBlend, itemPhrases, titlePhrases, nameStack, itemDone, pluralNoun, offersItself, fallsUnderNoun, emptyClause, kindThenFact, commaSplice, doubledPair, emptyPraise];
+const RULES: readonly Rule[] = [predicateFact, headlessFacts, pluralModifier, categoryBlend, itemPhrases, titlePhrases, nameStack, itemDone, pluralNoun, offersItself, fallsUnderNoun, emptyClause, kindThenFact, commaSplice, doubledPair, mixOfOne, emptyPraise];
 
 /** The phrasing problems of a filled reason; `plan` gives the facts that slots wrote (none without a plan but empty-praise and item-history-claim). */
 export function phrasingProblems(text: string, plan: ContentPlan | null | undefined): PhrasingProblem[] {

@@ -159,6 +159,12 @@ const ARTICLE_TITLE = /(?<![\p{L}\p{N}])(?:a|an|the)\s+(["“]?<\|@(?:item|h\d)\
 // "combines" or "a blend of" the same repair would make the item a mix of games.
 const NOUN_LISTED = /(?<=(?<![\p{L}\p{N}])(?:enjoy|enjoys|enjoyed|love|loved|like|liked|prefer|preferred|preference\s+for|interest\s+in|fan\s+of|fond\s+of)\s+)((?:<\|@f\d\|>\s*,\s*)*<\|@f\d\|>)\s*,?\s+and\s+(<\|@nouns?\|>)/giu;
 
+// "Based on your history, you enjoy a mix of <|@f1|>, <|@item|> is a perfect choice for you.": two main
+// clauses joined by a comma (the check's 'comma-splice'), which the model writes where a reference had
+// "so". Only after a sentence that opens with what the visitor likes, where "so" is what it meant; after
+// "Given that you …" or "Like <|@h1|>, …" the comma is right and nothing changes.
+const SPLICED_ITEM = /((?:^|[.!?]\s+)(?:based\s+on\s+your\s+(?:[\p{L}-]+\s+)?history,\s+)?you\s+(?:(?:seem\s+to|also|really|clearly)\s+)?(?:enjoy|like|love|prefer)(?![\p{L}\p{N}])[^.!?;,]*),\s+(["“]?<\|@item\|>["”]?\s+(?:is|will|would|should|offers?|makes?)(?![\p{L}\p{N}]))/giu;
+
 // A category path's value called by a game's kind noun ("the <|@f1|> genre", "genres of <|@f1|>"): the
 // model learned "genre" and "tag" on games; a category is a category ("the strategy games category").
 const KIND_NOUN_AFTER = /^(\s+)(genre|tag)(s?)(?![\p{L}\p{N}-])/iu;
@@ -177,7 +183,8 @@ export function fillSlots(slotText: string, plan: ContentPlan, proper?: ProperWo
   const source = (end >= 0 ? slotText.slice(0, end) : slotText)
     .replace(APPOSITIVE_TITLE, '$1')
     .replace(ARTICLE_TITLE, '$1')
-    .replace(NOUN_LISTED, (_m, facts: string, noun: string) => `${facts.replace(/\s*,\s*/g, '')} ${noun}`);
+    .replace(NOUN_LISTED, (_m, facts: string, noun: string) => `${facts.replace(/\s*,\s*/g, '')} ${noun}`)
+    .replace(SPLICED_ITEM, '$1, so $2');
   const words = domainWords(plan.domain);
   const titles = new Map<string, { value: string; from: CitedFact['from'] }>([['item', { value: plan.item.title, from: 'item' }]]);
   for (const h of plan.history) titles.set(h.slot, { value: h.title, from: 'history' });

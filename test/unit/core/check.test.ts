@@ -656,6 +656,11 @@ describe('phrasings that are true but read wrong (phrasing.ts; read on shown rea
     expect(k('Like Rust, Batman: Arkham Origins is an action game.')).not.toContain('comma-splice');
     expect(k('If you enjoyed Rust, Batman: Arkham Origins is an action game for you.')).not.toContain('comma-splice');
     expect(k('Based on your history, Batman: Arkham Origins is an action game for you.')).not.toContain('comma-splice');
+    // A mix of one thing (what the fill's "so" would otherwise let through): 2026-12-02, movies page.
+    expect(k('Based on your history, you enjoy a mix of action, so Batman: Arkham Origins is a perfect choice.')).toContain('mix-of-one');
+    expect(k('You seem to enjoy a variety of adventure.')).toContain('mix-of-one');
+    expect(k('Based on your history, you enjoy a mix of action and adventure, so Batman: Arkham Origins is a perfect choice.')).not.toContain('mix-of-one');
+    expect(k('You enjoy a variety of genres including action.')).not.toContain('mix-of-one');
     // A clause that lost its predicate, a participle left at the end.
     expect(k("It's an action, adventure game that's and packed with action.")).toContain('empty-clause');
     expect(k("It's an action co-op game that's but with adventure.")).toContain('empty-clause');

@@ -195,6 +195,18 @@ describe('fillSlots', () => {
     expect(fillSlots('An <|@f1|> game and other <|@nouns|>.', game).text).toBe('An action game and other games.');
   });
 
+  it('a comma splice after what the visitor likes gets its "so" ("…, so Aliens is a perfect choice"); other commas stay', () => {
+    const movie = contentPlan({ title: 'Aliens', attributes: { genres: ['Science Fiction'] } }, { domain: 'movie' });
+    expect(fillSlots('Based on your history, you enjoy a mix of <|@f1|>, <|@item|> is a perfect choice for you.', movie).text).toBe('Based on your history, you enjoy a mix of science fiction, so Aliens is a perfect choice for you.');
+    expect(fillSlots('It is great. You seem to enjoy <|@f1|>, "<|@item|>" will be a hit.', movie).text).toBe('It is great. You seem to enjoy science fiction, so "Aliens" will be a hit.');
+    // A subordinate clause before the comma, or a sentence that does not open with the visitor: unchanged.
+    expect(fillSlots('Given that you enjoy <|@f1|>, <|@item|> is a great pick.', movie).text).toBe('Given that you enjoy science fiction, Aliens is a great pick.');
+    expect(fillSlots('If you like <|@f1|>, <|@item|> is for you.', movie).text).toBe('If you like science fiction, Aliens is for you.');
+    expect(fillSlots('It offers <|@f1|>, <|@item|> is fun.', movie).text).toBe('It offers science fiction, Aliens is fun.');
+    // Joined already, or another clause between: unchanged.
+    expect(fillSlots('You enjoy <|@f1|> <|@nouns|>, and <|@item|> is one.', movie).text).toBe('You enjoy science fiction movies, and Aliens is one.');
+  });
+
   it('an article before a title that heads its phrase is left out ("just like the Team Fortress 2.")', () => {
     const game = contentPlan({ title: 'Rust', attributes: { genres: ['Action'] } }, { domain: 'game', history: [{ title: 'The Witcher', attributes: { genres: ['Action'] } }] });
     expect(fillSlots("It's an <|@f1|> <|@noun|>, just like the <|@h1|>.", game).text).toBe("It's an action game, just like The Witcher.");

@@ -187,6 +187,11 @@ describe('catalogs and pages', () => {
     expect(byName['musical-instruments']!.items[0]!.attributes).toMatchObject({ category: ['Guitars', 'Electric Guitars'], brand: ['Fender'] });
     expect(byName['music-albums']!.domain).toBe('music');
     expect(byName['music-albums']!.items.find((i) => i.title === 'Kind of Blue')!.attributes).toMatchObject({ genres: ['Jazz', 'Modal Jazz'], artist: ['Miles Davis'] });
+    // The two trained kinds, as a shop's Movie / Book markup reaches the engine.
+    expect(byName['movies']!.domain).toBe('movie');
+    expect(byName['movies']!.items.find((i) => i.title === 'Casablanca')!.attributes).toMatchObject({ genres: ['Romance', 'Drama', 'War'], director: ['Michael Curtiz'] });
+    expect(byName['books']!.domain).toBe('book');
+    expect(byName['books']!.items.find((i) => i.title === 'Dune')!.attributes).toMatchObject({ genres: ['Science Fiction'], author: ['Frank Herbert'] });
     expect(() => schemaOrgCatalog('x', { '@type': 'ItemList', itemListElement: [] }, '')).toThrow(/no schema.org item/);
   });
   it('builds seeded pages whose items are never in their own history', () => {
