@@ -5,7 +5,7 @@
 // its inputs. See docs/grounding.md. Pure; no DOM. The names a reason may give: known-names.ts;
 // the words it may write: word-check.ts.
 import type { CitedFact, UserContext } from '../types.ts';
-import { regExpFor } from './word-regexp.ts';
+import { mayOccur, regExpFor } from './word-regexp.ts';
 import { historyClaims } from './claims.ts';
 import { lexiconWords, pageWords, titleWords, type Lexicon } from './dictionary.ts';
 import { domainWords as domainFillers, foreignNarrativeWords, foreignVerbWords } from './domains.ts';
@@ -103,8 +103,9 @@ export interface ReasonCheck {
 
 const titleMatchers = new WeakMap<readonly string[], FactMatcher>();
 const NO_VOCABULARY: string[] = [];
-// On the lower-cased normalized text: the same word twice, separated by one space.
-const DOUBLED = /(?<![\p{L}\p{N}])([\p{L}\p{N}]+) \1(?![\p{L}\p{N}])/gu;
+// On the lower-cased normalized text: the same word twice, or the same two words twice ("a great
+// choice for you to try to try"), separated by one space.
+const DOUBLED = /(?<![\p{L}\p{N}])([\p{L}\p{N}]+|[\p{L}\p{N}]+ [\p{L}\p{N}]+) \1(?![\p{L}\p{N}])/gu;
 const GRAMMATICAL_DOUBLES = new Set(['that', 'had']);
 /** Words after which the item's own title cannot stand: a comparison, a list, an accompaniment ("with <item>") or a predicate ("a game that's <item>"). */
 const NOT_BEFORE_ITEM = String.raw`(?:with|like|and|or|than|including|such as|similar to|versus|vs\.?|alongside|that['’]s|that is|which is)`;
@@ -157,7 +158,7 @@ export function checkFilledReason(text: string, input: ReasonCheckInput): Reason
     flag('unknown-name', run.text, seg.orig.slice(from, run.end).join(''));
   }
 
-  // A word written twice in a row ("Global Global Offensive"), unless one known name has both ("Bacon Bacon").
+  // A word (or two) written twice in a row ("Global Global Offensive"), unless one known name has both ("Bacon Bacon").
   for (const m of seg.joined.matchAll(DOUBLED)) {
     const at = seg.cpAt[m.index] as number;
     const end = at + Array.from(m[0]).length;
@@ -258,7 +259,7 @@ export function checkFilledReason(text: string, input: ReasonCheckInput): Reason
   }
 
   // The item's title where it cannot stand: "an indie RPG game with Undertale" under Undertale.
-  const misplaced = misplacedItem(clean, item);
+  const misplaced = misplacedItem(clean, item) ?? ownedByItem(clean, item, plan?.domain || planDomain(context));
   if (misplaced) flag('misplaced-item', misplaced);
 
   // A kind noun that is not the fact's kind; a/an before a plural category. The ban covers both numbers.
@@ -305,6 +306,14 @@ function factsOf(vocabulary: FactMatcher | Vocabulary | undefined): readonly str
   let list = iterableFacts.get(source as object);
   if (!list) iterableFacts.set(source as object, (list = [...source].filter((f): f is string => typeof f === 'string')));
   return list;
+}
+
+/** "Scythe's products like Monopoly": the item owns no things of its own kind (another item would be its). */
+function ownedByItem(text: string, item: ItemLike, domain: string): string | null {
+  const title = sanitizeText(item?.title, LIMITS.title);
+  if (!title || !mayOccur(text, title)) return null;
+  const { noun, nouns } = domainFillers(domain);
+  return regExpFor(text, `(?<![\\p{L}\\p{N}])${phrasePattern(title)}['’]s\\s+(?:${phrasePattern(nouns)}|${phrasePattern(noun)})(?![\\p{L}\\p{N}])`, 'iu').exec(text)?.[0] ?? null;
 }
 
 /** "with <item>", "like <item>", "and <item>": the item named where another thing must stand; the phrase, or null. */

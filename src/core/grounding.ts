@@ -5,7 +5,7 @@ import type { CitedFact, UserContext } from '../types.ts';
 import { domainWords } from './domains.ts';
 import { citedFacts, historyEntryFacts, termKey } from './facts.ts';
 import type { FactMatcher, ItemLike, Vocabulary } from './facts.ts';
-import { contentPlan, PLAN_LIMITS, type ContentPlan } from './plan.ts';
+import { contentPlan, jointlyShared, PLAN_LIMITS, type ContentPlan } from './plan.ts';
 import { sanitizeText } from './prompt.ts';
 import { fillSlots, isNameKind, slotToken } from './slots.ts';
 import type { ProperWords } from './casing.ts';
@@ -151,7 +151,8 @@ const MAKER_KINDS = /brand|maker|manufacturer|label|publisher|developer|studio|c
  * Text is plain text built from sanitized page values; show it with textContent, never as HTML.
  */
 export function templateReason(item: ItemLike, context?: UserContext | null, plan?: ContentPlan, proper?: ProperWords): { text: string; facts: CitedFact[] } {
-  const p = plan ?? contentPlan(item, context);
+  // Only what is true together: "another {F} game, like {H}" credits every fact to every title.
+  const p = jointlyShared(plan ?? contentPlan(item, context));
   const spoken = domainWords(p.domain).did !== 'bought';
   const v = variant(p.item.title);
   const titles = p.history.map((h) => slotToken(h.slot)).join(' and ');

@@ -221,7 +221,7 @@ const fallsUnderNoun: Rule = (text, plan) => {
 
 /**
  * "an action adventure game with a massive game", "… with features", "combines action and
- * multiplayer, which is a game": a clause that adds nothing but the domain's noun.
+ * multiplayer, which is a game", "…, so <item> is a game.": a clause that adds nothing but the domain's noun.
  */
 const emptyClause: Rule = (text, plan) => {
   const { noun, nouns } = domainWords(plan.domain);
@@ -249,7 +249,10 @@ const emptyClause: Rule = (text, plan) => {
   // choice for you", "… that's elements you enjoy": a clause that never got its predicate; "action, FPS, and played in …": a list
   // that ends in a participle; "… for in before": a preposition that lost its object.
   const lost = regExpFor(text, `${WORD_START}(?:(?:for|of|with)\\s+in\\s+before|(?:for|of)\\s+before|with\\s+(?:packed|played|(?:${either})\\s+like)|(?:that|it|which)(?:['’]s|\\s+is)\\s+(?:and|but|or|nor|to|choice|pick|option|fit|addition|elements)|(?:${facts || '(?!)'})\\s*,?\\s+(?:and|or)\\s+(?:played|packed|enjoyed|loved))${WORD_END}`, 'iu').exec(text);
-  return found('empty-clause', lost ?? regExpFor(text, `${WORD_START}(?:with\\s+(?:an?\\s+)?(?:(?:massive|unique|great|huge|large|strong|lot\\s+of|variety\\s+of)\\s+)?(?:${things})|(?:which|that)(?:\\s+is|['’]s)\\s+(?:an?\\s+)?(?:${things}))${end}`, 'iu').exec(text));
+  // "…, so Counter-Strike: Source is a game.", "It's a game.": the item said to be what every card is.
+  const item = plan.item?.title?.trim() ?? '';
+  const subject = ['which', 'that', 'it', ...(item !== '' && mayOccur(text, item) ? [escape(item)] : [])].join('|');
+  return found('empty-clause', lost ?? regExpFor(text, `${WORD_START}(?:with\\s+(?:an?\\s+)?(?:(?:massive|unique|great|huge|large|strong|lot\\s+of|variety\\s+of)\\s+)?(?:${things})|(?:${subject})(?:\\s+is|['’]s)\\s+(?:an?\\s+)?(?:${things}))${end}`, 'iu').exec(text));
 };
 
 /**

@@ -162,6 +162,29 @@ export function mostSpecificFirst(plan: ContentPlan, item: ItemLike): PlanFact[]
 }
 
 /**
+ * Whether every entry of `entries` shares `fact` (a fact of the item's own, in a 'new' plan, needs no
+ * entry). A plan's facts are shared with *some* entry; a reason that names one entry and a fact only
+ * another shares says something false: "Since you watched The Shining, here is another science
+ * fiction movie by Stanley Kubrick" (The Shining shares the director, Alien the genre).
+ */
+export function sharedByAll(fact: PlanFact, entries: readonly PlanEntry[]): boolean {
+  const key = termKey(fact.value);
+  return fact.from !== 'shared' || entries.every((h) => h.shared.some((v) => termKey(v) === key));
+}
+
+/**
+ * The plan cut so that its words are true together: the facts its first entry shares, and the entries
+ * that share all of them (what "another <facts> movie, like <titles>" says). A 'new' plan as it is.
+ */
+export function jointlyShared(plan: ContentPlan): ContentPlan {
+  const first = plan.history[0];
+  if (!first) return plan;
+  const facts = plan.facts.filter((f) => sharedByAll(f, [first]));
+  const entries = plan.history.filter((h) => facts.every((f) => sharedByAll(f, [h])));
+  return restrictPlan(plan, entries.map((h) => h.title), facts.map((f) => f.value));
+}
+
+/**
  * A plan keeping only the given history titles and fact values (by termKey), renumbered in the order
  * given: the training row's plan is the slots its text uses, in order of first use. Mode follows
  * (no entry left → 'new').

@@ -165,6 +165,18 @@ const NOUN_LISTED = /(?<=(?<![\p{L}\p{N}])(?:enjoy|enjoys|enjoyed|love|loved|lik
 // "Given that you …" or "Like <|@h1|>, …" the comma is right and nothing changes.
 const SPLICED_ITEM = /((?:^|[.!?]\s+)(?:based\s+on\s+your\s+(?:[\p{L}-]+\s+)?history,\s+)?you\s+(?:(?:seem\s+to|also|really|clearly)\s+)?(?:enjoy|like|love|prefer)(?![\p{L}\p{N}])[^.!?;,]*),\s+(["“]?<\|@item\|>["”]?\s+(?:is|will|would|should|offers?|makes?)(?![\p{L}\p{N}]))/giu;
 
+// "you seem to enjoy a variety of <|@f1|>, …" with one fact: a variety of one thing (the check's
+// 'mix-of-one'). After a verb of liking, the fact's things are what was meant ("you seem to enjoy crime
+// movies, so …": "enjoy crime" alone reads otherwise); after "offers" or "combines" nothing changes.
+const MIX_OF_ONE = /(?<=(?<![\p{L}\p{N}])(?:enjoy|enjoys|enjoyed|love|loved|like|liked|prefer|preferred|preference\s+for|interest\s+in|fan\s+of|fond\s+of)\s+)(?:an?\s+)?(?:(?:wide|broad|diverse|great|unique)\s+)?(?:mix|mixture|variety|blend|combination|range)\s+of\s+(<\|@f\d\|>)(?=\s*(?:[.,;:!?]|$))/giu;
+
+// "it falls under the <|@f1|> <|@noun|>" (the check's 'falls-under-noun': a category is what a thing
+// falls under, a movie is not) and "falls under the <|@f1|> genre" where the fact is a name ("the
+// Stanley Kubrick genre"): what the model meant is what the item is, "it is a crime movie", "it is a
+// Stanley Kubrick movie". The models learned "falls under" on genres and categories only. Only where
+// the sentence ends or a comparison follows: "…, which is a genre you enjoyed" would call a brand a genre.
+const FALLS_UNDER = /(?<![\p{L}\p{N}])falls\s+(?:under|within|into)\s+the\s+(<\|@f\d\|>)\s+(<\|@noun\|>|genre|category|tag)(?=\s*(?:[.!?]|$)|\s*,\s*(?:(?:just|much)\s+)?(?:like|similar\s+to)(?![\p{L}\p{N}]))/giu;
+
 // A category path's value called by a game's kind noun ("the <|@f1|> genre", "genres of <|@f1|>"): the
 // model learned "genre" and "tag" on games; a category is a category ("the strategy games category").
 const KIND_NOUN_AFTER = /^(\s+)(genre|tag)(s?)(?![\p{L}\p{N}-])/iu;
@@ -184,7 +196,12 @@ export function fillSlots(slotText: string, plan: ContentPlan, proper?: ProperWo
     .replace(APPOSITIVE_TITLE, '$1')
     .replace(ARTICLE_TITLE, '$1')
     .replace(NOUN_LISTED, (_m, facts: string, noun: string) => `${facts.replace(/\s*,\s*/g, '')} ${noun}`)
-    .replace(SPLICED_ITEM, '$1, so $2');
+    .replace(SPLICED_ITEM, '$1, so $2')
+    .replace(MIX_OF_ONE, '$1 <|@nouns|>')
+    .replace(FALLS_UNDER, (m, fact: string, noun: string) => {
+      const kind = plan.facts.find((f) => slotToken(f.slot) === fact)?.kind ?? '';
+      return noun === '<|@noun|>' || isNameKind(kind) ? `is a ${fact} <|@noun|>` : m;
+    });
   const words = domainWords(plan.domain);
   const titles = new Map<string, { value: string; from: CitedFact['from'] }>([['item', { value: plan.item.title, from: 'item' }]]);
   for (const h of plan.history) titles.set(h.slot, { value: h.title, from: 'history' });

@@ -6,7 +6,7 @@ import { isGenericTerm } from '../core/generic-words.ts';
 import type { Lexicon } from '../core/dictionary.ts';
 import { foreignVerbWords } from '../core/domains.ts';
 import type { ContentPlan } from '../core/plan.ts';
-import { mostSpecificFirst, restrictPlan } from '../core/plan.ts';
+import { mostSpecificFirst, restrictPlan, sharedByAll } from '../core/plan.ts';
 import type { ItemLike } from '../core/facts.ts';
 import { SPECIAL_TOKENS } from '../core/prompt.ts';
 import { PLAN_PROMPT_TOKENS, planSlotTokens, slotToken, slotTokens } from '../core/slots.ts';
@@ -130,13 +130,16 @@ export const ATTEMPTS = ATTEMPT_PLANS.length;
 
 /**
  * What attempt `attempt` asks the model to say: the plan cut to that attempt's size (strongest entries
- * and facts first). The regeneration keeps a category path's most specific value (with the `item`):
- * cut to the broadest, every card of a shop got "It falls under the board games category".
+ * and facts first; only facts the kept entries share). The regeneration keeps a category path's most
+ * specific value (with the `item`): cut to the broadest, every card of a shop got "It falls under the
+ * board games category".
  */
 export function attemptPlan(plan: ContentPlan, attempt: number, item?: ItemLike): ContentPlan {
   const limits = ATTEMPT_PLANS[Math.min(attempt, ATTEMPT_PLANS.length - 1)] as { history: number; facts: number };
-  const facts = attempt > 0 && item ? mostSpecificFirst(plan, item) : plan.facts;
-  return restrictPlan(plan, plan.history.slice(0, limits.history).map((h) => h.title), facts.slice(0, limits.facts).map((f) => f.value));
+  const history = plan.history.slice(0, limits.history);
+  // Only facts the kept entries share: one only a dropped entry shares would be credited to a kept one.
+  const facts = (attempt > 0 && item ? mostSpecificFirst(plan, item) : plan.facts).filter((f) => sharedByAll(f, history));
+  return restrictPlan(plan, history.map((h) => h.title), facts.slice(0, limits.facts).map((f) => f.value));
 }
 
 /**

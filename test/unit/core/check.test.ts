@@ -7,7 +7,7 @@ import { createFactMatcher } from '../../../src/core/facts.ts';
 import { templateReason } from '../../../src/core/grounding.ts';
 import { capitalizedRuns, quotedSpans, searchable } from '../../../src/core/names.ts';
 import { DOMAIN_WORD_RULE, domainIndex, domainWordLists, foreignWordList, offDomainWords } from '../../../src/core/off-domain.ts';
-import { contentPlan } from '../../../src/core/plan.ts';
+import { contentPlan, jointlyShared } from '../../../src/core/plan.ts';
 import { InvalidInputError } from '../../../src/errors.ts';
 import { mulberry32 } from '../../../src/core/random.ts';
 import type { Item, UserContext } from '../../../src/types.ts';
@@ -230,6 +230,9 @@ describe('checkFilledReason: each rule', () => {
   it('words written twice in a row, unless a title has them', () => {
     expect(checkFilledReason('A puzzle puzzle game for you.', base).problems).toEqual([{ kind: 'repeated-word', text: 'puzzle puzzle' }]);
     expect(kinds('A game for you: Bacon Bacon is a puzzle game.', { ...base, item: { title: 'Bacon Bacon', attributes: { tags: ['Puzzle'] } } })).toEqual([]);
+    // Two words twice: "to try to try".
+    expect(checkFilledReason('A puzzle game for you to try to try.', base).problems).toContainEqual({ kind: 'repeated-word', text: 'to try to try' });
+    expect(kinds('A puzzle game for you to try, to try again.', base)).not.toContain('repeated-word');
   });
 
   it('history claims: only with a history the plan uses', () => {
@@ -407,7 +410,8 @@ describe('templateReason passes the open-vocabulary check', () => {
       const plan = contentPlan(item, context);
       const { text } = templateReason(item, context, plan);
       seen.add(text.split(' ').slice(0, 2).join(' '));
-      const r = checkFilledReason(text, { item, context, plan, lexicon: shipped, vocabulary, pageTitles: titles });
+      // Checked against what it may say: the facts true of every title it names (jointlyShared).
+      const r = checkFilledReason(text, { item, context, plan: jointlyShared(plan), lexicon: shipped, vocabulary, pageTitles: titles });
       expect(r.problems, text).toEqual([]);
     }
     // Every shape and wording shows up: "Since you", "Another action", "Something new", "Worth a", "It has", …
@@ -612,6 +616,12 @@ describe('phrasings that are true but read wrong (phrasing.ts; read on shown rea
     expect(kinds('It is an action game with adventure elements.')).not.toContain('empty-clause');
     expect(kinds('It is an action stealth game with games and played games.')).toContain('empty-clause');
     expect(kinds('It combines action and adventure, which is a game.')).toContain('empty-clause');
+    expect(kinds('Based on your history, you enjoy action games like Rust, so Batman: Arkham Origins is a game.')).toContain('empty-clause');
+    expect(kinds("It's a game.")).toContain('empty-clause');
+    // The item as the owner of things of its kind: "Batman: Arkham Origins's games like Rust".
+    expect(kinds("You enjoy action games, Batman: Arkham Origins's games like Rust.")).toContain('misplaced-item');
+    expect(kinds("Batman: Arkham Origins's story is an action game's story.")).not.toContain('misplaced-item');
+    expect(kinds('Batman: Arkham Origins is a game you will enjoy.')).not.toContain('empty-clause');
     expect(kinds('It combines elements of action and adventure, which adds depth and depth to the game.')).toContain('doubled-pair');
     expect(kinds('It is an action game, allowing you to enjoy.')).toContain('dangling');
     expect(kinds("It is an action stealth game that's played.")).toContain('dangling');

@@ -134,6 +134,17 @@ describe('templateReason', () => {
     expect(templateReason(talos, { domain: 'game', history }, restrictPlan(plan, ['Portal 2'], ['Puzzle'])).text).toBe('Since you played Portal 2, here is another puzzle game.');
   });
 
+  it('credits a fact only to the titles that share it', () => {
+    // The Shining shares the director with 2001, Alien the genre: "another science fiction movie by
+    // Stanley Kubrick, like The Shining" would be false.
+    const odyssey = { title: '2001: A Space Odyssey', attributes: { genres: ['Science Fiction'], director: 'Stanley Kubrick' } };
+    const movies = { domain: 'movie', history: [{ title: 'Alien', attributes: { genres: ['Science Fiction', 'Horror'] } }, { title: 'The Shining', attributes: { genres: ['Horror'], director: 'Stanley Kubrick' } }] };
+    const text = templateReason(odyssey, movies).text;
+    expect(text).toMatch(/The Shining/);
+    expect(text).toMatch(/Stanley Kubrick/);
+    expect(text).not.toMatch(/Alien|science fiction/i);
+  });
+
   it('keeps page text as plain text (never markup to render)', () => {
     const r = templateReason({ title: '<img src=x onerror=alert(1)>', attributes: { tags: ['<b>Co-op</b>'] } }, { domain: 'game' });
     expect(r.text).toBe('Worth a look if you like <b>co-op</b> games.');

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { contentPlan, mostSpecificFirst, restrictPlan, type ContentPlan } from '../../../src/core/plan.ts';
+import { contentPlan, jointlyShared, mostSpecificFirst, restrictPlan, sharedByAll, type ContentPlan } from '../../../src/core/plan.ts';
 import { attemptPlan } from '../../../src/generation/slot-decoding.ts';
 import { buildPlanPrompt } from '../../../src/core/plan-prompt.ts';
 import { fillSlots } from '../../../src/core/slots.ts';
@@ -171,5 +171,39 @@ describe('mostSpecificFirst and the regeneration plan', () => {
     const game = { id: 'g', title: 'Rust', attributes: { genres: ['Action', 'Adventure'] } };
     const gamePlan = contentPlan(game, { domain: 'game', history: [] });
     expect(mostSpecificFirst(gamePlan, game)).toEqual(gamePlan.facts);
+  });
+});
+
+describe('facts true of the entries a plan keeps (sharedByAll, jointlyShared, attemptPlan)', () => {
+  // The Shining shares the director with 2001, Alien the genre: neither shares both.
+  const odyssey = { id: 'o', title: '2001: A Space Odyssey', attributes: { genres: ['Science Fiction'], director: 'Stanley Kubrick' } };
+  const alien = { title: 'Alien', attributes: { genres: ['Science Fiction', 'Horror'], director: 'Ridley Scott' } };
+  const shining = { title: 'The Shining', attributes: { genres: ['Horror', 'Thriller'], director: 'Stanley Kubrick' } };
+  const context = { domain: 'movie', history: [alien, shining] };
+  const plan = contentPlan(odyssey, context);
+
+  it('the full plan holds both entries and both facts, each shared by one', () => {
+    expect(plan.history.map((h) => [h.title, h.shared])).toEqual([['The Shining', ['Stanley Kubrick']], ['Alien', ['Science Fiction']]]);
+    expect(plan.facts.map((f) => f.value)).toEqual(['Stanley Kubrick', 'Science Fiction']);
+    const [kubrick, scifi] = plan.facts as [ContentPlan['facts'][number], ContentPlan['facts'][number]];
+    expect([sharedByAll(kubrick, plan.history.slice(0, 1)), sharedByAll(scifi, plan.history.slice(0, 1)), sharedByAll(scifi, plan.history)]).toEqual([true, false, false]);
+    expect(sharedByAll({ slot: 'f1', value: 'Drama', kind: 'genres', from: 'item' }, plan.history)).toBe(true);
+  });
+
+  it('an attempt that keeps one entry asks only for the facts it shares', () => {
+    expect(attemptPlan(plan, 0).history.map((h) => h.title)).toEqual(['The Shining']);
+    expect(attemptPlan(plan, 0).facts.map((f) => [f.slot, f.value])).toEqual([['f1', 'Stanley Kubrick']]);
+    expect(attemptPlan(plan, 1, odyssey).facts.map((f) => f.value)).toEqual(['Stanley Kubrick']);
+  });
+
+  it('jointlyShared keeps the first entry, its facts and the entries sharing all of them', () => {
+    const joint = jointlyShared(plan);
+    expect(joint.history.map((h) => h.title)).toEqual(['The Shining']);
+    expect(joint.facts.map((f) => f.value)).toEqual(['Stanley Kubrick']);
+    // Two entries that share the same fact both stay.
+    const both = contentPlan(odyssey, { domain: 'movie', history: [alien, { title: 'Aliens', attributes: { genres: ['Science Fiction', 'Action'] } }] });
+    expect(jointlyShared(both).history.map((h) => h.title)).toEqual(['Aliens', 'Alien']);
+    const fresh = contentPlan(odyssey, { domain: 'movie' });
+    expect(jointlyShared(fresh)).toBe(fresh);
   });
 });

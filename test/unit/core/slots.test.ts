@@ -197,7 +197,7 @@ describe('fillSlots', () => {
 
   it('a comma splice after what the visitor likes gets its "so" ("…, so Aliens is a perfect choice"); other commas stay', () => {
     const movie = contentPlan({ title: 'Aliens', attributes: { genres: ['Science Fiction'] } }, { domain: 'movie' });
-    expect(fillSlots('Based on your history, you enjoy a mix of <|@f1|>, <|@item|> is a perfect choice for you.', movie).text).toBe('Based on your history, you enjoy a mix of science fiction, so Aliens is a perfect choice for you.');
+    expect(fillSlots('Based on your history, you enjoy <|@f1|>, <|@item|> is a perfect choice for you.', movie).text).toBe('Based on your history, you enjoy science fiction, so Aliens is a perfect choice for you.');
     expect(fillSlots('It is great. You seem to enjoy <|@f1|>, "<|@item|>" will be a hit.', movie).text).toBe('It is great. You seem to enjoy science fiction, so "Aliens" will be a hit.');
     // A subordinate clause before the comma, or a sentence that does not open with the visitor: unchanged.
     expect(fillSlots('Given that you enjoy <|@f1|>, <|@item|> is a great pick.', movie).text).toBe('Given that you enjoy science fiction, Aliens is a great pick.');
@@ -205,6 +205,31 @@ describe('fillSlots', () => {
     expect(fillSlots('It offers <|@f1|>, <|@item|> is fun.', movie).text).toBe('It offers science fiction, Aliens is fun.');
     // Joined already, or another clause between: unchanged.
     expect(fillSlots('You enjoy <|@f1|> <|@nouns|>, and <|@item|> is one.', movie).text).toBe('You enjoy science fiction movies, and Aliens is one.');
+  });
+
+  it('a mix of one fact after a verb of liking is that fact\'s things ("you seem to enjoy science fiction movies")', () => {
+    const movie = contentPlan({ title: 'Aliens', attributes: { genres: ['Science Fiction'], director: 'James Cameron' } }, { domain: 'movie' });
+    expect(fillSlots('Based on your history, you seem to enjoy a variety of <|@f1|>, <|@item|> is a perfect choice for you.', movie).text).toBe('Based on your history, you seem to enjoy science fiction movies, so Aliens is a perfect choice for you.');
+    expect(fillSlots('You have a preference for a wide range of <|@f2|>.', movie).text).toBe('You have a preference for James Cameron movies.');
+    const board = contentPlan({ title: 'Risk', attributes: { category: ['Board Games'] } }, { domain: 'product' });
+    expect(fillSlots('You seem to enjoy a variety of <|@f1|>, so <|@item|> fits.', board).text).toBe('You seem to enjoy board games, so Risk fits.');
+    // Two facts make a mix; after "offers" or "combines" the cut would say nothing: unchanged.
+    expect(fillSlots('You enjoy a mix of <|@f1|> and <|@f2|>.', movie).text).toBe('You enjoy a mix of science fiction and James Cameron.');
+    expect(fillSlots('It offers a unique blend of <|@f1|>.', movie).text).toBe('It offers a unique blend of science fiction.');
+  });
+
+  it('"falls under the <fact> movie", or a name\'s "genre", is what the item is ("it is a crime movie")', () => {
+    const movie = contentPlan({ title: 'Fargo', attributes: { genres: ['Crime'], director: 'Joel Coen' } }, { domain: 'movie' });
+    expect(fillSlots('It falls under the <|@f1|> <|@noun|>, similar to "<|@item|>".', movie).text).toBe('It is a crime movie, similar to "Fargo".');
+    expect(fillSlots('You should try "<|@item|>" because it falls under the <|@f2|> genre.', movie).text).toBe('You should try "Fargo" because it is a Joel Coen movie.');
+    expect(fillSlots('It falls under the <|@f2|> category.', movie).text).toBe('It is a Joel Coen movie.');
+    // A genre's genre is right; a plural noun or more words after it: unchanged.
+    expect(fillSlots('It falls under the <|@f1|> genre.', movie).text).toBe('It falls under the crime genre.');
+    expect(fillSlots('It falls under the <|@f1|> <|@nouns|>.', movie).text).toBe('It falls under the crime movies.');
+    // "which is a genre" after the repair would call a director a genre: unchanged, for the check.
+    expect(fillSlots('It falls under the <|@f2|> genre, which is a genre you have enjoyed.', movie).text).toBe('It falls under the Joel Coen genre, which is a genre you have enjoyed.');
+    const guitar = contentPlan({ title: 'Player Telecaster', attributes: { category: ['Electric Guitars'] } }, { domain: 'product' });
+    expect(fillSlots('It falls under the <|@f1|> <|@noun|>.', guitar).text).toBe('It is an electric guitar.');
   });
 
   it('an article before a title that heads its phrase is left out ("just like the Team Fortress 2.")', () => {
