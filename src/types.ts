@@ -101,7 +101,11 @@ export interface ProgressEvent {
 }
 
 export interface ExplainerOptions {
-  /** Base URL (or path) of a model folder in the transformers.js layout. Default: the shipped model (src/defaults.ts DEFAULT_MODEL_ID). */
+  /**
+   * URL (or path) of a model folder in the transformers.js layout, or a bare folder name
+   * ('because-reason-v1'), which is a folder of the default models base ('/models/' on the page's
+   * origin; public/models in Node). Default: the shipped model (src/defaults.ts DEFAULT_MODEL_ID).
+   */
   model?: string;
   device?: 'auto' | Backend;
   dtype?: DType;

@@ -50,6 +50,15 @@ function absolute(url: string | undefined): string | undefined {
   }
 }
 
+/**
+ * The model option for the worker: a URL or path made absolute against the page (the worker's own URL
+ * would be the base otherwise); a bare folder name ('because-reason-v1') left as it is, a folder of
+ * the default models base, as in the calling thread (runtime/location.ts).
+ */
+export function modelOption(model: string | undefined): string | undefined {
+  return model !== undefined && !/[/\\]/.test(model.trim()) ? model : absolute(model);
+}
+
 /** Longest info() waits for the worker before answering with the last known info and `busyMs`. */
 export const INFO_TIMEOUT_MS = 1000;
 
@@ -76,7 +85,7 @@ export class WorkerExplainer implements Explainer {
     worker.addEventListener('messageerror', () => this.crash(new WorkerCrashedError('A message from the explainer worker could not be read. Create a new explainer.')));
     const { onProgress, worker: _worker, ...rest } = options;
     void _worker;
-    const init: WorkerInitOptions = { ...(cloneable(rest) as WorkerInitOptions), model: absolute(rest.model), wasmPaths: absolute(rest.wasmPaths) };
+    const init: WorkerInitOptions = { ...(cloneable(rest) as WorkerInitOptions), model: modelOption(rest.model), wasmPaths: absolute(rest.wasmPaths) };
     const progress = onProgress ? Comlink.proxy((e: ProgressEvent) => onProgress(e)) : undefined;
     this.ready = this.call(() => this.remote.init(init, progress));
     // Errors surface through the calls that await `ready`; never an unhandled rejection here.
