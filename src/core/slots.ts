@@ -179,7 +179,8 @@ const FALLS_UNDER = /(?<![\p{L}\p{N}])falls\s+(?:under|within|into)\s+the\s+(<\|
 
 // A category path's value called by a game's kind noun ("the <|@f1|> genre", "genres of <|@f1|>"): the
 // model learned "genre" and "tag" on games; a category is a category ("the strategy games category").
-const KIND_NOUN_AFTER = /^(\s+)(genre|tag)(s?)(?![\p{L}\p{N}-])/iu;
+// After two or more category values one category is "categories" ("the cables and musical instruments categories").
+const KIND_NOUN_AFTER = /^(\s+)(genre|tag|categor(?:y|ie))(s?)(?![\p{L}\p{N}-])/iu;
 const KIND_NOUN_BEFORE = /(?<![\p{L}\p{N}])(genre|tag)(s?)(\s+of\s+(?:the\s+)?|,?\s+(?:including|such\s+as|like)\s+(?:the\s+)?)$/iu;
 
 /**
@@ -266,7 +267,7 @@ export function fillSlots(slotText: string, plan: ContentPlan, proper?: ProperWo
         const before = out[out.length - 1];
         if (before && !before.slot) before.text = before.text.replace(KIND_NOUN_BEFORE, (_m, _noun: string, s: string, rest: string) => (s ? 'categories' : 'category') + rest);
         const next = pieces[i + 1];
-        if (next && !next.slot) next.text = next.text.replace(KIND_NOUN_AFTER, (_m, space: string, _noun: string, s: string) => space + (s ? 'categories' : 'category'));
+        if (next && !next.slot) next.text = next.text.replace(KIND_NOUN_AFTER, (_m, space: string, _noun: string, s: string) => space + (s || run.length > 1 ? 'categories' : 'category'));
       }
       out.push({ slot: piece.slot, text: listPhrase(values), plural: only !== undefined && isCategoryKind(only.kind) && hasPluralHead(only.value) });
       continue;

@@ -172,6 +172,9 @@ describe('fillSlots', () => {
     expect(fillSlots(`It falls under the <|@${f1}|> genre.`, board).text).toBe(`It falls under the ${board.facts[0]!.value.toLowerCase()} category.`);
     expect(fillSlots(`It falls under the <|@${f1}|> and <|@${f2}|> genres.`, board).text).toMatch(/ and .* categories\.$/);
     expect(fillSlots(`It falls under the <|@${f1}|><|@${f2}|> tags.`, board).text).toMatch(/ categories\.$/);
+    // Two values listed before one "category": "the cables and musical instruments categories".
+    expect(fillSlots(`It falls under the <|@${f1}|><|@${f2}|> category.`, board).text).toMatch(/ and .* categories\.$/);
+    expect(fillSlots(`It falls under the <|@${f1}|> category.`, board).text).toMatch(/ category\.$/);
     expect(fillSlots(`It falls under the genres of <|@${f1}|>.`, board).text).toMatch(/^It falls under the categories of /);
     expect(fillSlots(`It has genres such as <|@${f1}|>.`, board).text).toMatch(/^It has categories such as /);
     // Other words after the value, and a genre word that is part of another word: untouched.
