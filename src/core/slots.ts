@@ -179,8 +179,13 @@ const FALLS_UNDER = /(?<![\p{L}\p{N}])falls\s+(?:under|within|into)\s+the\s+(<\|
 
 // A category path's value called by a game's kind noun ("the <|@f1|> genre", "genres of <|@f1|>"): the
 // model learned "genre" and "tag" on games; a category is a category ("the strategy games category").
-// After two or more category values one category is "categories" ("the cables and musical instruments categories").
-const KIND_NOUN_AFTER = /^(\s+)(genre|tag|categor(?:y|ie))(s?)(?![\p{L}\p{N}-])/iu;
+const KIND_NOUN_AFTER = /^(\s+)(genre|tag)(s?)(?![\p{L}\p{N}-])/iu;
+// Two or more facts listed ("<|@f1|><|@f2|>", "<|@f1|> and <|@f2|>") before one kind noun that ends its
+// phrase take the plural: "the adventure and RPG genres", "the cables and musical instruments
+// categories" (not "an action and adventure genre game", where the noun modifies).
+const LISTED_KIND_NOUN = /^(\s+)(genre|tag|category)(?=\s*(?:[.,;:!?]|$)|\s+(?:that|which|you|similar|like|just|much)(?![\p{L}\p{N}]))/iu;
+const LIST_JOIN = /^\s*,?\s*(?:and|or)\s+$/iu;
+const pluralKind = (noun: string): string => (/^category$/i.test(noun) ? `${noun.slice(0, -1)}ies` : `${noun}s`);
 const KIND_NOUN_BEFORE = /(?<![\p{L}\p{N}])(genre|tag)(s?)(\s+of\s+(?:the\s+)?|,?\s+(?:including|such\s+as|like)\s+(?:the\s+)?)$/iu;
 
 /**
@@ -263,12 +268,15 @@ export function fillSlots(slotText: string, plan: ContentPlan, proper?: ProperWo
         continue;
       }
       const values = run.map((s) => facts.get(s)).map((f) => factCase(f?.value ?? '', f?.kind ?? '', proper));
+      const next = pieces[i + 1];
       if (run.every((s) => isCategoryKind(facts.get(s)?.kind ?? ''))) {
         const before = out[out.length - 1];
         if (before && !before.slot) before.text = before.text.replace(KIND_NOUN_BEFORE, (_m, _noun: string, s: string, rest: string) => (s ? 'categories' : 'category') + rest);
-        const next = pieces[i + 1];
-        if (next && !next.slot) next.text = next.text.replace(KIND_NOUN_AFTER, (_m, space: string, _noun: string, s: string) => space + (s || run.length > 1 ? 'categories' : 'category'));
+        if (next && !next.slot) next.text = next.text.replace(KIND_NOUN_AFTER, (_m, space: string, _noun: string, s: string) => space + (s ? 'categories' : 'category'));
       }
+      const joined = out[out.length - 1];
+      const listed = run.length > 1 || (joined !== undefined && !joined.slot && LIST_JOIN.test(joined.text) && facts.has(out[out.length - 2]?.slot ?? ''));
+      if (listed && next && !next.slot) next.text = next.text.replace(LISTED_KIND_NOUN, (_m, space: string, noun: string) => space + pluralKind(noun));
       out.push({ slot: piece.slot, text: listPhrase(values), plural: only !== undefined && isCategoryKind(only.kind) && hasPluralHead(only.value) });
       continue;
     }

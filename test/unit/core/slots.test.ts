@@ -175,6 +175,13 @@ describe('fillSlots', () => {
     // Two values listed before one "category": "the cables and musical instruments categories".
     expect(fillSlots(`It falls under the <|@${f1}|><|@${f2}|> category.`, board).text).toMatch(/ and .* categories\.$/);
     expect(fillSlots(`It falls under the <|@${f1}|> category.`, board).text).toMatch(/ category\.$/);
+    expect(fillSlots(`It falls under the <|@${f1}|> and <|@${f2}|> category.`, board).text).toMatch(/ and .* categories\.$/);
+    // Genres too, where the noun ends its phrase; as a modifier it stays singular.
+    const divinity = contentPlan({ title: 'Divinity', attributes: { genres: ['Adventure', 'RPG'] } }, { domain: 'game' });
+    expect(fillSlots('It falls under the <|@f1|> and <|@f2|> genre.', divinity).text).toBe('It falls under the adventure and RPG genres.');
+    expect(fillSlots('It falls under the <|@f1|><|@f2|> genre, like Rust.', divinity).text).toBe('It falls under the adventure and RPG genres, like Rust.');
+    expect(fillSlots('It is an <|@f1|> and <|@f2|> genre game.', divinity).text).toBe('It is an adventure and RPG genre game.');
+    expect(fillSlots('It falls under the <|@f1|> genre.', divinity).text).toBe('It falls under the adventure genre.');
     expect(fillSlots(`It falls under the genres of <|@${f1}|>.`, board).text).toMatch(/^It falls under the categories of /);
     expect(fillSlots(`It has genres such as <|@${f1}|>.`, board).text).toMatch(/^It has categories such as /);
     // Other words after the value, and a genre word that is part of another word: untouched.
