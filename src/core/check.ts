@@ -228,6 +228,9 @@ export function checkFilledReason(text: string, input: ReasonCheckInput): Reason
   for (const m of clean.matchAll(DANGLING)) flag('dangling', m[0].trim());
   const lostWhat = WHAT_LEFT_OUT.exec(clean);
   if (lostWhat) flag('dangling', lostWhat[0]);
+  // A list item left empty: "the genres of science fiction, , and watched."
+  const emptyItem = /[,;]\s*[,;]/u.exec(clean);
+  if (emptyItem) flag('dangling', emptyItem[0]);
 
   // Free-text claims that need a fact: price, other players, updates (claim-support.ts).
   // A title's words claim nothing: "Since you played The Elder Scrolls Online" says nothing of playing online.
@@ -342,7 +345,7 @@ export function misplacedItem(text: string, item: ItemLike): string | null {
 }
 
 /** A sentence end right after a word that cannot end one (article, copula, preposition, conjunction). */
-const DANGLING = /\b(?:a|an|the|that['’]s|it['’]s|and|or|of|its|your|than|(?:that['’]s|it['’]s|is)\s+both|(?:that|which)\s+(?:has|have)\s+to\s+offer|(?:allowing|letting|helping|enabling)\s+you\s+(?:to\s+)?(?:enjoy|experience|explore|discover|have|try)|that['’]s\s+(?:played|led|packed|enjoyed)|(?<!(?:enjoyed|liked|loved|bought|owned|watched|heard|read)\s+)(?:and|or)\s+(?:played|led|packed))\s*[.!?](?=\s|$)/giu;
+const DANGLING = /\b(?:a|an|the|that['’]s|it['’]s|and|or|of|its|your|than|(?:that['’]s|it['’]s|is)\s+both|(?:that|which)\s+(?:has|have)\s+to\s+offer|(?:allowing|letting|helping|enabling)\s+you\s+(?:to\s+)?(?:enjoy|experience|explore|discover|have|try)|that['’]s\s+(?:played|led|packed|enjoyed)|(?<!(?:enjoyed|liked|loved|bought|owned|watched|heard|read)\s+)(?:and|or)\s+(?:played|led|packed|watched|visited))\s*[.!?](?=\s|$)/giu;
 
 /** "enjoy the casual game has to offer": the "what" (or "everything") before the object was left out. */
 const WHAT_LEFT_OUT = /(?<![\p{L}\p{N}])(?:enjoy|experience|explore|discover|see|try)\s+(?:the|this|its)\s+(?:[\p{L}\p{N}'’-]+\s+){0,4}(?:has|have)\s+to\s+offer/iu;

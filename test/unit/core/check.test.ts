@@ -628,6 +628,10 @@ describe('phrasings that are true but read wrong (phrasing.ts; read on shown rea
     expect(kinds('It is an adventure game with packed with games you have played.')).toContain('empty-clause');
     expect(kinds('It is an action and adventure game with games like Half-Life 2.')).toContain('empty-clause');
     expect(kinds('It is an action game for you to enjoy.')).not.toContain('dangling');
+    // An empty list item, and the domain's verb as the last one (audit seed 0, movies).
+    expect(kinds('It falls under the genres of action, , and adventure.')).toContain('dangling');
+    expect(kinds('It falls under the genres of action and watched.')).toContain('dangling');
+    expect(kinds('It is an action game you have enjoyed and watched.')).not.toContain('dangling');
   });
   it('rejects falling under a thing instead of a category', () => {
     const { kinds: k } = page(clash, { domain: 'music', history: [] });
