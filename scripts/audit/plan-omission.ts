@@ -1,7 +1,9 @@
 // Planned facts a reason leaves out. A v2 engine plans what a reason may cite (docs/plan-and-slots.md);
 // a reason that drops a planned fact says less than the "Why this?" panel shows. v1 has no plan.
 import { writesOut } from '../../src/core/check.ts';
+import { domainWords } from '../../src/core/domains.ts';
 import { createFactMatcher, termKey } from '../../src/core/facts.ts';
+import { planDomain } from '../../src/core/plan.ts';
 import type { Item, UserContext } from '../../src/types.ts';
 
 /** What the audit needs of a content plan: the history titles and facts it planned. */
@@ -22,7 +24,8 @@ const noVocabulary = createFactMatcher([]);
 export function omittedPlanned(text: string, plan: PlannedCitations, item: Item, context: UserContext): string[] {
   const cited = new Set(noVocabulary.citedFacts(text, item, context).cited.map((f) => termKey(f.value)));
   const planned = (plan.facts ?? []).map((f) => f.value);
-  return planned.filter((v) => !cited.has(termKey(v)) && !writesOut(text, v));
+  const { noun } = domainWords(planDomain(context));
+  return planned.filter((v) => !cited.has(termKey(v)) && !writesOut(text, v, noun));
 }
 
 /** A plan carried on a Reason (v2 engines may attach one), duck-typed; undefined for v1 reasons. */

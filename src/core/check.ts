@@ -20,7 +20,7 @@ import { offDomainWords } from './off-domain.ts';
 import { copula, phrasingProblems } from './phrasing.ts';
 import type { ContentPlan } from './plan.ts';
 import { isCategoryKind, planDomain } from './plan.ts';
-import { hasPluralHead } from './slots.ts';
+import { hasPluralHead, singularHead } from './slots.ts';
 import { LIMITS, sanitizeText } from './prompt.ts';
 import { blankPhrases, phrasePattern, searchable } from './term-index.ts';
 import { coverage, knownNames, loose, partOfKnown } from './known-names.ts';
@@ -279,7 +279,8 @@ export function checkFilledReason(text: string, input: ReasonCheckInput): Reason
   if (plan) {
     const cited = new Set(closed.cited.map((f) => termKey(f.value)));
     // Written out counts too: the closed matcher reads "an action adventure game" as one longer term.
-    for (const f of plan.facts) if (!cited.has(termKey(f.value)) && !writesOut(clean, f.value)) flag('omitted', f.value);
+    const { noun } = domainFillers(plan.domain);
+    for (const f of plan.facts) if (!cited.has(termKey(f.value)) && !writesOut(clean, f.value, noun)) flag('omitted', f.value);
   }
 
   return { ok: problems.length === 0, problems, banned: [...banned.values()], cited: closed.cited };
@@ -290,11 +291,18 @@ export function checkFilledReason(text: string, input: ReasonCheckInput): Reason
  * longest vocabulary term, so "an action adventure game" cites a tag 'Action-Adventure' and neither
  * planned 'Action' nor 'Adventure'; this is the omission rule's second reading (and the audit's).
  */
-export function writesOut(text: string, value: string): boolean {
+export function writesOut(text: string, value: string, noun?: string): boolean {
   const v = value.trim().toLowerCase();
   if (!v) return false;
   const lower = text.toLowerCase();
-  return regExpFor(lower, `(?<![\\p{L}\\p{N}])${phrasePattern(v)}(?![\\p{L}\\p{N}])`, 'u').test(lower);
+  if (regExpFor(lower, `(?<![\\p{L}\\p{N}])${phrasePattern(v)}(?![\\p{L}\\p{N}])`, 'u').test(lower)) return true;
+  // A plural category written singular right after a/an, naming the item: "It is an electric guitar"
+  // (the fill's own merge of '<|@f1|> <|@noun|>' for 'Electric Guitars'). Not the domain's own noun:
+  // "It is a game" says nothing of 'Games'. Only there: elsewhere ("a fun, game", "the board games
+  // family game") the plural's absence is what tells a broken sentence.
+  const one = singularHead(v);
+  if (!hasPluralHead(v) || one === noun?.toLowerCase()) return false;
+  return regExpFor(lower, `(?<![\\p{L}\\p{N}])an?\\s+${phrasePattern(one)}(?![\\p{L}\\p{N}])`, 'u').test(lower);
 }
 
 const NO_FACTS: readonly string[] = [];

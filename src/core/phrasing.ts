@@ -246,9 +246,9 @@ const emptyClause: Rule = (text, plan) => {
   if (elements) return found('empty-clause', elements);
   // "with packed with", "with played like …", "with games like …": a "with" the model lost its way in;
   // "a co-op game that's but with …", "… that's and packed with", "… that's to the game.", "… that's
-  // choice for you", "… that's elements you enjoy": a clause that never got its predicate; "action, FPS, and played in …": a list
+  // choice for you", "… that's elements you enjoy", "a guitar that's also incorporates": a clause that never got its predicate; "action, FPS, and played in …": a list
   // that ends in a participle; "… for in before": a preposition that lost its object.
-  const lost = regExpFor(text, `${WORD_START}(?:(?:for|of|with)\\s+in\\s+before|(?:for|of)\\s+before|with\\s+(?:packed|played|(?:${either})\\s+like)|(?:that|it|which)(?:['’]s|\\s+is)\\s+(?:and|but|or|nor|to|choice|pick|option|fit|addition|elements)|(?:${facts || '(?!)'})\\s*,?\\s+(?:and|or)\\s+(?:played|packed|enjoyed|loved))${WORD_END}`, 'iu').exec(text);
+  const lost = regExpFor(text, `${WORD_START}(?:(?:for|of|with)\\s+in\\s+before|(?:for|of)\\s+before|with\\s+(?:packed|played|(?:${either})\\s+like)|(?:that|it|which)(?:['’]s|\\s+is)\\s+(?:and|but|or|nor|to|choice|pick|option|fit|addition|elements|(?:also\\s+)?(?:incorporates|offers|combines|features|includes|provides|delivers|brings|gives|has))|(?:${facts || '(?!)'})\\s*,?\\s+(?:and|or)\\s+(?:played|packed|enjoyed|loved))${WORD_END}`, 'iu').exec(text);
   // "…, so Counter-Strike: Source is a game.", "It's a game.": the item said to be what every card is.
   const item = plan.item?.title?.trim() ?? '';
   const subject = ['which', 'that', 'it', ...(item !== '' && mayOccur(text, item) ? [escape(item)] : [])].join('|');

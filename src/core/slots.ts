@@ -116,7 +116,7 @@ export function hasPluralHead(value: string): boolean {
 }
 
 /** The phrase with its last word singular: 'guitar pedals' → 'guitar pedal'. */
-function singularHead(phrase: string): string {
+export function singularHead(phrase: string): string {
   const last = phrase.split(' ').pop() ?? '';
   return phrase.slice(0, phrase.length - last.length) + singularize(last);
 }

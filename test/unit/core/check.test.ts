@@ -8,6 +8,7 @@ import { templateReason } from '../../../src/core/grounding.ts';
 import { capitalizedRuns, quotedSpans, searchable } from '../../../src/core/names.ts';
 import { DOMAIN_WORD_RULE, domainIndex, domainWordLists, foreignWordList, offDomainWords } from '../../../src/core/off-domain.ts';
 import { contentPlan, jointlyShared } from '../../../src/core/plan.ts';
+import { fillSlots } from '../../../src/core/slots.ts';
 import { InvalidInputError } from '../../../src/errors.ts';
 import { mulberry32 } from '../../../src/core/random.ts';
 import type { Item, UserContext } from '../../../src/types.ts';
@@ -618,6 +619,7 @@ describe('phrasings that are true but read wrong (phrasing.ts; read on shown rea
     expect(kinds('It combines action and adventure, which is a game.')).toContain('empty-clause');
     expect(kinds('Based on your history, you enjoy action games like Rust, so Batman: Arkham Origins is a game.')).toContain('empty-clause');
     expect(kinds("It's a game.")).toContain('empty-clause');
+    expect(kinds("It's an action game that's also incorporates adventure.")).toContain('empty-clause');
     // The item as the owner of things of its kind: "Batman: Arkham Origins's games like Rust".
     expect(kinds("You enjoy action games, Batman: Arkham Origins's games like Rust.")).toContain('misplaced-item');
     expect(kinds("Batman: Arkham Origins's story is an action game's story.")).not.toContain('misplaced-item');
@@ -742,6 +744,21 @@ describe('phrasings that are true but read wrong (phrasing.ts; read on shown rea
     expect(p.facts.map((f) => f.value)).toEqual(['Action', 'Adventure']);
     expect(run('It is an action adventure game.').map((x) => x.kind)).not.toContain('omitted');
     expect(run('It is an action game.')).toContainEqual({ kind: 'omitted', text: 'Adventure' });
+  });
+  it('a plural category written singular where it names the item is not omitted ("It is an electric guitar.")', () => {
+    const pacifica = { id: 'y', title: 'Yamaha Pacifica 112V', attributes: { category: ['Electric Guitars'] } };
+    const context = { domain: 'product', history: [] };
+    const p = contentPlan(pacifica, context);
+    const omitted = (text: string) => checkFilledReason(text, { item: pacifica, context, plan: p }).problems.filter((x) => x.kind === 'omitted');
+    expect(omitted(fillSlots("It's an <|@f1|> <|@noun|> for your band.", p).text)).toEqual([]);
+    expect(omitted("It's an electric guitar for your band.")).toEqual([]);
+    expect(omitted("It's a guitar for your band.")).toEqual([{ kind: 'omitted', text: 'Electric Guitars' }]);
+    // Only right after a/an: "the board games family game" and "a fun, game" stay omissions; and never the domain's noun.
+    expect(omitted("It's a great electric guitar.")).toEqual([{ kind: 'omitted', text: 'Electric Guitars' }]);
+    const codenames = { id: 'c', title: 'Codenames', attributes: { category: ['Games'] } };
+    const gamePage = { domain: 'game', history: [] };
+    const games = contentPlan(codenames, gamePage);
+    expect(checkFilledReason('It is a game that you will enjoy.', { item: codenames, context: gamePage, plan: games }).problems).toContainEqual({ kind: 'omitted', text: 'Games' });
   });
   it('rejects "those with <nouns>" (the noun as the object of the things it names)', () => {
     expect(kinds('Based on your picks, you like action games, particularly those with games.')).toContain('bare-noun');
