@@ -6,8 +6,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
-import { trainingDomainOf } from '../../src/core/check.ts';
-import { parseLexicon } from '../../src/core/dictionary.ts';
 import { contentPlan } from '../../src/core/plan.ts';
 import type { ContentPlan } from '../../src/core/plan.ts';
 import { buildPlanPrompt } from '../../src/core/plan-prompt.ts';
@@ -19,7 +17,8 @@ import { generateBatch } from '../../src/generation/generate.ts';
 import { pickShown } from '../../src/engine/pick.ts';
 import { loadRuntime } from '../../src/runtime/runtime.ts';
 import type { Runtime } from '../../src/runtime/runtime.ts';
-import { attemptPlan, firstAttemptSampling, isSlotModel, SlotDecoding } from '../../src/generation/slot-decoding.ts';
+import { attemptPlan, firstAttemptSampling, type SlotDecoding } from '../../src/generation/slot-decoding.ts';
+import { ModelCheck } from '../../src/engine/model-check.ts';
 import { DECODING, DTYPE_FILES } from '../../src/defaults.ts';
 import { DEFAULT_SENTENCES } from '../../src/engine/engine-options.ts';
 import type { EvalPair } from './data.ts';
@@ -111,10 +110,10 @@ export class ModelRunner {
     private readonly runtime: Runtime,
     readonly maxNewTokens: number,
   ) {
-    const lexicon = runtime.lexicon ? parseLexicon(runtime.lexicon) : null;
-    this.proper = new Set(lexicon?.properWords ?? []);
-    const trained = Object.keys(lexicon?.domainWords ?? {});
-    this.slots = isSlotModel(runtime) ? new SlotDecoding(runtime, { facts: runtime.factsVocab, titles: runtime.titleVocab }, lexicon, (d) => trainingDomainOf(d, trained)) : null;
+    // The engine's own reading of the model folder: the same slot rules and proper words.
+    const model = new ModelCheck();
+    this.slots = model.slotsOf(runtime);
+    this.proper = model.properOf(runtime) ?? new Set();
   }
 
   /** `threads`: onnxruntime intra-op threads (default: onnxruntime's choice, one per core). */
