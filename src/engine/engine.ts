@@ -345,7 +345,7 @@ export class Engine implements Explainer {
         this.titles.bans(tokenizer, ctx);
       }
       // A real sentence (the item's template wording): an empty one returns before the check
-      // compiles its dictionary and matchers (≈ 80 ms in Node, most of the first card's pick in chromium).
+      // compiles its dictionary and matchers (≈ 45 ms in Node; most of the first card's pick in chromium).
       const text = templateFallback(first.item, ctx, 'warm-up', 'wasm', 0, first.plan ?? undefined, this.model.properOf(tokenizer)).text;
       this.model.check(text, first.item, ctx, tokenizer, first.plan, this.titles.titles());
     } catch {
