@@ -185,7 +185,6 @@ const KIND_NOUN_AFTER = /^(\s+)(genre|tag)(s?)(?![\p{L}\p{N}-])/iu;
 // categories" (not "an action and adventure genre game", where the noun modifies).
 const LISTED_KIND_NOUN = /^(\s+)(genre|tag|category)(?=\s*(?:[.,;:!?]|$)|\s+(?:that|which|you|similar|like|just|much)(?![\p{L}\p{N}]))/iu;
 const LIST_JOIN = /^\s*,?\s*(?:and|or)\s+$/iu;
-const pluralKind = (noun: string): string => (/^category$/i.test(noun) ? `${noun.slice(0, -1)}ies` : `${noun}s`);
 const KIND_NOUN_BEFORE = /(?<![\p{L}\p{N}])(genre|tag)(s?)(\s+of\s+(?:the\s+)?|,?\s+(?:including|such\s+as|like)\s+(?:the\s+)?)$/iu;
 
 /**
@@ -276,7 +275,7 @@ export function fillSlots(slotText: string, plan: ContentPlan, proper?: ProperWo
       }
       const joined = out[out.length - 1];
       const listed = run.length > 1 || (joined !== undefined && !joined.slot && LIST_JOIN.test(joined.text) && facts.has(out[out.length - 2]?.slot ?? ''));
-      if (listed && next && !next.slot) next.text = next.text.replace(LISTED_KIND_NOUN, (_m, space: string, noun: string) => space + pluralKind(noun));
+      if (listed && next && !next.slot) next.text = next.text.replace(LISTED_KIND_NOUN, (_m, space: string, noun: string) => space + pluralize(noun));
       out.push({ slot: piece.slot, text: listPhrase(values), plural: only !== undefined && isCategoryKind(only.kind) && hasPluralHead(only.value) });
       continue;
     }

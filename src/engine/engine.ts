@@ -10,6 +10,7 @@
 // stats.ts the counters.
 import { AbortError, DisposedError } from '../errors.ts';
 import { fallbackResult, templateFallback } from '../core/fallback.ts';
+import { templateReason } from '../core/grounding.ts';
 import { PushQueue } from '../core/push-queue.ts';
 import { contentPlan } from '../core/plan.ts';
 import type { ContentPlan } from '../core/plan.ts';
@@ -346,7 +347,7 @@ export class Engine implements Explainer {
       }
       // A real sentence (the item's template wording): an empty one returns before the check
       // compiles its dictionary and matchers (≈ 45 ms in Node; most of the first card's pick in chromium).
-      const text = templateFallback(first.item, ctx, 'warm-up', 'wasm', 0, first.plan ?? undefined, this.model.properOf(tokenizer)).text;
+      const { text } = templateReason(first.item, ctx, first.plan ?? undefined, this.model.properOf(tokenizer));
       this.model.check(text, first.item, ctx, tokenizer, first.plan, this.titles.titles());
     } catch {
       // a warm-up only: the real calls report their own failures
