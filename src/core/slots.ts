@@ -155,9 +155,10 @@ const ARTICLE_TITLE = /(?<![\p{L}\p{N}])(?:a|an|the)\s+(["“]?<\|@(?:item|h\d)\
 
 // "you enjoy <|@f1|>, <|@f2|>, and <|@nouns|>" lists the noun as if it were one more fact ("you enjoy
 // action, indie, and games"): what the model meant is the facts before the noun, "action and indie
-// games". The most frequent rejection on the bench's game page. Only after a verb of liking: after
-// "combines" or "a blend of" the same repair would make the item a mix of games.
-const NOUN_LISTED = /(?<=(?<![\p{L}\p{N}])(?:enjoy|enjoys|enjoyed|love|loved|like|liked|prefer|preferred|preference\s+for|interest\s+in|fan\s+of|fond\s+of)\s+)((?:<\|@f\d\|>\s*,\s*)*<\|@f\d\|>)\s*,?\s+and\s+(<\|@nouns?\|>)/giu;
+// games". The most frequent rejection on the bench's game page. Only after a verb of liking or "is a"
+// ("it is an action, adventure, and game"): after "combines" or "a blend of" the same repair would
+// make the item a mix of games.
+const NOUN_LISTED = /(?<=(?:(?<![\p{L}\p{N}])(?:enjoy|enjoys|enjoyed|love|loved|like|liked|prefer|preferred|preference\s+for|interest\s+in|fan\s+of|fond\s+of|is\s+an?)|['’]s\s+an?)\s+)((?:<\|@f\d\|>\s*,\s*)*<\|@f\d\|>)\s*,?\s+and\s+(<\|@nouns?\|>)/giu;
 
 // "Based on your history, you enjoy a mix of <|@f1|>, <|@item|> is a perfect choice for you.": two main
 // clauses joined by a comma (the check's 'comma-splice'), which the model writes where a reference had

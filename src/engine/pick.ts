@@ -7,18 +7,26 @@ export function namesHistory(facts: readonly CitedFact[]): boolean {
   return facts.some((f) => f.kind === 'title' && f.from === 'history');
 }
 
+/** Whether a filled reason names a title at all (the item's or a history entry's). */
+function namesTitle(facts: readonly CitedFact[]): boolean {
+  return facts.some((f) => f.kind === 'title');
+}
+
 /**
  * Of `accepted` (most probable first): the first that names what the visitor did ("like Rust"), the
- * personal reason being the product's point, and, next, the first whose wording the page does not
- * show yet (`repeated`: the same sentence under every card reads as boilerplate); else the most
- * probable. Reads `accepted` lazily, so a caller that checks as it yields checks no more than it must.
+ * personal reason being the product's point; next, the first whose wording the page does not show
+ * yet (`repeated`: the same sentence under every card reads as boilerplate); next, the first that
+ * names a title ("Borderlands 2 is …" over "It is …": a sentence that names nothing reads the same
+ * under any card); else the most probable. Reads `accepted` lazily, so a caller that checks as it
+ * yields checks no more than it must.
  */
 export function pickShown<T extends { facts: readonly CitedFact[] }>(accepted: Iterable<T>, hasHistory: boolean, repeated: (candidate: T) => boolean = () => false): T | undefined {
-  const top = hasHistory ? 3 : 1;
+  const top = 7;
   let best: T | undefined;
   let bestRank = -1;
   for (const candidate of accepted) {
-    const rank = (hasHistory && namesHistory(candidate.facts) ? 2 : 0) + (repeated(candidate) ? 0 : 1);
+    const personal = hasHistory && namesHistory(candidate.facts);
+    const rank = (personal ? 4 : 0) + (repeated(candidate) ? 0 : 2) + (personal || namesTitle(candidate.facts) ? 1 : 0);
     if (rank > bestRank) [best, bestRank] = [candidate, rank];
     if (bestRank === top) break;
   }

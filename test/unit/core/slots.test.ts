@@ -197,6 +197,8 @@ describe('fillSlots', () => {
     expect(fillSlots('Based on your history, you enjoy <|@f1|>, <|@f2|>, and <|@nouns|>.', game).text).toBe('Based on your history, you enjoy action and indie games.');
     expect(fillSlots("You've shown a preference for <|@f1|>, <|@f2|>, <|@f3|> and <|@nouns|>.", game).text).toBe("You've shown a preference for action, indie and adventure games.");
     expect(fillSlots('You enjoy <|@f1|> and <|@nouns|>.', game).text).toBe('You enjoy action games.');
+    expect(fillSlots('You should try <|@item|> because it is an <|@f1|>, <|@f2|>, and <|@noun|>.', game).text).toBe('You should try Rust because it is an action and indie game.');
+    expect(fillSlots("It's a <|@f2|>, <|@f1|> and <|@noun|>.", game).text).toBe("It's an indie and action game.");
     // After a blend word the repair would make the item a mix of games: left for the check.
     expect(fillSlots('It combines <|@f1|>, <|@f2|>, and <|@nouns|>.', game).text).toBe('It combines action, indie, and games.');
     expect(fillSlots('You enjoy <|@nouns|> with <|@f1|>, <|@f2|>, and <|@nouns|>.', game).text).toBe('You enjoy games with action, indie, and games.');

@@ -17,8 +17,10 @@ describe('pickShown', () => {
     expect(pickShown([c('a', item, tag), c('b', tag), c('c', history), c('d', history)], true)?.name).toBe('c');
   });
 
-  it('with a history and no candidate naming it, shows the most probable one', () => {
-    expect(pickShown([c('a', tag), c('b', item)], true)?.name).toBe('a');
+  it('with no candidate naming the history, shows the first that names the item, else the most probable', () => {
+    expect(pickShown([c('a', tag), c('b', item)], true)?.name).toBe('b');
+    expect(pickShown([c('a', tag), c('b', item)], false)?.name).toBe('b');
+    expect(pickShown([c('a', tag), c('b', tag)], true)?.name).toBe('a');
     expect(pickShown([], true)).toBeUndefined();
   });
 
@@ -41,6 +43,8 @@ describe('pickShown', () => {
     expect(pickShown([c('a', tag), c('c', tag)], false, repeated)?.name).toBe('a');
     // History first: a repeated history reason beats a fresh one that does not name it...
     expect(pickShown([c('b', tag), c('c', history)], true, repeated)?.name).toBe('c');
+    // A fresh wording beats a repeated one that names the item...
+    expect(pickShown([c('a', item), c('b', tag)], false, repeated)?.name).toBe('b');
     // ...and a fresh history reason beats both.
     expect(pickShown([c('b', tag), c('c', history), c('d', history)], true, repeated)?.name).toBe('d');
   });
