@@ -40,6 +40,14 @@ export function modelKey(model: { modelUrl: string; modelVersion?: string }): st
   return model.modelVersion ? `${model.modelUrl}#${model.modelVersion}` : model.modelUrl;
 }
 
+/**
+ * The key of a model's stored encodings (generation/encode-memo.ts), or null where the load read no
+ * manifest: without the files' digest a new tokenizer under the same URL would get the old ids.
+ */
+export function encodingsKey(model: { modelUrl: string; modelVersion?: string }): string | null {
+  return model.modelVersion ? `encodings|${modelKey(model)}` : null;
+}
+
 /** A bounded least-recently-used map. */
 export class LruCache<K, V> {
   private readonly map = new Map<K, V>();

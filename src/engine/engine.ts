@@ -26,7 +26,8 @@ import { withDeviceRecovery } from '../runtime/device-loss.ts';
 import { inNodeJs, loadRuntime, type Runtime, type RuntimeOptions, type RuntimeTokenizer } from '../runtime/runtime.ts';
 import { type AttemptHost, type GenResult, publicPlan, reasonFromPlan, reasonFromPrompt } from './attempts.ts';
 import { RecentWording } from './recent-wording.ts';
-import { cacheKey, modelKey, ReasonCache } from './cache.ts';
+import { cacheKey, encodingsKey, modelKey, ReasonCache } from './cache.ts';
+import type { Encodings } from '../generation/encode-memo.ts';
 import { fitPrompt } from './fit-prompt.ts';
 import { ModelCheck } from './model-check.ts';
 import { PageTitles } from './page-titles.ts';
@@ -79,6 +80,8 @@ export class Engine implements Explainer {
   private loadError: Error | null = null;
   private readonly scheduler: BatchScheduler<GenRequest, GenResult>;
   private readonly cache: ReasonCache<Reason>;
+  /** The slot rules' phrase encodings of the last visit, per model version (prepare()). */
+  private readonly encodings: ReasonCache<Encodings>;
   private readonly calls = new Calls();
   private readonly model = new ModelCheck();
   private readonly titles = new PageTitles();
@@ -119,6 +122,7 @@ export class Engine implements Explainer {
       wording: new RecentWording(),
     };
     this.cache = new ReasonCache<Reason>({ persistent: clean.persistentCache ?? true });
+    this.encodings = new ReasonCache<Encodings>({ persistent: clean.persistentCache ?? true, dbName: 'because-encodings', maxEntries: 1, maxPersistentEntries: 2 });
     this.scheduler = new BatchScheduler<GenRequest, GenResult>({
       maxBatch: maxBatch ?? DEFAULT_MAX_BATCH,
       firstBatch,
@@ -249,7 +253,7 @@ export class Engine implements Explainer {
     this.scheduler.dispose();
     const rt = await this.runtime;
     await rt?.dispose();
-    await this.cache.close();
+    await Promise.all([this.cache.close(), this.encodings.close()]);
   }
 
   private assertAlive(): void {
@@ -330,7 +334,8 @@ export class Engine implements Explainer {
    * While the session is being created: compiles, once per domain, what the first batch and its check
    * would otherwise compile on the way to the first reason (measured in Node: the domain's trie of
    * banned phrases ≈ 280 ms, the check's first call ≈ 100 ms, the page titles' token ids). Pure caches:
-   * no result changes, only when the work is done.
+   * no result changes, only when the work is done. The worker has one thread, so this work comes
+   * before onnxruntime's set-up: the trie's encodings are stored and the next visit starts from them.
    */
   private async prepare(tokenizer: RuntimeTokenizer, misses: Plan[], ctx: UserContext): Promise<void> {
     const first = misses[0];
@@ -342,7 +347,12 @@ export class Engine implements Explainer {
     try {
       const slots = this.model.slotsOf(tokenizer);
       if (slots && first.plan) {
+        const key = encodingsKey(tokenizer);
+        const memo = this.model.memoOf(tokenizer);
+        if (key) memo.seed(await this.encodings.get(key));
+        if (this.loaded || this.disposed) return;
         slots.constraints(first.plan);
+        if (key && memo.fresh > 0) void this.encodings.set(key, memo.entries()).then(() => this.encodings.prune());
         this.titles.bans(tokenizer, ctx);
       }
       // A real sentence (the item's template wording): an empty one returns before the check

@@ -7,6 +7,7 @@ import type { ProperWords } from '../core/casing.ts';
 import { createFactMatcher, type FactMatcher } from '../core/facts.ts';
 import type { ContentPlan } from '../core/plan.ts';
 import type { Item, UserContext } from '../types.ts';
+import { EncodeMemo } from '../generation/encode-memo.ts';
 import { isSlotModel, SlotDecoding } from '../generation/slot-decoding.ts';
 import type { RuntimeTokenizer } from '../runtime/runtime.ts';
 
@@ -15,6 +16,7 @@ export class ModelCheck {
   private slotDecoding: SlotDecoding | null | undefined;
   private factsMatcher: FactMatcher | null = null;
   private proper: ProperWords | undefined;
+  private memo: EncodeMemo | undefined;
 
   lexiconOf(rt: Pick<RuntimeTokenizer, 'lexicon'>): Lexicon | null {
     if (this.lexicon === undefined) {
@@ -36,12 +38,18 @@ export class ModelCheck {
     return this.proper;
   }
 
+  /** The encoder the slot rules compile their banned phrases with: the engine stores and seeds its encodings. */
+  memoOf(rt: RuntimeTokenizer): EncodeMemo {
+    this.memo ??= new EncodeMemo(rt);
+    return this.memo;
+  }
+
   /** The slot rules of this runtime's model; null for a model without slot tokens. Needs only the tokenizer (planning and cache lookups run before the session exists). */
   slotsOf(rt: RuntimeTokenizer): SlotDecoding | null {
     if (this.slotDecoding === undefined) {
       const lexicon = this.lexiconOf(rt);
       const trained = Object.keys(lexicon?.domainWords ?? {});
-      this.slotDecoding = isSlotModel(rt) ? new SlotDecoding(rt, { facts: rt.factsVocab, titles: rt.titleVocab }, lexicon, (d) => trainingDomainOf(d, trained)) : null;
+      this.slotDecoding = isSlotModel(rt) ? new SlotDecoding(this.memoOf(rt), { facts: rt.factsVocab, titles: rt.titleVocab }, lexicon, (d) => trainingDomainOf(d, trained)) : null;
     }
     return this.slotDecoding;
   }

@@ -154,3 +154,53 @@ describe('cached reasons before the session exists', () => {
     expect((await reason)[0]).toMatchObject({ cached: true, source: 'model' });
   });
 });
+
+describe('the slot rules\' phrase encodings, stored for the next visit', () => {
+  /** A slot model (versioned: it read a manifest) that records every text its tokenizer encodes. */
+  function recording(version?: string): { rt: FakeRuntime; encoded: string[] } {
+    const rt = version ? versioned(SLOTS, version) : fakeRuntime(SLOTS);
+    const encoded: string[] = [];
+    const inner = rt.encode.bind(rt);
+    rt.encode = (text: string) => (encoded.push(text), inner(text));
+    return { rt, encoded };
+  }
+
+  /** One visit whose session comes only after the engine's warm-up (prepare) had its turn. */
+  async function visit(rt: FakeRuntime, item: Item): Promise<Reason[]> {
+    const load = slowSession(rt);
+    const e = engine({ loadRuntime: load.loadRuntime });
+    const reasons = e.explain([item], context);
+    await settled(reasons); // the warm-up reads the store and compiles while the session is "created"
+    load.release();
+    const out = await reasons;
+    await e.dispose(); // closes the databases once their writes are done
+    return out;
+  }
+
+  it('a second visit of the same model version encodes none of them again; another version does', async () => {
+    const first = recording('m1');
+    const [a] = await visit(first.rt, portal2);
+    // 'Co-op' is a vocabulary fact: the trie bans its spellings, each encoded once.
+    expect(first.encoded).toContain(' co-op');
+
+    const second = recording('m1');
+    const [b] = await visit(second.rt, other); // another item: no reason cache hit, so the trie is needed
+    expect(second.encoded).not.toContain(' co-op');
+    expect(second.encoded.length).toBeGreaterThan(0); // its prompt was encoded: the visit did generate
+    expect(b).toMatchObject({ source: 'model' });
+    expect(a).toMatchObject({ source: 'model' });
+
+    const next = recording('m2');
+    await visit(next.rt, portal2);
+    expect(next.encoded).toContain(' co-op');
+  });
+
+  it('without a manifest digest nothing is stored: a new tokenizer under the same URL could give other ids', async () => {
+    const first = recording();
+    await visit(first.rt, portal2);
+    const second = recording();
+    await visit(second.rt, other); // another item: the reason cache (keyed by URL alone here) misses
+    expect(first.encoded).toContain(' co-op');
+    expect(second.encoded).toContain(' co-op');
+  });
+});
