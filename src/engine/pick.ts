@@ -21,7 +21,7 @@ function namesTitle(facts: readonly CitedFact[]): boolean {
  * yields checks no more than it must.
  */
 export function pickShown<T extends { facts: readonly CitedFact[] }>(accepted: Iterable<T>, hasHistory: boolean, repeated: (candidate: T) => boolean = () => false): T | undefined {
-  const top = 7;
+  const top = hasHistory ? 7 : 3; // the best rank a candidate can reach: read no further once one has it
   let best: T | undefined;
   let bestRank = -1;
   for (const candidate of accepted) {

@@ -34,6 +34,16 @@ describe('pickShown', () => {
     }
     expect(pickShown(lazy(), true)?.name).toBe('b');
     expect(read).toEqual(['a', 'b']);
+    // No history: a fresh wording that names the item is the best there is.
+    read.length = 0;
+    function* lazyNew() {
+      for (const x of [c('a', tag), c('b', item), c('c', item)]) {
+        read.push(x.name);
+        yield x;
+      }
+    }
+    expect(pickShown(lazyNew(), false)?.name).toBe('b');
+    expect(read).toEqual(['a', 'b']);
   });
 
   it('prefers a wording the page does not show yet, after naming the history', () => {
