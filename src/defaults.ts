@@ -25,6 +25,11 @@ export const DTYPES = Object.keys(DTYPE_FILES) as readonly DType[];
 /** Tokens a reason may take unless `maxNewTokens` says otherwise. */
 export const DEFAULT_MAX_NEW_TOKENS = 48;
 
+/** A `model` option without a path separator ('because-reason-v1'): a folder of the default models base. */
+export function isBareModelName(model: string): boolean {
+  return !/[/\\]/.test(model.trim());
+}
+
 /**
  * The model id a `model` option names, before loading: its folder's name (the last path segment), else
  * the default model's. What info() reports until the runtime has resolved (and checked) the folder.

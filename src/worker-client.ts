@@ -3,7 +3,7 @@
 // AbortSignal becomes an `abort(requestId)` call; errors thrown in the worker arrive as our typed
 // classes (protocol.ts' transfer handler).
 import * as Comlink from 'comlink';
-import { DEFAULT_DTYPE, modelIdOf } from './defaults.ts';
+import { DEFAULT_DTYPE, isBareModelName, modelIdOf } from './defaults.ts';
 import { validateCallOptions } from './core/validate.ts';
 import { AbortError, BecauseError, DisposedError, InvalidInputError, reviveError, WorkerCrashedError } from './errors.ts';
 import { installErrorTransfer, type WorkerApi, type WorkerInitOptions } from './protocol.ts';
@@ -56,7 +56,7 @@ function absolute(url: string | undefined): string | undefined {
  * the default models base, as in the calling thread (runtime/location.ts).
  */
 export function modelOption(model: string | undefined): string | undefined {
-  return model !== undefined && !/[/\\]/.test(model.trim()) ? model : absolute(model);
+  return model !== undefined && isBareModelName(model) ? model : absolute(model);
 }
 
 /** Longest info() waits for the worker before answering with the last known info and `busyMs`. */

@@ -21,12 +21,15 @@ function namesTitle(facts: readonly CitedFact[]): boolean {
  * yields checks no more than it must.
  */
 export function pickShown<T extends { facts: readonly CitedFact[] }>(accepted: Iterable<T>, hasHistory: boolean, repeated: (candidate: T) => boolean = () => false): T | undefined {
-  const top = hasHistory ? 7 : 3; // the best rank a candidate can reach: read no further once one has it
+  // Each preference outweighs all those after it; a history title is a title too.
+  const PERSONAL = 4;
+  const FRESH = 2;
+  const NAMED = 1;
+  const top = (hasHistory ? PERSONAL : 0) + FRESH + NAMED; // the best rank a candidate can reach: read no further once one has it
   let best: T | undefined;
   let bestRank = -1;
   for (const candidate of accepted) {
-    const personal = hasHistory && namesHistory(candidate.facts);
-    const rank = (personal ? 4 : 0) + (repeated(candidate) ? 0 : 2) + (personal || namesTitle(candidate.facts) ? 1 : 0);
+    const rank = (hasHistory && namesHistory(candidate.facts) ? PERSONAL : 0) + (repeated(candidate) ? 0 : FRESH) + (namesTitle(candidate.facts) ? NAMED : 0);
     if (rank > bestRank) [best, bestRank] = [candidate, rank];
     if (bestRank === top) break;
   }

@@ -1,7 +1,7 @@
 // Where the model is: a model option → the folder transformers.js loads from (same origin, another
 // origin, or a Node path), and the default folder.
 import { ModelLoadError } from '../errors.ts';
-import { DEFAULT_MODEL_ID } from '../defaults.ts';
+import { DEFAULT_MODEL_ID, isBareModelName } from '../defaults.ts';
 
 export const inNodeJs = (): boolean =>
   typeof process !== 'undefined' && (process as { release?: { name?: string } }).release?.name === 'node';
@@ -31,7 +31,7 @@ const HTTP = /^https?:\/\//i;
 export function resolveModelLocation(model: string | undefined, where: { node: boolean; defaultBase: string; origin?: string }): ModelLocation {
   const raw = (model ?? '').trim() || DEFAULT_MODEL_ID;
   let full: string;
-  if (!raw.includes('/') && !raw.includes('\\')) full = where.defaultBase.replace(/\/?$/, '/') + raw;
+  if (isBareModelName(raw)) full = where.defaultBase.replace(/\/?$/, '/') + raw;
   else full = raw;
   full = full.replace(/[/\\]+$/, '');
   if (!where.node && where.origin && !HTTP.test(full)) {
