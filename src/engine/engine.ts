@@ -31,7 +31,7 @@ import type { Encodings } from '../generation/encode-memo.ts';
 import { fitPrompt } from './fit-prompt.ts';
 import { ModelCheck } from './model-check.ts';
 import { PageTitles } from './page-titles.ts';
-import { BatchScheduler } from './scheduler.ts';
+import { BatchScheduler, type BatchContext } from './scheduler.ts';
 import { Calls } from './calls.ts';
 import { EngineCounters, type EngineStats } from './stats.ts';
 import { mark } from '../trace.ts';
@@ -127,7 +127,7 @@ export class Engine implements Explainer {
       maxBatch: maxBatch ?? DEFAULT_MAX_BATCH,
       firstBatch,
       windowMs: windowMs ?? DEFAULT_WINDOW_MS,
-      run: (batch) => this.runBatch(batch),
+      run: (batch, context) => this.runBatch(batch, context),
     });
     let tokenizerReady: (tokenizer: RuntimeTokenizer | null) => void = () => undefined;
     this.tokenizer = new Promise((resolve) => (tokenizerReady = resolve));
@@ -289,23 +289,25 @@ export class Engine implements Explainer {
   }
 
   /** One scheduler batch: normally one generate call; split only when its prefill would exceed the budget. */
-  private async runBatch(batch: GenRequest[]): Promise<Array<GenResult | Error>> {
+  private async runBatch(batch: GenRequest[], context: BatchContext<GenResult>): Promise<Array<GenResult | Error>> {
     const rt = await this.runtime;
     if (!rt) return batch.map(() => new Error('model unavailable'));
     const out = new Array<GenResult | Error>(batch.length);
     this.batchSince = performance.now();
     try {
-      return await this.runGroups(rt, batch, out);
+      return await this.runGroups(rt, batch, out, context);
     } finally {
       this.batchSince = null;
     }
   }
 
-  private async runGroups(rt: Runtime, batch: GenRequest[], out: Array<GenResult | Error>): Promise<Array<GenResult | Error>> {
+  private async runGroups(rt: Runtime, batch: GenRequest[], out: Array<GenResult | Error>, context: BatchContext<GenResult>): Promise<Array<GenResult | Error>> {
     for (const group of splitForPrefill(batch.map((b) => b.row.ids.length), MAX_PREFILL_TOKENS)) {
       const t0 = performance.now();
+      // A row that has ended goes to its card at once (fill, check, pick), between the batch's steps.
+      const onRowDone = (k: number, result: RowResult): void => context.deliver(group[k] as number, { ...result, ms: (performance.now() - t0) / group.length });
       // A lost WebGPU device: the runtime reloads on WASM and the group runs again there.
-      const { results, stats } = await withDeviceRecovery(rt, group.map((i) => (batch[i] as GenRequest).row), (rows) => generateBatch(rt.step, rt.detokenize, rows, { eosId: rt.eosId, padId: rt.padId, minSharedPrefix: this.minSharedPrefix }));
+      const { results, stats } = await withDeviceRecovery(rt, group.map((i) => (batch[i] as GenRequest).row), (rows) => generateBatch(rt.step, rt.detokenize, rows, { eosId: rt.eosId, padId: rt.padId, minSharedPrefix: this.minSharedPrefix, onRowDone }));
       const share = (performance.now() - t0) / group.length;
       this.counters.generated(group.length, stats);
       group.forEach((i, k) => (out[i] = { ...(results[k] as RowResult), ms: share }));

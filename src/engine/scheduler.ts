@@ -4,17 +4,22 @@
 // or batch rejects only itself.
 import { AbortError, DisposedError } from '../errors.ts';
 
-export interface BatchContext {
+export interface BatchContext<Res = unknown> {
   /** Aborted when every request of this batch has been aborted: the runner may stop early. */
   signal: AbortSignal;
+  /**
+   * Settles the batch's request `index` now, before the batch ends (its entry in run()'s array is
+   * then ignored): a row that is done need not wait for the batch's longest one.
+   */
+  deliver(index: number, result: Res | Error): void;
 }
 
 export interface BatchSchedulerOptions<Req, Res> {
   /** Largest batch handed to `run` (≥ 1). */
   maxBatch: number;
   /**
-   * Largest FIRST batch (≥ 1, capped at maxBatch; default maxBatch). A batch's results all arrive when
-   * its longest row ends, so a small first batch gets its results out early; every later batch is
+   * Largest FIRST batch (≥ 1, capped at maxBatch; default maxBatch). A big batch steps slowly (a step
+   * costs per row), so a small first batch gets its results out early; every later batch is
    * `maxBatch` again (throughput).
    */
   firstBatch?: number;
@@ -25,7 +30,7 @@ export interface BatchSchedulerOptions<Req, Res> {
    */
   windowMs: number;
   /** Runs one batch: one result per request, in order; an Error entry rejects only that request. */
-  run: (batch: Req[], context: BatchContext) => Promise<Array<Res | Error>>;
+  run: (batch: Req[], context: BatchContext<Res>) => Promise<Array<Res | Error>>;
 }
 
 export interface SubmitOptions {
@@ -202,11 +207,15 @@ export class BatchScheduler<Req, Res> {
     const controller = new AbortController();
     this.batchAbort = controller;
     let results: Array<Res | Error>;
+    const deliver = (index: number, result: Res | Error): void => {
+      const entry = batch[index];
+      if (entry) this.settle(entry, () => (result instanceof Error ? entry.reject(result) : entry.resolve(result)));
+    };
     try {
       // Called inside try so a synchronous throw is caught like a rejection.
       results = await this.runBatch(
         batch.map((e) => e.req),
-        { signal: controller.signal },
+        { signal: controller.signal, deliver },
       );
       if (!Array.isArray(results)) throw new TypeError('BatchScheduler: run() must resolve to an array of results.');
     } catch (error) {
@@ -214,6 +223,7 @@ export class BatchScheduler<Req, Res> {
       return;
     }
     batch.forEach((entry, i) => {
+      if (entry.settled) return;
       if (i >= results.length) {
         this.settle(entry, () => entry.reject(new Error(`BatchScheduler: run() returned ${results.length} results for ${batch.length} requests.`)));
         return;

@@ -104,8 +104,9 @@ export async function generateBatch(
     });
   });
   const stats: GenerateStats = { rows: rows.length, width: 0, sharedPrefix: 0, steps: 0, prefillMs: 0, decodeMs: 0, tokens: 0, compactions: 0, lanes: 0 };
+  const results = new RowResults(rows.length, states, detokenize, options.onRowDone);
   const active = states.filter((s) => s.done === null);
-  if (active.length === 0) return { results: finish(rows.length, states, detokenize), stats };
+  if (active.length === 0) return { results: results.all(), stats };
   stats.lanes = active.length;
 
   let t0 = now();
@@ -230,6 +231,7 @@ export async function generateBatch(
         if (s.tokens.length >= s.row.maxNewTokens) s.done = 'length';
       });
       const live = slots.filter((s) => !s.done);
+      results.deliverEnded();
       if (live.length === 0) break;
       source = slots.map((_, r) => r);
 
@@ -268,7 +270,7 @@ export async function generateBatch(
   } finally {
     if (past) step.release(past);
   }
-  return { results: finish(rows.length, states, detokenize), stats };
+  return { results: results.all(), stats };
 }
 
 /**
@@ -318,31 +320,65 @@ function buildMask(slots: readonly RowState[], maskWidth: number): BigInt64Array
   return mask;
 }
 
-function finish(count: number, states: readonly RowState[], detokenize: Detokenize): RowResult[] {
-  const lanes: RowState[][] = Array.from({ length: count }, () => []);
-  for (const s of states) (lanes[s.index] as RowState[]).push(s);
-  return lanes.map((group) => {
-    const results = group.map((s) => {
-      let text: string;
-      if (s.stream) {
-        const rest = s.stream.flush(s.tokens);
-        if (rest.delta) s.row.onDelta?.(rest.delta);
-        text = rest.text;
-      } else {
-        text = detokenize(s.tokens);
-      }
-      return { tokens: s.tokens, text, stop: s.done ?? 'length' };
+/**
+ * Each row's result, made once: as soon as every lane of the row has ended (handed to `onRowDone`),
+ * or at the end of the call for the rest. A streamed lane's last delta is flushed when it is made.
+ */
+class RowResults {
+  private readonly lanes: RowState[][];
+  private readonly made: (RowResult | undefined)[];
+
+  constructor(
+    count: number,
+    states: readonly RowState[],
+    private readonly detokenize: Detokenize,
+    private readonly onRowDone: ((index: number, result: RowResult) => void) | undefined,
+  ) {
+    this.lanes = Array.from({ length: count }, () => []);
+    for (const s of states) (this.lanes[s.index] as RowState[]).push(s);
+    this.made = new Array<RowResult | undefined>(count);
+  }
+
+  /** Makes and hands out the result of every row whose lanes have all ended since the last call. */
+  deliverEnded(): void {
+    if (!this.onRowDone) return;
+    this.lanes.forEach((group, index) => {
+      if (this.made[index] === undefined && group.every((s) => s.done !== null)) this.onRowDone?.(index, this.resultOf(index));
     });
-    const first = group[0] as RowState;
-    if (!first.score) return results[0] as RowResult;
-    const candidates = rankCandidates(
-      group.flatMap((s, k): Candidate[] => {
-        if (s.dropped) return [];
-        const score = s.score as { sum: number; count: number };
-        return [{ ...(results[k] as RowResult), logprob: score.count > 0 ? score.sum / score.count : -Infinity, overrides: s.rules?.overrides ?? 0 }];
-      }),
-    );
-    const best: Candidate = candidates[0] ?? { ...(results[0] as RowResult), logprob: -Infinity, overrides: first.rules?.overrides ?? 0 };
-    return { ...best, candidates: candidates.length > 0 ? candidates : [best] };
+  }
+
+  /** Every row's result, in row order (rows still running are taken as they stand). */
+  all(): RowResult[] {
+    this.deliverEnded();
+    return this.lanes.map((_, index) => this.resultOf(index));
+  }
+
+  private resultOf(index: number): RowResult {
+    return (this.made[index] ??= rowResult(this.lanes[index] as RowState[], this.detokenize));
+  }
+}
+
+function rowResult(group: readonly RowState[], detokenize: Detokenize): RowResult {
+  const results = group.map((s) => {
+    let text: string;
+    if (s.stream) {
+      const rest = s.stream.flush(s.tokens);
+      if (rest.delta) s.row.onDelta?.(rest.delta);
+      text = rest.text;
+    } else {
+      text = detokenize(s.tokens);
+    }
+    return { tokens: s.tokens, text, stop: s.done ?? 'length' };
   });
+  const first = group[0] as RowState;
+  if (!first.score) return results[0] as RowResult;
+  const candidates = rankCandidates(
+    group.flatMap((s, k): Candidate[] => {
+      if (s.dropped) return [];
+      const score = s.score as { sum: number; count: number };
+      return [{ ...(results[k] as RowResult), logprob: score.count > 0 ? score.sum / score.count : -Infinity, overrides: s.rules?.overrides ?? 0 }];
+    }),
+  );
+  const best: Candidate = candidates[0] ?? { ...(results[0] as RowResult), logprob: -Infinity, overrides: first.rules?.overrides ?? 0 };
+  return { ...best, candidates: candidates.length > 0 ? candidates : [best] };
 }

@@ -92,5 +92,11 @@ export interface GenerateOptions {
   minSharedPrefix?: number;
   /** Shrink the batch once this share of its rows has finished (only where the runtime can). */
   compactShare?: number;
+  /**
+   * Called once per row as soon as every lane of it has ended, with the result the call will also
+   * return for it: a caller can use a row while the batch decodes the rest (rows of one batch end at
+   * different steps, and the batch only when its longest row does).
+   */
+  onRowDone?: (index: number, result: RowResult) => void;
   now?: () => number;
 }

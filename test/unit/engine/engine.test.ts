@@ -50,6 +50,20 @@ describe('Engine with a scripted model', () => {
     expect(small.engine.stats().generateCalls).toBe(3);
   });
 
+  it('hands a card its reason when its row ends, before the rest of its batch', async () => {
+    const { engine: e, rt } = engine({ stepMs: 1, reply: (prompt) => (prompt.includes('Game 0') ? 'A Puzzle game.' : 'A Puzzle game you will like a lot, with Sci-fi for you and your friends to share.') });
+    let forwards = 0;
+    const run = rt.step.run.bind(rt.step);
+    rt.step.run = (f) => (forwards++, run(f));
+    const seenAt: Record<string, number> = {};
+    await Promise.all(items(2).map(async (item) => {
+      for await (const chunk of e.stream(item, context)) if (chunk.type === 'reason') seenAt[item.id] = forwards;
+    }));
+    expect(e.stats().generateCalls).toBe(1);
+    expect(seenAt['g0']).toBeLessThan(seenAt['g1'] as number);
+    expect(seenAt['g0']).toBeLessThan(forwards);
+  });
+
   it('batches concurrent stream() calls too', async () => {
     const { engine: e } = engine({ reply: () => 'A Puzzle game you will like.' });
     await Promise.all(items(12).map(async (item) => {

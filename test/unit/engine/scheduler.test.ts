@@ -64,6 +64,23 @@ describe('BatchScheduler', () => {
     expect(await Promise.all(later)).toEqual(['F', 'G', 'H']);
   });
 
+  it('settles a request its batch delivers early, and ignores its entry in the batch result', async () => {
+    const r = controlledRunner();
+    const s = new BatchScheduler<string, string>({ maxBatch: 3, windowMs: 0, run: r.run });
+    const settled: string[] = [];
+    const results = ['a', 'b', 'c'].map((x) => s.submit(x).then((v) => (settled.push(v), v), (e: Error) => (settled.push(e.message), e.message)));
+    await r.nthBatch(1);
+    r.batches[0]!.ctx.deliver(1, 'early b');
+    r.batches[0]!.ctx.deliver(2, new Error('early c'));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    // b and c are settled while the batch still runs; a waits for it.
+    expect(settled).toEqual(['early b', 'early c']);
+    expect(s.busy).toBe(true);
+    r.batches[0]!.ctx.deliver(1, 'twice');
+    r.finish(0);
+    expect(await Promise.all(results)).toEqual(['A', 'early b', 'early c']);
+  });
+
   it('starts a full first batch at once, without waiting for the window', async () => {
     const r = controlledRunner();
     const s = new BatchScheduler<string, string>({ maxBatch: 8, firstBatch: 2, windowMs: 10_000, run: r.run });

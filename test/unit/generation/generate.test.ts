@@ -183,6 +183,20 @@ describe('generateBatch', () => {
     expect(seen).toEqual(results.map((r) => r.text));
   });
 
+  it('hands each row to onRowDone as its lanes end, before the batch does, with the result it returns', async () => {
+    const step = new FakeStep(counting);
+    const early: { index: number; runs: number; result: unknown }[] = [];
+    const rows: GenerateRow[] = prompts.map((ids, r) => ({ ids, maxNewTokens: 12, ...(r === 1 ? { candidates: 2 } : {}) }));
+    const { results } = await generateBatch(step, detok, rows, { eosId: EOS, padId: PAD, onRowDone: (index, result) => early.push({ index, runs: step.runs, result }) });
+    // Every row once, each with exactly what the call returned for it.
+    expect(early.map((e) => e.index).sort()).toEqual([0, 1, 2, 3]);
+    for (const e of early) expect(e.result).toBe(results[e.index]);
+    // Rows end at different steps: the first delivered came before the last forward pass.
+    expect(Math.min(...early.map((e) => e.runs))).toBeLessThan(step.runs);
+    const plain = await generateBatch(new FakeStep(counting), detok, rows, { eosId: EOS, padId: PAD });
+    expect(results).toEqual(plain.results);
+  });
+
   it('releases every cache it was given back', async () => {
     const step = new FakeStep(counting);
     await generateBatch(step, detok, [{ ids: [3], maxNewTokens: 5 }], { eosId: EOS, padId: PAD });
