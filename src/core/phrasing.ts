@@ -13,7 +13,7 @@ import { isCategoryKind } from './plan.ts';
 import { domainWords } from './domains.ts';
 import { AFTER_HEAD, ARTICLE_RUN, QUANTIFIER_NOUNS, articleRun, hasPluralHead, isNameKind } from './slots.ts';
 import { phrasePattern } from './term-index.ts';
-import { mayOccur, regExpFor } from './word-regexp.ts';
+import { mayMatch, mayOccur, mayOccurAround, regExpFor } from './word-regexp.ts';
 
 export interface PhrasingProblem {
   kind: 'predicate-fact' | 'bare-noun' | 'plural-modifier' | 'category-blend' | 'misplaced-item' | 'title-list' | 'article-title' | 'name-stack' | 'item-history-claim' | 'title-contraction' | 'article-plural' | 'offers-itself' | 'empty-praise' | 'self-comparison' | 'falls-under-noun' | 'empty-clause' | 'kind-then-fact' | 'doubled-pair' | 'comma-splice' | 'mix-of-one';
@@ -69,11 +69,22 @@ const factAlternation = (plan: ContentPlan, text?: string): string =>
 const sentencesOf = (text: string): string[] => text.split(/(?<=[.!?])\s+/u);
 const titlesOf = (plan: ContentPlan): string[] => [plan.item?.title, ...plan.history.map((h) => h.title)].map((t) => t?.trim() ?? '').filter((t) => t !== '');
 
+// Necessary conditions of the rules' own regexes (word-regexp.ts, "Prefilters"): what the folded text
+// must hold right before (ENDS_…) or right after (STARTS_…) a title or fact for the regex to match.
+const ENDS_IN_COPULA = /(?:(?:that|it|which|this)(?:['’]s|\s+is)|is|are)\s+$/u;
+const STARTS_AT_END = /^(?:\s*[.!?;]|$)/u;
+const ENDS_IN_WHICH = /which\s+$/u;
+const STARTS_WITH_CONTRACTION = /^['’]s\s+(?:a|an|the|great|perfect|definitely|sure)/u;
+const STARTS_A_LIST = /^\s*(?:,\s*)?(?:and|or|&)\s+/u;
+const STARTS_A_LIST_QUOTED = /^["'”’]?\s*(?:,\s*)?(?:and|or|&)\s+/u;
+const ENDS_IN_ARTICLE = /(?:a|an|the)\s+$/u;
+const ENDS_IN_COMMA = /,\s+["'“‘]?$/u;
+
 /** "an action game that is adventure": a one-word, non-adjective fact as a bare predicate. */
 const predicateFact: Rule = (text, plan) =>
   plan.facts
     .map((f) => f.value.trim())
-    .filter((v) => v !== '' && !/[\s-]/u.test(v) && !ADJECTIVE_ENDING.test(v) && mayOccur(text, v))
+    .filter((v) => v !== '' && !/[\s-]/u.test(v) && !ADJECTIVE_ENDING.test(v) && mayOccurAround(text, v, { before: ENDS_IN_COPULA }))
     .flatMap((v) => found('predicate-fact', regExpFor(text, `${COPULA}${escape(v)}${CLAUSE_END}`, 'iu').exec(text)));
 
 /** Whether a fact can head a noun phrase ("an indie RPG", "a co-op shooter", "an action adventure"). */
@@ -85,7 +96,8 @@ const nounLikeFact = (value: string): boolean => /^[\p{Lu}\p{N}-]{2,}$/u.test(va
  */
 const headlessFacts: Rule = (text, plan) => {
   const any = factAlternation(plan, text);
-  if (any === '') return [];
+  // The last fact of the run ends the sentence or the text.
+  if (any === '' || !plan.facts.some((f) => f.value.trim() !== '' && mayOccurAround(text, f.value.trim(), { after: STARTS_AT_END }))) return [];
   const m = regExpFor(text, `${articleRun(2)}(?:(?:${any})[\\s,]+(?:and\\s+)?)+(${any})(?=\\s*[.!?;]|$)`, 'iu').exec(text);
   return m && !nounLikeFact(m[1]?.trim() ?? '') ? found('predicate-fact', m) : [];
 };
@@ -125,17 +137,18 @@ const itemPhrases: Rule = (text, plan) => {
   const title = plan.item?.title?.trim();
   if (!title) return [];
   // Who made the item is no comparison either ("just like The Notorious B.I.G." under Ready to Die).
+  const compared = mayMatch(text, `${WORD_START}${COMPARED}`);
   const makers = plan.facts.filter((f) => isNameKind(f.kind) && f.from === 'item' && f.value.trim() !== '' && mayOccur(text, f.value.trim())).map((f) => escape(f.value.trim()));
-  const byMaker = makers.length ? found('self-comparison', regExpFor(text, `${WORD_START}${COMPARED}["'“‘]?(?:${makers.join('|')})${WORD_END}`, 'iu').exec(text)) : [];
+  const byMaker = makers.length && compared ? found('self-comparison', regExpFor(text, `${WORD_START}${COMPARED}["'“‘]?(?:${makers.join('|')})${WORD_END}`, 'iu').exec(text)) : [];
   if (!mayOccur(text, title)) return byMaker;
   return [
     ...byMaker,
-    ...found('misplaced-item', regExpFor(text, `${WORD_START}which\\s+${escape(title)}\\s+(?:is|are)\\s+(?:a|an|the)${WORD_END}`, 'iu').exec(text)),
-    ...found('title-contraction', regExpFor(text, `${WORD_START}${escape(title)}['’]s\\s+(?:a|an|the|great|perfect|definitely|sure)${WORD_END}`, 'iu').exec(text)),
+    ...(mayOccurAround(text, title, { before: ENDS_IN_WHICH }) ? found('misplaced-item', regExpFor(text, `${WORD_START}which\\s+${escape(title)}\\s+(?:is|are)\\s+(?:a|an|the)${WORD_END}`, 'iu').exec(text)) : []),
+    ...(mayOccurAround(text, title, { after: STARTS_WITH_CONTRACTION }) ? found('title-contraction', regExpFor(text, `${WORD_START}${escape(title)}['’]s\\s+(?:a|an|the|great|perfect|definitely|sure)${WORD_END}`, 'iu').exec(text)) : []),
     // "much like 'Homogenic'" under Homogenic: the item compared with itself reads as a history it is not.
     // ... also further down the list ("like 'Team Fortress 2' and 'SMITE®'" under SMITE®); not after
     // a comma, which may end the phrase ("Like Portal, Portal 2 is a puzzle game").
-    ...found('self-comparison', regExpFor(text, `${WORD_START}${COMPARED}(?:[^.!?;]*?(?:\\band|\\bor|\\bin)\\s+)?["'“‘]?${escape(title)}${WORD_END}`, 'iu').exec(text)),
+    ...(compared ? found('self-comparison', regExpFor(text, `${WORD_START}${COMPARED}(?:[^.!?;]*?(?:\\band|\\bor|\\bin)\\s+)?["'“‘]?${escape(title)}${WORD_END}`, 'iu').exec(text)) : []),
   ];
 };
 
@@ -153,15 +166,18 @@ const titlePhrases: Rule = (text, plan) => {
   const starts = [...titles, ...plan.facts.map((f) => f.value)].map((v) => escape(v.trim().split(/\s+/u)[0] ?? '')).filter((v) => v !== '');
   const allowed = `(?:${[...starts, ...AFTER_TITLE_AND].join('|')})${WORD_END}`;
   const noun = escape(domainWords(plan.domain).noun);
+  const blendWith = mayMatch(text, `${BLEND.source}[^.!?;]*?\\bwith\\s+`);
+  const partOf = `(?:${noun}\\s+with|packed\\s+with|full\\s+of|focus\\s+on|${noun}\\s*,?\\s+and)\\s+`;
+  const withPart = mayMatch(text, partOf);
   return plan.history.map((h) => h.title.trim()).filter((t) => t !== '' && mayOccur(text, t)).flatMap((t) => [
-    ...found('title-list', regExpFor(text, `${escape(t)}["'”’]?\\s*(?:,\\s*)?(?:and|or|&)\\s+(?!["'“‘]|${allowed})[\\p{L}\\p{N}][\\p{L}\\p{N}'’-]*`, 'iu').exec(text)),
-    ...found('category-blend', regExpFor(text, `${BLEND.source}[^.!?;]*?\\bwith\\s+["'“‘]?${escape(t)}${WORD_END}`, 'iu').exec(text)),
+    ...(mayOccurAround(text, t, { after: STARTS_A_LIST_QUOTED }) ? found('title-list', regExpFor(text, `${escape(t)}["'”’]?\\s*(?:,\\s*)?(?:and|or|&)\\s+(?!["'“‘]|${allowed})[\\p{L}\\p{N}][\\p{L}\\p{N}'’-]*`, 'iu').exec(text)) : []),
+    ...(blendWith ? found('category-blend', regExpFor(text, `${BLEND.source}[^.!?;]*?\\bwith\\s+["'“‘]?${escape(t)}${WORD_END}`, 'iu').exec(text)) : []),
     // "an action multiplayer game with Grim Dawn", "… packed with Grim Dawn", "… a strong focus on Grim
     // Dawn", "an RPG, funny game, and Borderlands 2": a history title is not part of the item.
-    ...found('category-blend', regExpFor(text, `(?:${noun}\\s+with|packed\\s+with|full\\s+of|focus\\s+on|${noun}\\s*,?\\s+and)\\s+["'“‘]?${escape(t)}${WORD_END}`, 'iu').exec(text)),
+    ...(withPart ? found('category-blend', regExpFor(text, `${partOf}["'“‘]?${escape(t)}${WORD_END}`, 'iu').exec(text)) : []),
   ]).concat(titles.filter((t) => mayOccur(text, t)).flatMap((t) => [
-    ...(/^(?:the|a|an)\s/iu.test(t) ? [] : found('article-title', regExpFor(text, `${WORD_START}(?:a|an|the)\\s+${escape(t)}${CLAUSE_END}`, 'iu').exec(text))),
-    ...plan.facts.filter((f) => mayOccur(text, f.value)).flatMap((f) => found('title-list', regExpFor(text, `${escape(t)}\\s*(?:,\\s*)?(?:and|or|&)\\s+${escape(f.value)}${CLAUSE_END}`, 'iu').exec(text))),
+    ...(/^(?:the|a|an)\s/iu.test(t) || !mayOccurAround(text, t, { before: ENDS_IN_ARTICLE }) ? [] : found('article-title', regExpFor(text, `${WORD_START}(?:a|an|the)\\s+${escape(t)}${CLAUSE_END}`, 'iu').exec(text))),
+    ...(mayOccurAround(text, t, { after: STARTS_A_LIST }) ? plan.facts.filter((f) => mayOccur(text, f.value)).flatMap((f) => found('title-list', regExpFor(text, `${escape(t)}\\s*(?:,\\s*)?(?:and|or|&)\\s+${escape(f.value)}${CLAUSE_END}`, 'iu').exec(text))) : []),
   ]));
 };
 
@@ -242,17 +258,26 @@ const emptyClause: Rule = (text, plan) => {
   const holds = regExpFor(text, `${WORD_START}(?:${either})\\s+with\\s+(?:the\\s+|other\\s+)?(?:${escape(nouns)})\\s+(?:you|that|which|like)${WORD_END}`, 'iu').exec(text);
   if (holds) return found('empty-clause', holds);
   // "with pick elements": elements of something the plan does not have.
-  const elements = regExpFor(text, `${WORD_START}with\\s+(?:an?\\s+)?(?!(?:${facts || '(?!)'})\\s+elements${WORD_END})[\\p{L}\\p{N}&'’-]+\\s+elements${WORD_END}`, 'iu').exec(text);
+  const elements = mayMatch(text, `${WORD_START}with\\s+(?:an?\\s+)?[\\p{L}\\p{N}&'’-]+\\s+elements${WORD_END}`) ? regExpFor(text, `${WORD_START}with\\s+(?:an?\\s+)?(?!(?:${facts || '(?!)'})\\s+elements${WORD_END})[\\p{L}\\p{N}&'’-]+\\s+elements${WORD_END}`, 'iu').exec(text) : null;
   if (elements) return found('empty-clause', elements);
   // "with packed with", "with played like …", "with games like …": a "with" the model lost its way in;
   // "a co-op game that's but with …", "… that's and packed with", "… that's to the game.", "… that's
   // choice for you", "… that's elements you enjoy", "a guitar that's also incorporates": a clause that never got its predicate; "action, FPS, and played in …": a list
   // that ends in a participle; "… for in before": a preposition that lost its object.
-  const lost = regExpFor(text, `${WORD_START}(?:(?:for|of|with)\\s+in\\s+before|(?:for|of)\\s+before|with\\s+(?:packed|played|(?:${either})\\s+like)|(?:that|it|which)(?:['’]s|\\s+is)\\s+(?:and|but|or|nor|to|choice|pick|option|fit|addition|elements|(?:also\\s+)?(?:incorporates|offers|combines|features|includes|provides|delivers|brings|gives|has))|(?:${facts || '(?!)'})\\s*,?\\s+(?:and|or)\\s+(?:played|packed|enjoyed|loved))${WORD_END}`, 'iu').exec(text);
+  const strayed = `(?:for|of|with)\\s+in\\s+before|(?:for|of)\\s+before|with\\s+(?:packed|played|(?:${either})\\s+like)|(?:that|it|which)(?:['’]s|\\s+is)\\s+(?:and|but|or|nor|to|choice|pick|option|fit|addition|elements|(?:also\\s+)?(?:incorporates|offers|combines|features|includes|provides|delivers|brings|gives|has))`;
+  const listEnd = `(?:and|or)\\s+(?:played|packed|enjoyed|loved)`;
+  // The facts' branch needs its tail only ("…, and played") to be possible.
+  const lost = mayMatch(text, `(?:${WORD_START}(?:${strayed})|${listEnd})${WORD_END}`)
+    ? regExpFor(text, `${WORD_START}(?:${strayed}|(?:${facts || '(?!)'})\\s*,?\\s+${listEnd})${WORD_END}`, 'iu').exec(text)
+    : null;
   // "…, so Counter-Strike: Source is a game.", "It's a game.": the item said to be what every card is.
   const item = plan.item?.title?.trim() ?? '';
   const subject = ['which', 'that', 'it', ...(item !== '' && mayOccur(text, item) ? [escape(item)] : [])].join('|');
-  return found('empty-clause', lost ?? regExpFor(text, `${WORD_START}(?:with\\s+(?:an?\\s+)?(?:(?:massive|unique|great|huge|large|strong|lot\\s+of|variety\\s+of)\\s+)?(?:${things})|(?:${subject})(?:\\s+is|['’]s)\\s+(?:an?\\s+)?(?:${things}))${end}`, 'iu').exec(text));
+  const withNoun = `with\\s+(?:an?\\s+)?(?:(?:massive|unique|great|huge|large|strong|lot\\s+of|variety\\s+of)\\s+)?(?:${things})`;
+  const isNoun = `(?:\\s+is|['’]s)\\s+(?:an?\\s+)?(?:${things})`;
+  // Before the item's title in the subject, only the verb and the noun are needed.
+  if (lost || !mayMatch(text, `(?:${WORD_START}${withNoun}|${isNoun})${end}`)) return found('empty-clause', lost);
+  return found('empty-clause', regExpFor(text, `${WORD_START}(?:${withNoun}|(?:${subject})${isNoun})${end}`, 'iu').exec(text));
 };
 
 /**
@@ -263,8 +288,9 @@ const kindThenFact: Rule = (text, plan) => {
   if (factAlternation(plan) === '') return [];
   const facts = factAlternation(plan, text) || '(?!)';
   const makers = plan.facts.filter((f) => isNameKind(f.kind) && f.value.trim() !== '' && mayOccur(text, f.value.trim())).map((f) => escape(f.value.trim()));
-  const specifically = makers.length ? regExpFor(text, `${WORD_START}(?:categor(?:y|ies)|genres?)\\s*,?\\s+(?:specifically|namely|especially|particularly)\\s+(?:${makers.join('|')})${WORD_END}`, 'iu').exec(text) : null;
-  return found('kind-then-fact', specifically ?? regExpFor(text, `${WORD_START}(?:categor(?:y|ies)|genres?)\\s+and\\s+(?:${facts})(?=\\s*(?:[.,;:!?]|$))`, 'iu').exec(text));
+  const specifically = makers.length && mayMatch(text, `${WORD_START}(?:categor(?:y|ies)|genres?)\\s*,?\\s+(?:specifically|namely|especially|particularly)\\s+`) ? regExpFor(text, `${WORD_START}(?:categor(?:y|ies)|genres?)\\s*,?\\s+(?:specifically|namely|especially|particularly)\\s+(?:${makers.join('|')})${WORD_END}`, 'iu').exec(text) : null;
+  if (specifically || !mayMatch(text, `${WORD_START}(?:categor(?:y|ies)|genres?)\\s+and\\s+`)) return found('kind-then-fact', specifically);
+  return found('kind-then-fact', regExpFor(text, `${WORD_START}(?:categor(?:y|ies)|genres?)\\s+and\\s+(?:${facts})(?=\\s*(?:[.,;:!?]|$))`, 'iu').exec(text));
 };
 
 /** Subordinators that may open a sentence before a comma and the item as its subject ("Like Rust, Robocraft is …"). */
@@ -279,6 +305,7 @@ const MAIN_CLAUSE = /(?<![\p{L}\p{N}])(?:(?:you|it|this(?:\s+[\p{L}-]+)?)\s+(?:(
 const commaSplice: Rule = (text, plan) => {
   const title = plan.item?.title?.trim();
   if (!title || !mayOccur(text, title)) return [];
+  if (!mayOccurAround(text, title, { before: ENDS_IN_COMMA })) return [];
   const splice = regExpFor(text, `,\\s+["'“‘]?${escape(title)}["'”’]?\\s+(?:is|was|will|would|offers?|has|combines?|features?|provides?|delivers?|makes?|comes?)${WORD_END}`, 'iu');
   for (const sentence of sentencesOf(text)) {
     const m = splice.exec(sentence);
@@ -302,7 +329,7 @@ const doubledPair: Rule = (text, plan) => {
 const mixOfOne: Rule = (text, plan) => {
   const facts = factAlternation(plan, text);
   if (facts === '') return [];
-  const m = regExpFor(text, `${WORD_START}(?:mix|mixture|variety|blend|combination|range)\\s+of\\s+(?:${facts})(?=\\s*(?:[.,;:!?]|$))`, 'iu').exec(text);
+  const m = mayMatch(text, `${WORD_START}(?:mix|mixture|variety|blend|combination|range)\\s+of\\s+`) ? regExpFor(text, `${WORD_START}(?:mix|mixture|variety|blend|combination|range)\\s+of\\s+(?:${facts})(?=\\s*(?:[.,;:!?]|$))`, 'iu').exec(text) : null;
   return found('mix-of-one', m, m?.[0].replace(/\s+of\s+[\s\S]*$/u, ' of'));
 };
 
