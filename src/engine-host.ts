@@ -13,8 +13,8 @@ export type EngineFactory = (options: ExplainerOptions) => Explainer;
 
 /**
  * Rows of the worker engine's first batch. A page streams its cards and shows each reason as it
- * finishes, and a step of a big batch costs more than one of a small batch (a step's cost grows with its
- * rows): the first cards go alone, so the first reason comes early, and the rest batch after them. (In-thread callers, mostly explain() of a whole
+ * finishes, and a step's cost grows with its batch's rows: the first cards go alone, so the first
+ * reason comes early, and the rest batch after them. (In-thread callers, mostly explain() of a whole
  * list that resolves at once, keep one batch: there a split only adds time.)
  */
 export const PAGE_FIRST_BATCH = 2;
